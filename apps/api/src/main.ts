@@ -1,0 +1,21 @@
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { CeleriacConfig } from '@celeriac/config';
+import { ApiModule } from './api.module';
+import { configureApi } from './configure-api';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(ApiModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  configureApi(app);
+  app.enableShutdownHooks();
+  const { port } = app.get(CeleriacConfig).api;
+  await app.listen(port);
+  app.get(Logger).log({ msg: 'api listening', port });
+}
+
+bootstrap().catch((error: unknown) => {
+  // The logger may not exist yet: a config error fails before it does.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { FieldErrorDto, ProblemDto } from './problem.dto';
+
+/** Stable codes for the problems the api answers with. */
+export enum ProblemCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  NotFound = 'NOT_FOUND',
+  BadRequest = 'BAD_REQUEST',
+  HttpError = 'HTTP_ERROR',
+  InternalError = 'INTERNAL_ERROR',
+}
+
+/** A 4xx the api raises on purpose, with its code and field errors. */
+export class ProblemException extends HttpException {
+  constructor(
+    status: HttpStatus,
+    readonly code: ProblemCode,
+    detail: string,
+    readonly errors?: FieldErrorDto[],
+  ) {
+    super(detail, status);
+  }
+}
+
+/**
+ * Turns every error into an `application/problem+json` body. Unknown errors
+ * are logged once with their stack and answered with a generic 500: no stack
+ * trace leaves the server.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    // A hostile URL is not echoed back whole.
+    const instance = (request.originalUrl ?? request.url).slice(0, 256);
+    const problem = this.toProblem(exception, instance);
+    if (problem.status >= 500) {
+      this.logger.error({
+        msg: 'request failed',
+        err: exception,
+        url: problem.instance,
+      });
+    }
+    response
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown, instance: string): ProblemDto {
+    if (exception instanceof ProblemException) {
+      return {
+        type: 'about:blank',
+        title: titleOf(exception.getStatus()),
+        status: exception.getStatus(),
+        detail: exception.message,
+        instance,
+        code: exception.code,
+        ...(exception.errors ? { errors: exception.errors } : {}),
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return {
+        type: 'about:blank',
+        title: titleOf(status),
+        status,
+        detail: detailOf(exception),
+        instance,
+        code:
+          status === 404
+            ? ProblemCode.NotFound
+            : status === 400
+              ? ProblemCode.BadRequest
+              : ProblemCode.HttpError,
+      };
+    }
+    return {
+      type: 'about:blank',
+      title: titleOf(500),
+      status: 500,
+      detail: 'The server could not answer this request.',
+      instance,
+      code: ProblemCode.InternalError,
+    };
+  }
+}
+
+function titleOf(status: number): string {
+  const name = HttpStatus[status] as string | undefined;
+  if (!name) {
+    return 'Error';
+  }
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
+}
+
+// Nest's own 4xx bodies carry a message string or list; keep it as the detail.
+function detailOf(exception: HttpException): string {
+  const body = exception.getResponse();
+  if (typeof body === 'object' && body !== null && 'message' in body) {
+    const message = body.message;
+    return Array.isArray(message) ? message.join('; ') : String(message);
+  }
+  return exception.message;
+}

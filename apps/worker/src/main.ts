@@ -1,0 +1,32 @@
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { CeleryServer } from '@celeriac/broker';
+import { CeleriacConfig } from '@celeriac/config';
+import { WorkerModule } from './worker.module';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(WorkerModule, { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.enableShutdownHooks();
+  app.connectMicroservice(
+    { strategy: app.get(CeleryServer) },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  const { worker } = app.get(CeleriacConfig);
+  await app.listen(worker.healthPort);
+  logger.log({
+    msg: 'worker consuming',
+    node: worker.hostname,
+    queues: worker.queues,
+    concurrency: worker.concurrency,
+    healthPort: worker.healthPort,
+  });
+}
+
+bootstrap().catch((error: unknown) => {
+  // The logger may not exist yet: a config error fails before it does.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

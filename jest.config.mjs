@@ -1,0 +1,23 @@
+// Unit specs beside the code (some talk to the real Redis / RabbitMQ).
+// Nest 12 is ESM, so specs run as ESM: see the test scripts' NODE_OPTIONS.
+export const base = {
+  rootDir: '.',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json', useESM: true }],
+  },
+  moduleNameMapper: {
+    '^@celeriac/(.*)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+  globalSetup: '<rootDir>/test/utils/ensure-services.mjs',
+  clearMocks: true,
+};
+
+export default {
+  ...base,
+  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  testRegex: '.*\\.spec\\.ts$',
+};

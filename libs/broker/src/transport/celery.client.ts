@@ -1,0 +1,148 @@
+import { Logger } from '@nestjs/common';
+import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
+import type { ConfirmChannel } from 'amqplib';
+import {
+  type AmqpConnectionManager,
+  type ChannelWrapper,
+  connect,
+} from 'amqp-connection-manager';
+import type { TaskMessage } from '../protocol/celery-message';
+import { encodeTaskMessage } from '../protocol/task-message.codec';
+import { declareTaskQueue } from '../topology/celery-topology';
+import { maskUrl, toAmqplibUrl } from './amqp-url';
+
+/** Options of the publishing side. */
+export interface CeleryClientOptions {
+  url: string;
+  /** How long a publish may wait for the broker's confirm. */
+  publishTimeoutMs?: number;
+  /** Shown in RabbitMQ's connection list. */
+  connectionName?: string;
+}
+
+/** What `client.emit(taskName, request)` carries. */
+export interface PublishRequest {
+  message: TaskMessage;
+  queue: string;
+}
+
+/**
+ * A Nest `ClientProxy` that publishes Celery task messages
+ * (celery-protocol.md §A.3): to the default exchange with the queue as
+ * routing key, as Celery does, declaring the queue's topology once per
+ * connection, and resolving only on the broker's publisher confirm.
+ *
+ * @example
+ * await client.publishTask(buildTaskMessage({ task: 'add_task', id, args: [1, 2] }), 'default-sum');
+ */
+export class CeleryClient extends ClientProxy {
+  private readonly logger = new Logger(CeleryClient.name);
+  private connection?: AmqpConnectionManager;
+  private channel?: ChannelWrapper;
+  private readonly declaredQueues = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: CeleryClientOptions) {
+    super();
+  }
+
+  /** Resolves once the broker is reachable; publishing does not wait for it. */
+  connect(): Promise<void> {
+    return this.ensureChannel().waitForConnect();
+  }
+
+  async close(): Promise<void> {
+    const channel = this.channel;
+    const connection = this.connection;
+    this.channel = undefined;
+    this.connection = undefined;
+    this.declaredQueues.clear();
+    await channel?.close();
+    await connection?.close();
+  }
+
+  unwrap<T>(): T {
+    if (!this.connection) {
+      throw new Error('CeleryClient is not connected');
+    }
+    return this.connection as T;
+  }
+
+  /** Whether the broker connection is up. */
+  isConnected(): boolean {
+    return this.connection?.isConnected() ?? false;
+  }
+
+  /** Publishes one task message; resolves when the broker confirms it. */
+  async publishTask(message: TaskMessage, queue: string): Promise<void> {
+    const channel = this.ensureChannel();
+    await this.declareQueue(channel, queue);
+    const { content, options } = encodeTaskMessage(message);
+    await channel.publish('', queue, content, options);
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    const { message, queue } = packet.data as PublishRequest;
+    await this.publishTask(message, queue);
+    return undefined as T;
+  }
+
+  // Celery answers through the result backend, never by reply message.
+  protected publish(
+    _packet: ReadPacket,
+    callback: (packet: WritePacket) => void,
+  ): () => void {
+    callback({
+      err: new Error(
+        'CeleryClient supports emit() only: results are read from the result backend',
+      ),
+      isDisposed: true,
+    });
+    return () => undefined;
+  }
+
+  // While the broker is down, publishes are buffered and fail after
+  // publishTimeoutMs, so callers get an error instead of a hang.
+  private ensureChannel(): ChannelWrapper {
+    if (this.channel) {
+      return this.channel;
+    }
+    const connection = connect([toAmqplibUrl(this.options.url)], {
+      heartbeatIntervalInSeconds: 10,
+      reconnectTimeInSeconds: 1,
+      connectionOptions: {
+        clientProperties: {
+          connection_name: this.options.connectionName ?? 'celeriac-client',
+        },
+      },
+    });
+    connection.on('disconnect', ({ err }: { err?: Error }) =>
+      this.logger.warn({
+        msg: 'broker connection lost',
+        url: maskUrl(this.options.url),
+        reason: err?.message,
+      }),
+    );
+    this.connection = connection;
+    this.channel = connection.createChannel({
+      name: 'celeriac-publisher',
+      json: false,
+      confirm: true,
+      publishTimeout: this.options.publishTimeoutMs ?? 10_000,
+    });
+    return this.channel;
+  }
+
+  // A setup re-runs on every reconnect, so the topology survives a broker
+  // restart; the map makes it one declaration per queue per client.
+  private declareQueue(channel: ChannelWrapper, queue: string): Promise<void> {
+    let declared = this.declaredQueues.get(queue);
+    if (!declared) {
+      declared = channel.addSetup((raw: ConfirmChannel) =>
+        declareTaskQueue(raw, queue),
+      );
+      declared.catch(() => this.declaredQueues.delete(queue));
+      this.declaredQueues.set(queue, declared);
+    }
+    return declared;
+  }
+}

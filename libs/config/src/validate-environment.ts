@@ -1,0 +1,38 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { ConfigValidationError } from './config-validation.error';
+import { EnvironmentVariables } from './environment-variables';
+
+/** Celery's names, accepted so a seed `.env` keeps working. */
+const ALIASES: Record<string, keyof EnvironmentVariables> = {
+  CELERY_BROKER_URL: 'BROKER_URL',
+  CELERY_RESULT_BACKEND: 'RESULT_BACKEND_URL',
+};
+
+/**
+ * `ConfigModule`'s `validate`: applies defaults and aliases, then checks
+ * every variable and throws one error that lists all the bad ones.
+ */
+export function validateEnvironment(
+  raw: Record<string, unknown>,
+): EnvironmentVariables {
+  const withAliases: Record<string, unknown> = {};
+  for (const [alias, name] of Object.entries(ALIASES)) {
+    if (raw[alias] !== undefined && raw[alias] !== '') {
+      withAliases[name] = raw[alias];
+    }
+  }
+  for (const key of Object.keys(new EnvironmentVariables())) {
+    if (raw[key] !== undefined && raw[key] !== '') {
+      withAliases[key] = raw[key];
+    }
+  }
+  const env = plainToInstance(EnvironmentVariables, withAliases);
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(
+      errors.flatMap((error) => Object.values(error.constraints ?? {})),
+    );
+  }
+  return env;
+}

@@ -1,0 +1,80 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+/** Options of {@link createRedisClient}. */
+export interface RedisClientOptions {
+  /** Sent with CLIENT SETNAME, so `CLIENT LIST` shows who holds the connection. */
+  connectionName?: string;
+}
+
+const MAX_RETRIES_PER_REQUEST = 2;
+const RECONNECT_STEP_MS = 200;
+const RECONNECT_MAX_MS = 2000;
+const DISCONNECT_TIMEOUT_MS = 500;
+
+const logger = new Logger('RedisClient');
+
+/**
+ * Creates an ioredis client for a `redis://[user:password@]host:port/db` or
+ * `rediss://…` URL; the db index comes from the path.
+ *
+ * Commands issued while Redis is unreachable are queued, then fail after
+ * two reconnect attempts instead of hanging, and
+ * reconnects back off up to two seconds apart.
+ *
+ * @param url - the Redis URL
+ * @param options - connection name
+ * @returns a client that starts connecting at once
+ * @throws Error when the URL is not a redis URL or its db index is not an integer
+ */
+export function createRedisClient(
+  url: string,
+  options: RedisClientOptions = {},
+): Redis {
+  assertRedisUrl(url);
+  const client = new Redis(url, {
+    lazyConnect: false,
+    maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+    enableOfflineQueue: true,
+    // ioredis waits this long for a socket that already failed before it lets the process exit.
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    connectionName: options.connectionName,
+    retryStrategy: (attempt: number) =>
+      Math.min(attempt * RECONNECT_STEP_MS, RECONNECT_MAX_MS),
+  });
+  let lastError: string | undefined;
+  // Without a listener ioredis prints every failed reconnect; log each distinct failure once.
+  client.on('error', (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message !== lastError) {
+      lastError = message;
+      logger.warn({
+        msg: 'Redis connection error',
+        connectionName: options.connectionName,
+        error: message,
+      });
+    }
+  });
+  client.on('ready', () => {
+    lastError = undefined;
+  });
+  return client;
+}
+
+function assertRedisUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error('Redis URL is not a valid URL');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new Error(
+      `Redis URL must use redis:// or rediss://, not ${parsed.protocol}//`,
+    );
+  }
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) {
+    throw new Error(`Redis URL path must be a db index, not "/${db}"`);
+  }
+}

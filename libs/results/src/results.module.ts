@@ -1,0 +1,81 @@
+import {
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { Redis } from 'ioredis';
+import { createRedisClient } from './redis-client.factory.js';
+import { ResultRepository } from './result.repository.js';
+import { REDIS_CLIENT } from './results.constants.js';
+import { RedisHealthIndicator } from './results.health.js';
+import {
+  ConfigurableResultsModule,
+  RESULTS_MODULE_OPTIONS,
+  type ResultsModuleOptions,
+} from './results.module-definition.js';
+
+/**
+ * The Redis result backend: one ioredis client (`REDIS_CLIENT`), the
+ * {@link ResultRepository} over it and a {@link RedisHealthIndicator}.
+ *
+ * @example
+ * ```ts
+ * ResultsModule.forRootAsync({
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({
+ *     url: config.getOrThrow('results.url'),
+ *     expiresSeconds: config.getOrThrow('results.expiresSeconds'),
+ *   }),
+ * });
+ * ```
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [RESULTS_MODULE_OPTIONS],
+      useFactory: (options: ResultsModuleOptions): Redis =>
+        createRedisClient(options.url, { connectionName: 'celeriac-results' }),
+    },
+    {
+      provide: ResultRepository,
+      inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
+      useFactory: (
+        redis: Redis,
+        options: ResultsModuleOptions,
+      ): ResultRepository =>
+        new ResultRepository(redis, {
+          expiresSeconds: options.expiresSeconds,
+          keyPrefix: options.keyPrefix,
+        }),
+    },
+    // Provided here so importers need not import TerminusModule; the service has no dependencies.
+    HealthIndicatorService,
+    RedisHealthIndicator,
+  ],
+  exports: [ResultRepository, RedisHealthIndicator, REDIS_CLIENT],
+})
+export class ResultsModule
+  extends ConfigurableResultsModule
+  implements OnApplicationShutdown
+{
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+    super();
+  }
+
+  /** Closes the client: QUIT when connected, else drop the socket and stop reconnecting. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.redis.status !== 'ready') {
+      this.redis.disconnect();
+      return;
+    }
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}

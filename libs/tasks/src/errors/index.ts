@@ -1,0 +1,2 @@
+export * from './duplicate-task.error';
+export * from './task-arguments.error';

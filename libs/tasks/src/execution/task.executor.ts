@@ -1,0 +1,285 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CeleryClient,
+  type TaskDelivery,
+  type TaskDispatcher,
+  type TaskInvoker,
+  type TaskMessage,
+  type UndecodableDelivery,
+} from '@celeriac/broker';
+import {
+  ResultRepository,
+  type StoreResultExtra,
+  TaskState,
+  toExceptionInfo,
+  type ExceptionInfo,
+} from '@celeriac/results';
+import type { CanvasContext } from '../canvas/canvas-plan';
+import { nextChainStep } from '../canvas/chain';
+import { TaskRegistry } from '../registry/task.registry';
+import type { TaskCall } from '../task-call';
+import {
+  TASKS_MODULE_OPTIONS,
+  type TasksModuleOptions,
+} from '../tasks.module-definition';
+import { bindArguments } from './bind-arguments';
+
+/** Pause before a requeue, so a Redis or broker outage is not a hot loop. */
+const REQUEUE_DELAY_MS = 1000;
+
+/**
+ * Runs delivered tasks the way a Celery worker does (celery-protocol.md
+ * §B.9): STARTED, then the task, then the next chain step, then SUCCESS or
+ * FAILURE with Celery's exception dict, and only then the ack (acks late,
+ * so a worker that dies mid-task leaves the message to be redelivered).
+ * Messages that can never run are rejected without requeue, with the reason
+ * logged and, when they have an id, stored as their result.
+ */
+@Injectable()
+export class TaskExecutor
+  implements TaskDispatcher, CanvasContext, OnApplicationShutdown
+{
+  private readonly logger = new Logger(TaskExecutor.name);
+  private readonly shutdown = new AbortController();
+
+  constructor(
+    private readonly results: ResultRepository,
+    private readonly client: CeleryClient,
+    private readonly registry: TaskRegistry,
+    @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+  ) {}
+
+  onApplicationShutdown(): void {
+    this.shutdown.abort();
+  }
+
+  queueFor(task: string): string {
+    return this.registry.get(task)?.queue ?? this.options.defaultQueue;
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+
+  async dispatch(
+    delivery: TaskDelivery,
+    invoke: TaskInvoker | undefined,
+  ): Promise<void> {
+    const { message } = delivery;
+    const { task } = message.headers;
+    if (!invoke) {
+      await this.refuse(delivery, message, {
+        exc_type: 'NotRegistered',
+        exc_message: [task],
+        exc_module: 'celery.exceptions',
+      });
+      return;
+    }
+    let call: TaskCall;
+    try {
+      call = this.callFor(delivery);
+    } catch (error) {
+      await this.refuse(delivery, message, toExceptionInfo(error));
+      return;
+    }
+    try {
+      await this.run(message, call, invoke);
+      delivery.ack();
+    } catch (error) {
+      // The result or the next step could not be written: run it again later.
+      this.logger.error({
+        msg: 'task outcome not recorded, requeueing',
+        taskId: message.headers.id,
+        task,
+        err: error,
+      });
+      await sleep(REQUEUE_DELAY_MS);
+      delivery.reject(true);
+    }
+  }
+
+  async rejectUndecodable(delivery: UndecodableDelivery): Promise<void> {
+    this.logger.warn({
+      msg: 'rejected a message that is not a runnable Celery task',
+      reason: delivery.reason,
+      taskId: delivery.taskId,
+      task: delivery.task,
+      queue: delivery.queue,
+    });
+    if (delivery.taskId !== undefined) {
+      await this.storeQuietly(delivery.taskId, TaskState.Failure, {
+        exc_type: 'DecodeError',
+        exc_message: [delivery.reason],
+        exc_module: 'kombu.exceptions',
+      });
+    }
+    delivery.reject(false);
+  }
+
+  private callFor(delivery: TaskDelivery): TaskCall {
+    const { message, queue } = delivery;
+    const { headers } = message;
+    const definition = this.registry.get(headers.task);
+    const { args, kwargs } = definition
+      ? bindArguments(
+          headers.task,
+          definition.params,
+          message.args,
+          message.kwargs,
+        )
+      : { args: message.args, kwargs: message.kwargs };
+    return {
+      args,
+      kwargs,
+      request: {
+        id: headers.id,
+        task: headers.task,
+        retries: headers.retries,
+        rootId: headers.root_id,
+        parentId: headers.parent_id,
+        groupId: headers.group,
+        groupIndex: headers.group_index,
+        hostname: this.options.hostname,
+        queue,
+        signal: this.shutdown.signal,
+      },
+    };
+  }
+
+  private async run(
+    message: TaskMessage,
+    call: TaskCall,
+    invoke: TaskInvoker,
+  ): Promise<void> {
+    const { headers } = message;
+    const store = !headers.ignore_result;
+    const extra = this.extraOf(message);
+    const log = { taskId: headers.id, task: headers.task };
+    if (store) {
+      await this.results.storeResult(
+        headers.id,
+        TaskState.Started,
+        { pid: process.pid, hostname: this.options.hostname },
+        extra,
+      );
+    }
+    this.logger.debug({ msg: 'task started', ...log });
+
+    let value: unknown;
+    try {
+      value = await invoke(call);
+    } catch (error) {
+      await this.recordFailure(message, error, store, extra);
+      return;
+    }
+
+    // Celery publishes the next step before storing the result, so the
+    // result's children are known when a reader sees SUCCESS.
+    const next = nextChainStep(message, value, this);
+    if (next) {
+      await this.results.markPending(next.message.headers.id);
+      await this.client.publishTask(next.message, next.queue);
+    }
+    if (store) {
+      await this.results.storeResult(headers.id, TaskState.Success, value, {
+        ...extra,
+        children: next ? [[[next.message.headers.id, null], null]] : [],
+      });
+    }
+    this.logger.log({ msg: 'task succeeded', ...log });
+  }
+
+  private async recordFailure(
+    message: TaskMessage,
+    error: unknown,
+    store: boolean,
+    extra: StoreResultExtra,
+  ): Promise<void> {
+    const { headers } = message;
+    const exception = toExceptionInfo(error);
+    const traceback = error instanceof Error ? (error.stack ?? null) : null;
+    this.logger.warn({
+      msg: 'task failed',
+      taskId: headers.id,
+      task: headers.task,
+      error: describeException(exception),
+    });
+    if (store) {
+      await this.results.storeResult(headers.id, TaskState.Failure, exception, {
+        ...extra,
+        traceback,
+      });
+    }
+    // Celery fails the rest of the chain too, or a client waiting on the
+    // chain's last id would wait forever.
+    for (const step of message.embed.chain ?? []) {
+      const id = step.options?.task_id;
+      if (typeof id === 'string') {
+        await this.results.storeResult(id, TaskState.Failure, exception, {
+          traceback,
+          parentId: headers.id,
+        });
+      }
+    }
+  }
+
+  /** Rejects a message that can never run, and says why in its result. */
+  private async refuse(
+    delivery: TaskDelivery,
+    message: TaskMessage,
+    exception: ExceptionInfo,
+  ): Promise<void> {
+    const { headers } = message;
+    this.logger.warn({
+      msg: 'rejected a task that cannot run',
+      taskId: headers.id,
+      task: headers.task,
+      queue: delivery.queue,
+      reason: describeException(exception),
+    });
+    await this.storeQuietly(
+      headers.id,
+      TaskState.Failure,
+      exception,
+      this.extraOf(message),
+    );
+    delivery.reject(false);
+  }
+
+  // A refused message is rejected whether or not its result can be written.
+  private async storeQuietly(
+    taskId: string,
+    state: TaskState,
+    exception: ExceptionInfo,
+    extra: StoreResultExtra = {},
+  ): Promise<void> {
+    try {
+      await this.results.storeResult(taskId, state, exception, extra);
+    } catch (error) {
+      this.logger.error({ msg: 'could not store result', taskId, err: error });
+    }
+  }
+
+  private extraOf(message: TaskMessage): StoreResultExtra {
+    const { headers } = message;
+    return {
+      ...(headers.group ? { groupId: headers.group } : {}),
+      ...(headers.parent_id ? { parentId: headers.parent_id } : {}),
+    };
+  }
+}
+
+/** `TypeError: add_task() takes 2 positional arguments but 3 were given` */
+function describeException(exception: ExceptionInfo): string {
+  const message = exception.exc_message
+    .map((part) => (typeof part === 'string' ? part : JSON.stringify(part)))
+    .join(', ');
+  return `${exception.exc_type}: ${message}`;
+}

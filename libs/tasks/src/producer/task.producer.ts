@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  buildTaskMessage,
+  CeleryClient,
+  type SignatureOptions,
+} from '@celeriac/broker';
+import { ResultRepository } from '@celeriac/results';
+import type { CanvasContext, CanvasPlan } from '../canvas/canvas-plan';
+import { planChain } from '../canvas/chain';
+import { planGroup } from '../canvas/group';
+import type { Signature } from '../canvas/signature';
+import { TaskRegistry } from '../registry/task.registry';
+import {
+  TASKS_MODULE_OPTIONS,
+  type TasksModuleOptions,
+} from '../tasks.module-definition';
+
+/** Options of `sendTask`, named as Celery's `send_task` names them. */
+export interface SendTaskOptions {
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  queue?: string;
+  taskId?: string;
+}
+
+/**
+ * Sends tasks and canvases: records every id as PENDING (so a reader can
+ * tell "queued" from "unknown"), saves group results, then publishes with
+ * publisher confirms. Celery's `send_task` / `apply_async`.
+ */
+@Injectable()
+export class TaskProducer implements CanvasContext {
+  private readonly logger = new Logger(TaskProducer.name);
+
+  constructor(
+    private readonly client: CeleryClient,
+    private readonly results: ResultRepository,
+    private readonly registry: TaskRegistry,
+    @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+  ) {}
+
+  queueFor(task: string): string {
+    return this.registry.get(task)?.queue ?? this.options.defaultQueue;
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+
+  /** `send_task(name, args, kwargs, queue=...)`; resolves with the task id. */
+  async sendTask(
+    task: string,
+    options: SendTaskOptions = {},
+  ): Promise<{ taskId: string }> {
+    const id = options.taskId ?? this.newId();
+    const message = buildTaskMessage({
+      task,
+      id,
+      args: options.args ?? [],
+      kwargs: options.kwargs ?? {},
+      argsForm: 'list',
+      priority: 0,
+    });
+    await this.apply({
+      taskId: id,
+      taskIds: [id],
+      messages: [{ message, queue: options.queue ?? this.queueFor(task) }],
+      groups: [],
+    });
+    return { taskId: id };
+  }
+
+  /** `chain(*steps).apply_async()`; the task id is the last step's. */
+  async applyChain(
+    steps: readonly Signature[],
+  ): Promise<{ taskId: string; taskIds: string[] }> {
+    const plan = planChain(steps, this);
+    await this.apply(plan);
+    return { taskId: plan.taskId, taskIds: plan.taskIds };
+  }
+
+  /** `group(*members).apply_async()` followed by `.save()`. */
+  async applyGroup(
+    members: readonly Signature[],
+    options: SignatureOptions = {},
+  ): Promise<{ groupId: string; taskIds: string[] }> {
+    const plan = planGroup(
+      members.map((member) => member.withOptions(options)),
+      this,
+    );
+    await this.apply(plan);
+    return { groupId: plan.groupId, taskIds: plan.taskIds };
+  }
+
+  private async apply(plan: CanvasPlan): Promise<void> {
+    await this.results.markManyPending(plan.taskIds);
+    await Promise.all(
+      plan.groups.map(({ groupId, childIds }) =>
+        this.results.saveGroup(groupId, childIds),
+      ),
+    );
+    await Promise.all(
+      plan.messages.map(({ message, queue }) =>
+        this.client.publishTask(message, queue),
+      ),
+    );
+    this.logger.debug({
+      msg: 'published',
+      taskId: plan.taskId,
+      tasks: plan.messages.map(({ message }) => message.headers.task),
+    });
+  }
+}

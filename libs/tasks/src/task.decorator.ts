@@ -1,0 +1,29 @@
+import { SetMetadata } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import type { TaskCall } from './task-call';
+import type { TaskOptions } from './task-options';
+import { TASK_OPTIONS_METADATA } from './tasks.constants';
+
+/** A method that can be a task handler: it takes one `TaskCall`. */
+type TaskHandler = (call: TaskCall<never>) => unknown;
+
+/**
+ * Declares a task handler: an `@EventPattern` on the task name, so the
+ * worker's transport routes messages to it, plus the options the registry
+ * and the executor read. Put it on a method of a `@Controller()` class.
+ *
+ * @example
+ * @Task({ name: 'add_task', params: ['a', 'b'] })
+ * add({ args: [a, b] }: TaskCall<[number, number]>) { return a + b; }
+ */
+export function Task(options: TaskOptions) {
+  const eventPattern = EventPattern(options.name) as MethodDecorator;
+  return <F extends TaskHandler>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): void => {
+    eventPattern(target, key, descriptor);
+    SetMetadata(TASK_OPTIONS_METADATA, options)(target, key, descriptor);
+  };
+}

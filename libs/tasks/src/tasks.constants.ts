@@ -1,0 +1,2 @@
+/** Metadata key of `@Task` options on a handler method. */
+export const TASK_OPTIONS_METADATA = 'TASKS:TASK_OPTIONS';

@@ -1,0 +1,18 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+/** Options of `TasksModule.forRoot` / `forRootAsync`. */
+export interface TasksModuleOptions {
+  /** Where a task goes when neither the caller nor its declaration names a queue. */
+  defaultQueue: string;
+  /** Multiplies the seed tasks' sleeps; 0 in tests. */
+  timeScale: number;
+  /** This process's node name, written as `hostname` in STARTED results. */
+  hostname: string;
+}
+
+export const {
+  ConfigurableModuleClass: ConfigurableTasksModule,
+  MODULE_OPTIONS_TOKEN: TASKS_MODULE_OPTIONS,
+} = new ConfigurableModuleBuilder<TasksModuleOptions>()
+  .setClassMethodName('forRoot')
+  .build();

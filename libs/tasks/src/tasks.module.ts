@@ -1,0 +1,22 @@
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TaskExecutor } from './execution/task.executor';
+import { TaskProducer } from './producer/task.producer';
+import { TaskRegistry } from './registry/task.registry';
+import {
+  ConfigurableTasksModule,
+  TASKS_MODULE_OPTIONS,
+} from './tasks.module-definition';
+
+/**
+ * The task system's core: the registry of `@Task`s, the producer that sends
+ * tasks and canvases, and the executor a worker runs them with. Needs
+ * `BrokerModule` and `ResultsModule` registered in the app.
+ */
+@Global()
+@Module({
+  imports: [DiscoveryModule],
+  providers: [TaskRegistry, TaskProducer, TaskExecutor],
+  exports: [TaskRegistry, TaskProducer, TaskExecutor, TASKS_MODULE_OPTIONS],
+})
+export class TasksModule extends ConfigurableTasksModule {}
