@@ -70,7 +70,7 @@ export function toExceptionInfo(error: unknown): ExceptionInfo {
       exc_module: error.excModule,
     };
   }
-  if (error instanceof Error) {
+  if (isErrorLike(error)) {
     const name =
       error.name === '' || error.name === 'Error' ? 'Exception' : error.name;
     return {
@@ -84,6 +84,19 @@ export function toExceptionInfo(error: unknown): ExceptionInfo {
     exc_message: [String(error)],
     exc_module: 'builtins',
   };
+}
+
+// Duck-typed: errors from another realm (vm contexts, workers) fail instanceof.
+function isErrorLike(
+  error: unknown,
+): error is { name: string; message: string } {
+  return (
+    error instanceof Error ||
+    (typeof error === 'object' &&
+      error !== null &&
+      typeof (error as { name?: unknown }).name === 'string' &&
+      typeof (error as { message?: unknown }).message === 'string')
+  );
 }
 
 /**

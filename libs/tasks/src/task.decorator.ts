@@ -1,5 +1,6 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, UseFilters } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
+import { TaskErrorFilter } from './execution/task-error.filter';
 import type { TaskCall } from './task-call';
 import type { TaskOptions } from './task-options';
 import { TASK_OPTIONS_METADATA } from './tasks.constants';
@@ -25,5 +26,6 @@ export function Task(options: TaskOptions) {
   ): void => {
     eventPattern(target, key, descriptor);
     SetMetadata(TASK_OPTIONS_METADATA, options)(target, key, descriptor);
+    UseFilters(TaskErrorFilter)(target, key, descriptor);
   };
 }

@@ -405,6 +405,27 @@ describe('pyRepr', () => {
   });
 });
 
+class Job {
+  readonly id = 1;
+}
+
+describe('pyRepr of values JSON cannot carry', () => {
+  it.each<[string, unknown, string]>([
+    [
+      'a bigint, as a Python int',
+      12345678901234567890n,
+      '12345678901234567890',
+    ],
+    ['a class instance', new Job(), '<Job object>'],
+    ['a Map', new Map([[1, 2]]), '<Map object>'],
+    ['an Error, through String()', new Error('boom'), 'Error: boom'],
+    ['an invalid Date', new Date(Number.NaN), 'Invalid Date'],
+  ])('prints %s', (_name, value, expected) => {
+    expect(pyRepr(value)).toBe(expected);
+    expect(saferepr(value)).toBe(expected);
+  });
+});
+
 function selfContaining(
   container: unknown[] | Record<string, unknown>,
 ): unknown[] | Record<string, unknown> {

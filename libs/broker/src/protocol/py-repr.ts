@@ -194,6 +194,18 @@ function pyScalarRepr(value: unknown): string {
   if (value instanceof Uint8Array) {
     return pyBytesRepr(value);
   }
+  return otherRepr(value);
+}
+
+/** `String()`, except Python's `<Type object>` where that says nothing. */
+function otherRepr(value: unknown): string {
+  const isBareObject =
+    typeof value === 'object' &&
+    value !== null &&
+    value.toString === Object.prototype.toString;
+  if (isBareObject) {
+    return `<${value.constructor.name} object>`;
+  }
   return String(value);
 }
 

@@ -204,7 +204,7 @@ export class TaskExecutor
   ): Promise<void> {
     const { headers } = message;
     const exception = toExceptionInfo(error);
-    const traceback = error instanceof Error ? (error.stack ?? null) : null;
+    const traceback = stackOf(error);
     this.logger.warn({
       msg: 'task failed',
       taskId: headers.id,
@@ -282,4 +282,9 @@ function describeException(exception: ExceptionInfo): string {
     .map((part) => (typeof part === 'string' ? part : JSON.stringify(part)))
     .join(', ');
   return `${exception.exc_type}: ${message}`;
+}
+
+function stackOf(error: unknown): string | null {
+  const stack = (error as { stack?: unknown } | null)?.stack;
+  return typeof stack === 'string' ? stack : null;
 }

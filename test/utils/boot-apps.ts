@@ -1,0 +1,42 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { CeleryServer } from '@celeriac/broker';
+
+/**
+ * Sets the environment the apps' config reads. Call it before the first
+ * boot in a test file: the config module validates the environment once,
+ * when it is first imported.
+ */
+export function useEnvironment(env: Record<string, string>): void {
+  Object.assign(process.env, { LOG_LEVEL: 'silent', ...env });
+}
+
+/** The real api module, configured as main.ts configures it. */
+export async function bootApi(): Promise<INestApplication> {
+  const { ApiModule } = await import('../../apps/api/src/api.module.js');
+  const { configureApi } = await import('../../apps/api/src/configure-api.js');
+  const moduleRef = await Test.createTestingModule({
+    imports: [ApiModule],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  configureApi(app);
+  await app.init();
+  return app;
+}
+
+/** The real worker module as a hybrid app, consuming as main.ts does. */
+export async function bootWorker(): Promise<INestApplication> {
+  const { WorkerModule } =
+    await import('../../apps/worker/src/worker.module.js');
+  const moduleRef = await Test.createTestingModule({
+    imports: [WorkerModule],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  app.connectMicroservice(
+    { strategy: app.get(CeleryServer) },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.init();
+  return app;
+}
