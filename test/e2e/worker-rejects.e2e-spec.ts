@@ -1,0 +1,140 @@
+import type { INestApplication } from '@nestjs/common';
+import { type Channel, type ChannelModel, connect } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import {
+  buildTaskMessage,
+  encodeTaskMessage,
+  type TaskMessageSpec,
+} from '@celeriac/broker';
+import { ResultRepository, type TaskMeta } from '@celeriac/results';
+import { bootWorker, useEnvironment } from '../utils/boot-apps';
+import { pollUntil } from '../utils/poll-until';
+import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+
+const queue = `test-rejects-${randomUUID()}`;
+useEnvironment({
+  TASK_DEFAULT_QUEUE: queue,
+  WORKER_QUEUES: queue,
+  TASK_TIME_SCALE: '0',
+  RESULT_EXPIRES: '300',
+});
+
+describe('a worker given messages that can never run', () => {
+  let worker: INestApplication;
+  let results: ResultRepository;
+  let connection: ChannelModel;
+  let channel: Channel;
+
+  const publishTask = (spec: TaskMessageSpec) => {
+    const { content, options } = encodeTaskMessage(buildTaskMessage(spec));
+    channel.publish('', queue, content, options);
+  };
+  const finalMeta = (taskId: string) =>
+    pollUntil(
+      () => results.getTaskMeta(taskId),
+      (meta: TaskMeta | null) =>
+        meta?.status === 'SUCCESS' || meta?.status === 'FAILURE',
+    );
+
+  beforeAll(async () => {
+    worker = await bootWorker();
+    results = worker.get(ResultRepository);
+    connection = await connect(TEST_BROKER_URL);
+    channel = await connection.createChannel();
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await channel?.close();
+    await connection?.close();
+    await deleteQueue(queue);
+  });
+
+  it('stores FAILURE NotRegistered for an unknown task name', async () => {
+    const id = randomUUID();
+    publishTask({ task: 'no_such_task', id, args: [1] });
+    const meta = await finalMeta(id);
+    expect(meta).toMatchObject({
+      status: 'FAILURE',
+      result: {
+        exc_type: 'NotRegistered',
+        exc_message: ['no_such_task'],
+        exc_module: 'celery.exceptions',
+      },
+    });
+  });
+
+  it.each([
+    [
+      'too many arguments',
+      [1, 2, 3],
+      {},
+      'takes 2 positional arguments but 3 were given',
+    ],
+    [
+      'a missing argument',
+      [1],
+      {},
+      "missing 1 required positional argument: 'b'",
+    ],
+    ['an unknown keyword', [1, 2], { c: 3 }, "unexpected keyword argument 'c'"],
+  ])(
+    'stores FAILURE TypeError for %s',
+    async (_case, args, kwargs, message) => {
+      const id = randomUUID();
+      publishTask({ task: 'add_task', id, args, kwargs });
+      const meta = await finalMeta(id);
+      expect(meta?.status).toBe('FAILURE');
+      expect(meta?.result).toMatchObject({ exc_type: 'TypeError' });
+      expect(JSON.stringify(meta?.result)).toContain(message);
+    },
+  );
+
+  it('binds kwargs by name, as Python does', async () => {
+    const id = randomUUID();
+    publishTask({ task: 'add_task', id, kwargs: { a: 40, b: 2 } });
+    expect(await finalMeta(id)).toMatchObject({
+      status: 'SUCCESS',
+      result: 42,
+    });
+  });
+
+  it('stores FAILURE DecodeError for a body that is not JSON, when it has an id', async () => {
+    const id = randomUUID();
+    const { options } = encodeTaskMessage(
+      buildTaskMessage({ task: 'add_task', id, args: [1, 2] }),
+    );
+    channel.publish('', queue, Buffer.from('{not json'), options);
+    const meta = await finalMeta(id);
+    expect(meta).toMatchObject({
+      status: 'FAILURE',
+      result: { exc_type: 'DecodeError', exc_module: 'kombu.exceptions' },
+    });
+  });
+
+  it('rejects garbage, a pickle and a bare string, then keeps serving', async () => {
+    channel.publish('', queue, Buffer.from([0xff, 0x00, 0x13, 0x37]));
+    channel.publish('', queue, Buffer.from('\x80\x04K\x01.'), {
+      contentType: 'application/x-python-serialize',
+      headers: { task: 'add_task', id: randomUUID() },
+    });
+    channel.publish('', queue, Buffer.from('"hello"'), {
+      contentType: 'application/json',
+      headers: { task: 'add_task', id: randomUUID() },
+    });
+
+    const id = randomUUID();
+    publishTask({ task: 'add_task', id, args: [20, 22] });
+    expect(await finalMeta(id)).toMatchObject({
+      status: 'SUCCESS',
+      result: 42,
+    });
+  });
+
+  it('leaves nothing in the queue: rejected messages are not requeued', async () => {
+    // Closing the worker returns any unacked message to the queue.
+    await worker.close();
+    const { messageCount } = await channel.checkQueue(queue);
+    expect(messageCount).toBe(0);
+  });
+});
