@@ -1,0 +1,50 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BrokerModule } from '@celeriac/broker';
+import {
+  CeleriacConfig,
+  CeleriacConfigModule,
+  CeleriacLoggerModule,
+} from '@celeriac/config';
+import { ResultsModule } from '@celeriac/results';
+import { TasksModule } from './tasks.module';
+
+/**
+ * What every celeriac app needs, wired from the validated environment:
+ * config, pino logging, the broker client, the result backend and the task
+ * registry / producer / executor (all global).
+ */
+@Module({})
+export class TaskSystemModule {
+  /** @param app names this app's RabbitMQ connection, e.g. `api`. */
+  static forApp(app: string): DynamicModule {
+    return {
+      module: TaskSystemModule,
+      imports: [
+        CeleriacConfigModule.forRoot(),
+        CeleriacLoggerModule,
+        BrokerModule.forRootAsync({
+          inject: [CeleriacConfig],
+          useFactory: (config: CeleriacConfig) => ({
+            url: config.broker.url,
+            connectionName: `celeriac-${app} ${config.worker.hostname}`,
+          }),
+        }),
+        ResultsModule.forRootAsync({
+          inject: [CeleriacConfig],
+          useFactory: (config: CeleriacConfig) => ({
+            url: config.results.url,
+            expiresSeconds: config.results.expiresSeconds,
+          }),
+        }),
+        TasksModule.forRootAsync({
+          inject: [CeleriacConfig],
+          useFactory: (config: CeleriacConfig) => ({
+            defaultQueue: config.tasks.defaultQueue,
+            timeScale: config.tasks.timeScale,
+            hostname: config.worker.hostname,
+          }),
+        }),
+      ],
+    };
+  }
+}
