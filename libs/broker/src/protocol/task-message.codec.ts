@@ -7,6 +7,11 @@ import type {
 import { fromAmqpHeaders, toAmqpHeaders } from './amqp-headers';
 import { decodeKombuMarkers, encodeKombuMarkers } from './kombu-json';
 
+// Like Python's bytes.decode('utf-8'): bad bytes are an error (kombu rejects
+// the message), not U+FFFD; a BOM is kept, so JSON.parse refuses it as
+// json.loads does.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** AMQP publish options for one task message (amqplib's names). */
 export interface EncodedTaskMessage {
   content: Buffer;
@@ -114,9 +119,15 @@ export function decodeTaskMessage(
     return fail(`compressed bodies are not supported`);
   }
 
+  let text: string;
+  try {
+    text = UTF8.decode(content);
+  } catch {
+    return fail('body is not valid UTF-8');
+  }
   let body: unknown;
   try {
-    body = JSON.parse(content.toString('utf8'));
+    body = JSON.parse(text);
   } catch (error) {
     return fail(`body is not valid JSON: ${(error as Error).message}`);
   }

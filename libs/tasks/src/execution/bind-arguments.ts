@@ -14,11 +14,6 @@ export function bindArguments(
   kwargs: Record<string, unknown>,
 ): { args: unknown[]; kwargs: Record<string, unknown> } {
   // kwargs are returned as sent, for the task's own reference.
-  if (args.length > params.length) {
-    throw new TaskArgumentsError(
-      `${task}() takes ${params.length} positional arguments but ${args.length} were given`,
-    );
-  }
   const bound = [...args];
   for (const [key, value] of Object.entries(kwargs)) {
     const position = params.indexOf(key);
@@ -34,11 +29,30 @@ export function bindArguments(
     }
     bound[position] = value;
   }
+  // Python looks at keywords first, then at the positional count.
+  if (args.length > params.length) {
+    throw new TaskArgumentsError(
+      `${task}() takes ${plural(params.length, 'positional argument')} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`,
+    );
+  }
   const missing = params.filter((_, index) => !(index in bound));
   if (missing.length > 0) {
     throw new TaskArgumentsError(
-      `${task}() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${missing.map((name) => `'${name}'`).join(', ')}`,
+      `${task}() missing ${plural(missing.length, 'required positional argument')}: ${pyNameList(missing)}`,
     );
   }
   return { args: bound, kwargs };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Python's list of names: `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`. */
+function pyNameList(names: readonly string[]): string {
+  const quoted = names.map((name) => `'${name}'`);
+  if (quoted.length <= 2) {
+    return quoted.join(' and ');
+  }
+  return `${quoted.slice(0, -1).join(', ')}, and ${quoted[quoted.length - 1]}`;
 }
