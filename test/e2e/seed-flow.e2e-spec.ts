@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { TaskProducer } from '@celeriac/tasks';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
-import { deleteQueue } from '../utils/rabbitmq';
+import { connect } from 'amqplib';
+import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { pollUntil } from '../utils/poll-until';
 
 const queue = `test-seed-${randomUUID()}`;
@@ -234,6 +235,27 @@ describe('the seed README, walked against the real api and worker', () => {
       expect(codes(path)).toEqual(
         expect.arrayContaining(['200', '202', '400', '404', '500']),
       );
+    }
+  });
+
+  it("declares the queue as Celery does, so Celery's own declaration is accepted", async () => {
+    // RabbitMQ closes the channel with 406 when a redeclaration differs.
+    const connection = await connect(TEST_BROKER_URL);
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertExchange(queue, 'direct', {
+        durable: true,
+        autoDelete: false,
+      });
+      const declared = await channel.assertQueue(queue, {
+        durable: true,
+        autoDelete: false,
+        exclusive: false,
+      });
+      expect(declared.consumerCount).toBe(1);
+      await channel.close();
+    } finally {
+      await connection.close();
     }
   });
 

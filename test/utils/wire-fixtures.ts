@@ -51,3 +51,13 @@ export interface CapturedQueue {
 export function readWireFixture<T>(name: string): T {
   return JSON.parse(readFileSync(wireFixturePath(name), 'utf8')) as T;
 }
+
+/** One Redis key as dumped from the real Celery setup (`redis-*.json`). */
+export interface RedisDumpEntry {
+  ttl: number;
+  type: string;
+  value: { json: unknown; raw: string };
+}
+
+/** Redis keys to values, as the `redis-*.json` dumps hold them. */
+export type RedisDump = Record<string, RedisDumpEntry>;

@@ -1,8 +1,8 @@
-export { CorruptResultError } from './errors/corrupt-result.error.js';
+export { CorruptResultError } from './errors/corrupt-result.error';
 export {
   createRedisClient,
   type RedisClientOptions,
-} from './redis-client.factory.js';
+} from './redis-client.factory';
 export {
   chordCounterKey,
   chordJoinKey,
@@ -10,32 +10,32 @@ export {
   groupMetaKey,
   normalizeKeyPrefix,
   taskMetaKey,
-} from './result-keys.js';
+} from './result-keys';
 export {
   ResultRepository,
   type ResultRepositoryOptions,
   type StoreResultExtra,
   type StoredGroup,
-} from './result.repository.js';
-export { REDIS_CLIENT } from './results.constants.js';
+} from './result.repository';
+export { REDIS_CLIENT } from './results.constants';
 export {
   RedisHealthIndicator,
   type RedisPingCheckOptions,
-} from './results.health.js';
+} from './results.health';
 export {
   RESULTS_MODULE_OPTIONS,
   type ResultsModuleOptions,
-} from './results.module-definition.js';
-export { ResultsModule } from './results.module.js';
+} from './results.module-definition';
+export { ResultsModule } from './results.module';
 export {
   formatCeleryDate,
   toExceptionInfo,
   type ExceptionInfo,
   type TaskMeta,
-} from './task-meta.js';
+} from './task-meta';
 export {
   EXCEPTION_STATES,
   isReadyState,
   READY_STATES,
   TaskState,
-} from './task-state.js';
+} from './task-state';

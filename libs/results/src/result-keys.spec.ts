@@ -5,7 +5,7 @@ import {
   groupMetaKey,
   normalizeKeyPrefix,
   taskMetaKey,
-} from './result-keys.js';
+} from './result-keys';
 
 describe('result keys', () => {
   it.each([

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { REDIS_AFTER_PUBLISH_NO_WORKER } from '../test/fixtures/redis-after-publish-no-worker.fixture.js';
-import { REDIS_AFTER_WORKER } from '../test/fixtures/redis-after-worker.fixture.js';
-import { pollUntil } from '../test/poll-until.util.js';
-import { CorruptResultError } from './errors/corrupt-result.error.js';
-import { groupMetaKey, taskMetaKey } from './result-keys.js';
-import { ResultRepository } from './result.repository.js';
-import { toExceptionInfo, type TaskMeta } from './task-meta.js';
-import { TaskState } from './task-state.js';
+import {
+  type RedisDump,
+  readWireFixture,
+} from '../../../test/utils/wire-fixtures';
+
+const REDIS_AFTER_WORKER = readWireFixture<RedisDump>(
+  'redis-after-worker.json',
+);
+const REDIS_AFTER_PUBLISH_NO_WORKER = readWireFixture<RedisDump>(
+  'redis-after-publish-no-worker.json',
+);
+import { pollUntil } from '../../../test/utils/poll-until';
+import { CorruptResultError } from './errors/corrupt-result.error';
+import { groupMetaKey, taskMetaKey } from './result-keys';
+import { ResultRepository } from './result.repository';
+import { toExceptionInfo, type TaskMeta } from './task-meta';
+import { TaskState } from './task-state';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const EXPIRES_SECONDS = 3600;
@@ -201,9 +210,9 @@ describe(ResultRepository.name, () => {
       await subscriber.subscribe(key);
       try {
         await sut.storeResult(taskId, TaskState.Success, { sum: 3 });
-        const message = await pollUntil(
-          () => messages[0],
-          `a message on ${key}`,
+        const [message] = await pollUntil(
+          () => Promise.resolve(messages),
+          (received) => received.length > 0,
         );
         expect(message).toBe(await getRaw(key));
       } finally {
@@ -345,9 +354,9 @@ describe(ResultRepository.name, () => {
       await subscriber.subscribe(key);
       try {
         await sut.saveGroup(groupId, ['a', 'b']);
-        const message = await pollUntil(
-          () => messages[0],
-          `a message on ${key}`,
+        const [message] = await pollUntil(
+          () => Promise.resolve(messages),
+          (received) => received.length > 0,
         );
         expect(message).toBe(await getRaw(key));
       } finally {

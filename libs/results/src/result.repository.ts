@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import { CorruptResultError } from './errors/corrupt-result.error.js';
-import { groupMetaKey, taskMetaKey } from './result-keys.js';
-import { formatCeleryDate, type TaskMeta } from './task-meta.js';
-import { isReadyState, TaskState } from './task-state.js';
+import { CorruptResultError } from './errors/corrupt-result.error';
+import { groupMetaKey, taskMetaKey } from './result-keys';
+import { formatCeleryDate, type TaskMeta } from './task-meta';
+import { isReadyState, TaskState } from './task-state';
 
 /** Settings of a {@link ResultRepository}. */
 export interface ResultRepositoryOptions {

@@ -3,12 +3,12 @@ import { Module } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
-import { pollUntil } from '../test/poll-until.util.js';
-import { createRedisClient } from './redis-client.factory.js';
-import { ResultRepository } from './result.repository.js';
-import { REDIS_CLIENT } from './results.constants.js';
-import { RedisHealthIndicator } from './results.health.js';
-import { ResultsModule } from './results.module.js';
+import { pollUntil } from '../../../test/utils/poll-until';
+import { createRedisClient } from './redis-client.factory';
+import { ResultRepository } from './result.repository';
+import { REDIS_CLIENT } from './results.constants';
+import { RedisHealthIndicator } from './results.health';
+import { ResultsModule } from './results.module';
 
 const OPTIONS_TOKEN = 'TEST:RESULTS_OPTIONS';
 
@@ -68,8 +68,8 @@ describe(RedisHealthIndicator.name, () => {
       await app.close();
       await expect(
         pollUntil(
-          () => (appClient.status === 'end' ? appClient.status : undefined),
-          'the client to end',
+          () => Promise.resolve(appClient.status),
+          (status) => status === 'end',
         ),
       ).resolves.toBe('end');
       expect(client).toBe(appClient);
@@ -107,8 +107,8 @@ describe(createRedisClient.name, () => {
     try {
       expect(client.options.db).toBe(3);
       await pollUntil(
-        () => (client.status === 'ready' ? true : undefined),
-        'the client to be ready',
+        () => Promise.resolve(client.status),
+        (status) => status === 'ready',
       );
       const info = await client.client('INFO');
       expect(String(info)).toContain(' db=3 ');

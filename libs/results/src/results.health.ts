@@ -4,7 +4,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
-import { REDIS_CLIENT } from './results.constants.js';
+import { REDIS_CLIENT } from './results.constants';
 
 /** Options of {@link RedisHealthIndicator.pingCheck}. */
 export interface RedisPingCheckOptions {

@@ -6,15 +6,15 @@ import {
 } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
-import { createRedisClient } from './redis-client.factory.js';
-import { ResultRepository } from './result.repository.js';
-import { REDIS_CLIENT } from './results.constants.js';
-import { RedisHealthIndicator } from './results.health.js';
+import { createRedisClient } from './redis-client.factory';
+import { ResultRepository } from './result.repository';
+import { REDIS_CLIENT } from './results.constants';
+import { RedisHealthIndicator } from './results.health';
 import {
   ConfigurableResultsModule,
   RESULTS_MODULE_OPTIONS,
   type ResultsModuleOptions,
-} from './results.module-definition.js';
+} from './results.module-definition';
 
 /**
  * The Redis result backend: one ioredis client (`REDIS_CLIENT`), the

@@ -1,5 +1,12 @@
-import { REDIS_AFTER_WORKER } from '../test/fixtures/redis-after-worker.fixture.js';
-import { formatCeleryDate, toExceptionInfo } from './task-meta.js';
+import {
+  type RedisDump,
+  readWireFixture,
+} from '../../../test/utils/wire-fixtures';
+
+const REDIS_AFTER_WORKER = readWireFixture<RedisDump>(
+  'redis-after-worker.json',
+);
+import { formatCeleryDate, toExceptionInfo } from './task-meta';
 
 class PythonError extends Error {
   constructor(

@@ -3,7 +3,7 @@ import {
   isReadyState,
   READY_STATES,
   TaskState,
-} from './task-state.js';
+} from './task-state';
 
 describe('TaskState', () => {
   it.each([

@@ -4,19 +4,16 @@ import {
   readWireFixture,
   type CapturedMessage,
   type CapturedQueue,
-} from '../../../../test/utils/wire-fixtures.js';
-import { fromAmqpHeaders } from './amqp-headers.js';
-import type { MessageEmbed, TaskMessage } from './celery-message.js';
-import {
-  buildTaskMessage,
-  type TaskMessageSpec,
-} from './task-message.builder.js';
+} from '../../../../test/utils/wire-fixtures';
+import { fromAmqpHeaders } from './amqp-headers';
+import type { MessageEmbed, TaskMessage } from './celery-message';
+import { buildTaskMessage, type TaskMessageSpec } from './task-message.builder';
 import {
   decodeTaskMessage,
   encodeTaskMessage,
   type DecodeResult,
   type ReceivedProperties,
-} from './task-message.codec.js';
+} from './task-message.codec';
 
 /** The two functions of amqplib's `lib/codec.js` (not in its exports map). */
 interface AmqplibCodec {

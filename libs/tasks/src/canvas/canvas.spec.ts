@@ -3,16 +3,16 @@ import {
   decodeTaskMessage,
   type TaskMessage,
 } from '@celeriac/broker';
-import { swapIds } from '../../../../test/utils/swap-ids.js';
+import { swapIds } from '../../../../test/utils/swap-ids';
 import {
   readWireFixture,
   type CapturedMessage,
   type CapturedQueue,
-} from '../../../../test/utils/wire-fixtures.js';
-import type { CanvasContext } from './canvas-plan.js';
-import { nextChainStep, planChain } from './chain.js';
-import { planGroup } from './group.js';
-import { immutableSignature, signature, type Signature } from './signature.js';
+} from '../../../../test/utils/wire-fixtures';
+import type { CanvasContext } from './canvas-plan';
+import { nextChainStep, planChain } from './chain';
+import { planGroup } from './group';
+import { immutableSignature, signature, type Signature } from './signature';
 
 const ORIGIN = /^gen\d+@\S+$/;
 

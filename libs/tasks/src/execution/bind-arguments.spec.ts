@@ -1,5 +1,5 @@
-import { TaskArgumentsError } from '../errors/task-arguments.error.js';
-import { bindArguments } from './bind-arguments.js';
+import { TaskArgumentsError } from '../errors/task-arguments.error';
+import { bindArguments } from './bind-arguments';
 
 type Kwargs = Record<string, unknown>;
 
