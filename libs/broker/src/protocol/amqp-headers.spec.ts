@@ -1,20 +1,7 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { loadAmqplibCodec } from '../../../../test/utils/amqplib-codec';
 import { fromAmqpHeaders, toAmqpHeaders } from './amqp-headers';
 
-/** The two functions of amqplib's `lib/codec.js` (not in its exports map). */
-interface AmqplibCodec {
-  encodeTable(buffer: Buffer, value: unknown, offset: number): number;
-  decodeFields(slice: Buffer): Record<string, unknown>;
-}
-
-function loadCodec(): AmqplibCodec {
-  const requireHere = createRequire(join(process.cwd(), 'package.json'));
-  const main = requireHere.resolve('amqplib');
-  return requireHere(join(dirname(main), 'lib', 'codec.js')) as AmqplibCodec;
-}
-
-const codec = loadCodec();
+const codec = loadAmqplibCodec();
 
 type ErrorClass = new (message?: string) => Error;
 

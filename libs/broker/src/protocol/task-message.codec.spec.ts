@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { loadAmqplibCodec } from '../../../../test/utils/amqplib-codec';
 import {
   readWireFixture,
   type CapturedMessage,
@@ -15,19 +14,7 @@ import {
   type ReceivedProperties,
 } from './task-message.codec';
 
-/** The two functions of amqplib's `lib/codec.js` (not in its exports map). */
-interface AmqplibCodec {
-  encodeTable(buffer: Buffer, value: unknown, offset: number): number;
-  decodeFields(slice: Buffer): Record<string, unknown>;
-}
-
-function loadCodec(): AmqplibCodec {
-  const requireHere = createRequire(join(process.cwd(), 'package.json'));
-  const main = requireHere.resolve('amqplib');
-  return requireHere(join(dirname(main), 'lib', 'codec.js')) as AmqplibCodec;
-}
-
-const codec = loadCodec();
+const codec = loadAmqplibCodec();
 
 /** Headers as a consumer gets them after amqplib wrote and read the table. */
 function throughAmqplib(
