@@ -39,3 +39,8 @@ export {
   READY_STATES,
   TaskState,
 } from './task-state';
+export {
+  ChordRepository,
+  type ChordPart,
+  type ChordProgress,
+} from './chord.repository';

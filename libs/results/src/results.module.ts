@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
+import { ChordRepository } from './chord.repository';
 import { createRedisClient } from './redis-client.factory';
 import { ResultRepository } from './result.repository';
 import { REDIS_CLIENT } from './results.constants';
@@ -52,11 +53,25 @@ import {
           keyPrefix: options.keyPrefix,
         }),
     },
+    {
+      provide: ChordRepository,
+      inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
+      useFactory: (redis: Redis, options: ResultsModuleOptions) =>
+        new ChordRepository(redis, {
+          expiresSeconds: options.expiresSeconds,
+          keyPrefix: options.keyPrefix,
+        }),
+    },
     // Provided here so importers need not import TerminusModule; the service has no dependencies.
     HealthIndicatorService,
     RedisHealthIndicator,
   ],
-  exports: [ResultRepository, RedisHealthIndicator, REDIS_CLIENT],
+  exports: [
+    ResultRepository,
+    ChordRepository,
+    RedisHealthIndicator,
+    REDIS_CLIENT,
+  ],
 })
 export class ResultsModule
   extends ConfigurableResultsModule

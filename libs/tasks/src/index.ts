@@ -16,3 +16,4 @@ export * from './seed/seed-tasks.module';
 export * from './tasks.module-definition';
 export * from './tasks.module';
 export * from './task-system.module';
+export * from './canvas/chord';

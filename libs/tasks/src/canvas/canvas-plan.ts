@@ -22,4 +22,6 @@ export interface CanvasPlan {
   messages: PlannedMessage[];
   /** Groups to save as `GroupResult`s, so `/result/group/<id>` can find them. */
   groups: { groupId: string; childIds: string[] }[];
+  /** Chord sizes to store before the header is published (§B.8). */
+  chords: { groupId: string; size: number }[];
 }

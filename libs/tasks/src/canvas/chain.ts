@@ -46,6 +46,7 @@ export function planChain(
     taskIds,
     messages: [{ message, queue: queueOf(first, context) }],
     groups: [],
+    chords: [],
   };
 }
 

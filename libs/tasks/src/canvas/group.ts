@@ -47,5 +47,6 @@ export function planGroup(
     taskIds: childIds,
     messages,
     groups: [{ groupId, childIds }],
+    chords: [],
   };
 }

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CeleryClient,
+  pyRepr,
+  pythonJsonStringify,
   type TaskDelivery,
   type TaskDispatcher,
   type TaskInvoker,
@@ -15,6 +17,7 @@ import {
   type UndecodableDelivery,
 } from '@celeriac/broker';
 import {
+  ChordRepository,
   ResultRepository,
   type StoreResultExtra,
   TaskState,
@@ -23,6 +26,7 @@ import {
 } from '@celeriac/results';
 import type { CanvasContext } from '../canvas/canvas-plan';
 import { nextChainStep } from '../canvas/chain';
+import { chordBodyStep } from '../canvas/chord';
 import { TaskRegistry } from '../registry/task.registry';
 import type { TaskCall } from '../task-call';
 import {
@@ -51,6 +55,7 @@ export class TaskExecutor
 
   constructor(
     private readonly results: ResultRepository,
+    private readonly chords: ChordRepository,
     private readonly client: CeleryClient,
     private readonly registry: TaskRegistry,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
@@ -193,6 +198,7 @@ export class TaskExecutor
         children: next ? [[[next.message.headers.id, null], null]] : [],
       });
     }
+    await this.onChordPartReturn(message, TaskState.Success, value);
     this.logger.log({ msg: 'task succeeded', ...log });
   }
 
@@ -217,6 +223,7 @@ export class TaskExecutor
         traceback,
       });
     }
+    await this.onChordPartReturn(message, TaskState.Failure, exception);
     // Celery fails the rest of the chain too, or a client waiting on the
     // chain's last id would wait forever.
     for (const step of message.embed.chain ?? []) {
@@ -250,7 +257,78 @@ export class TaskExecutor
       exception,
       this.extraOf(message),
     );
+    try {
+      // A chord must not wait forever for a part that can never run.
+      await this.onChordPartReturn(message, TaskState.Failure, exception);
+    } catch (error) {
+      this.logger.error({
+        msg: 'chord part not recorded',
+        taskId: headers.id,
+        err: error,
+      });
+    }
     delivery.reject(false);
+  }
+
+  /**
+   * Celery's `on_chord_part_return` for the Redis backend (§C.7): records
+   * this header task's outcome; the worker that records the last part
+   * publishes the body with every result, or fails it with ChordError.
+   */
+  private async onChordPartReturn(
+    message: TaskMessage,
+    state: TaskState,
+    result: unknown,
+  ): Promise<void> {
+    const { chord } = message.embed;
+    const { group, group_index, id } = message.headers;
+    if (!chord || !group) {
+      return;
+    }
+    const progress = await this.chords.addPart(
+      group,
+      group_index,
+      pythonJsonStringify([1, id, state, result]),
+    );
+    if (
+      progress.size === null ||
+      progress.readyCount !== progress.size + progress.added
+    ) {
+      return;
+    }
+    const parts = await this.chords.readParts(group);
+    const culprit = parts.find(
+      (part) =>
+        part.state === (TaskState.Failure as string) ||
+        part.state === (TaskState.Revoked as string),
+    );
+    if (culprit) {
+      const bodyId = chord.options?.task_id;
+      if (typeof bodyId === 'string') {
+        await this.results.storeResult(
+          bodyId,
+          TaskState.Failure,
+          {
+            exc_type: 'ChordError',
+            exc_message: [
+              `Dependency ${culprit.taskId} raised ${exceptionRepr(culprit.result)}`,
+            ],
+            exc_module: 'celery.exceptions',
+          },
+          { parentId: id },
+        );
+      }
+    } else {
+      const body = chordBodyStep(
+        message,
+        chord,
+        parts.map((part) => part.result),
+        this,
+      );
+      await this.results.markPending(body.message.headers.id);
+      await this.client.publishTask(body.message, body.queue);
+    }
+    await this.chords.delete(group);
   }
 
   // A refused message is rejected whether or not its result can be written.
@@ -287,4 +365,11 @@ function describeException(exception: ExceptionInfo): string {
 function stackOf(error: unknown): string | null {
   const stack = (error as { stack?: unknown } | null)?.stack;
   return typeof stack === 'string' ? stack : null;
+}
+
+/** Python's repr of a stored exception: `ValueError('boom')`. */
+function exceptionRepr(result: unknown): string {
+  const { exc_type, exc_message } = (result ?? {}) as Partial<ExceptionInfo>;
+  const args = Array.isArray(exc_message) ? exc_message : [];
+  return `${exc_type ?? 'Exception'}(${args.map((arg) => pyRepr(arg)).join(', ')})`;
 }

@@ -5,9 +5,10 @@ import {
   CeleryClient,
   type SignatureOptions,
 } from '@celeriac/broker';
-import { ResultRepository } from '@celeriac/results';
+import { ChordRepository, ResultRepository } from '@celeriac/results';
 import type { CanvasContext, CanvasPlan } from '../canvas/canvas-plan';
 import { planChain } from '../canvas/chain';
+import { planChord } from '../canvas/chord';
 import { planGroup } from '../canvas/group';
 import type { Signature } from '../canvas/signature';
 import { TaskRegistry } from '../registry/task.registry';
@@ -36,6 +37,7 @@ export class TaskProducer implements CanvasContext {
   constructor(
     private readonly client: CeleryClient,
     private readonly results: ResultRepository,
+    private readonly chords: ChordRepository,
     private readonly registry: TaskRegistry,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
   ) {}
@@ -67,6 +69,7 @@ export class TaskProducer implements CanvasContext {
       taskIds: [id],
       messages: [{ message, queue: options.queue ?? this.queueFor(task) }],
       groups: [],
+      chords: [],
     });
     return { taskId: id };
   }
@@ -93,8 +96,30 @@ export class TaskProducer implements CanvasContext {
     return { groupId: plan.groupId, taskIds: plan.taskIds };
   }
 
+  /**
+   * `chord(header)(body)`: the body runs with the header's results, in
+   * order; the task id is the body's.
+   */
+  async applyChord(
+    header: readonly Signature[],
+    body: Signature,
+  ): Promise<{ taskId: string; groupId: string; taskIds: string[] }> {
+    const plan = planChord(header, body, this);
+    await this.apply(plan);
+    return {
+      taskId: plan.taskId,
+      groupId: plan.groupId,
+      taskIds: plan.taskIds,
+    };
+  }
+
   private async apply(plan: CanvasPlan): Promise<void> {
     await this.results.markManyPending(plan.taskIds);
+    await Promise.all(
+      plan.chords.map(({ groupId, size }) =>
+        this.chords.setSize(groupId, size),
+      ),
+    );
     await Promise.all(
       plan.groups.map(({ groupId, childIds }) =>
         this.results.saveGroup(groupId, childIds),

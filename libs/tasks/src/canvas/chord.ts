@@ -1,0 +1,114 @@
+import {
+  buildTaskMessage,
+  processReplyTo,
+  type SignatureDict,
+  type TaskMessage,
+} from '@celeriac/broker';
+import type { CanvasContext, CanvasPlan, PlannedMessage } from './canvas-plan';
+import { Signature } from './signature';
+
+/**
+ * `chord(header, body)`: the header tasks run in parallel; when the last one
+ * is stored, the body runs with their results, in header order
+ * (celery-protocol.md §B.8, §C.7). Each header message carries the group id,
+ * its index and the body signature in `embed.chord`; the chord's size goes to
+ * Redis before any header task runs.
+ *
+ * @example
+ * planChord([signature('add_task', [1, 1]), signature('add_task', [2, 2])], signature('sum_task'), ctx)
+ */
+export function planChord(
+  header: readonly Signature[],
+  body: Signature,
+  context: CanvasContext,
+): CanvasPlan & { groupId: string } {
+  const groupId = context.newId();
+  const replyTo = processReplyTo();
+  const frozenBody = body.withOptions({
+    task_id: body.options.task_id ?? context.newId(),
+    reply_to: body.options.reply_to ?? replyTo,
+  });
+  const bodyId = frozenBody.options.task_id as string;
+  if (header.length === 0) {
+    // Celery sends the body at once, with an empty result list.
+    return {
+      groupId,
+      taskId: bodyId,
+      taskIds: [bodyId],
+      messages: [bodyMessage(frozenBody, [], null, context)],
+      groups: [],
+      chords: [],
+    };
+  }
+  const bodyDict = frozenBody.toDict();
+  const messages = header.map((member, index) => ({
+    message: buildTaskMessage({
+      task: member.task,
+      id: member.options.task_id ?? context.newId(),
+      args: [...member.args],
+      kwargs: { ...member.kwargs },
+      argsForm: 'tuple',
+      groupId,
+      groupIndex: index,
+      priority: 0,
+      replyTo,
+      chord: bodyDict,
+    }),
+    queue: queueOf(member, context),
+  }));
+  const headerIds = messages.map(({ message }) => message.headers.id);
+  return {
+    groupId,
+    taskId: bodyId,
+    taskIds: [...headerIds, bodyId],
+    messages,
+    groups: [],
+    chords: [{ groupId, size: header.length }],
+  };
+}
+
+/**
+ * The chord body's message, published by the worker that stored the last
+ * header part: its results are prepended to the body's args (unless
+ * immutable); its parent is that last header task.
+ */
+export function chordBodyStep(
+  lastPart: TaskMessage,
+  body: SignatureDict,
+  results: unknown[],
+  context: CanvasContext,
+): PlannedMessage {
+  return bodyMessage(Signature.fromDict(body), results, lastPart, context);
+}
+
+function bodyMessage(
+  body: Signature,
+  results: unknown[],
+  parent: TaskMessage | null,
+  context: CanvasContext,
+): PlannedMessage {
+  const { options } = body;
+  const id = options.task_id ?? context.newId();
+  return {
+    message: buildTaskMessage({
+      task: body.task,
+      id,
+      args: body.immutable ? [...body.args] : [results, ...body.args],
+      kwargs: { ...body.kwargs },
+      argsForm: 'tuple',
+      rootId: parent?.headers.root_id ?? id,
+      parentId: parent?.headers.id ?? null,
+      timeLimit: options.time_limit ?? null,
+      softTimeLimit: options.soft_time_limit ?? null,
+      replyTo: options.reply_to ?? parent?.properties.replyTo,
+      ...(parent ? {} : { priority: 0 }),
+    }),
+    queue: queueOf(body, context),
+  };
+}
+
+function queueOf(signature: Signature, context: CanvasContext): string {
+  return typeof signature.options.queue === 'string'
+    ? signature.options.queue
+    : context.queueFor(signature.task);
+}
