@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CeleryServer } from '@celeriac/broker';
 
@@ -24,12 +24,23 @@ export async function bootApi(): Promise<INestApplication> {
   return app;
 }
 
-/** The real worker module as a hybrid app, consuming as main.ts does. */
-export async function bootWorker(): Promise<INestApplication> {
+/** What a test adds to the worker it boots. */
+export interface BootWorkerOptions {
+  /** Extra modules, e.g. test-only `@Task` controllers. */
+  imports?: (Type | DynamicModule)[];
+}
+
+/**
+ * The real worker module as a hybrid app, consuming as main.ts does, plus
+ * any test-only modules (`bootWorker({ imports: [InteropTasksModule] })`).
+ */
+export async function bootWorker({
+  imports = [],
+}: BootWorkerOptions = {}): Promise<INestApplication> {
   const { WorkerModule } =
     await import('../../apps/worker/src/worker.module.js');
   const moduleRef = await Test.createTestingModule({
-    imports: [WorkerModule],
+    imports: [WorkerModule, ...imports],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   app.connectMicroservice(

@@ -3,6 +3,8 @@ export interface TaskRequest {
   readonly id: string;
   readonly task: string;
   readonly retries: number;
+  /** Celery's `timelimit` header: [hard, soft] seconds, null when unset. */
+  readonly timeLimit: readonly [number | null, number | null];
   readonly rootId: string;
   readonly parentId: string | null;
   readonly groupId: string | null;

@@ -147,6 +147,7 @@ export class TaskExecutor
         id: headers.id,
         task: headers.task,
         retries: headers.retries,
+        timeLimit: headers.timelimit,
         rootId: headers.root_id,
         parentId: headers.parent_id,
         groupId: headers.group,

@@ -1,0 +1,198 @@
+// Python Celery sends, a celeriac worker runs: no Python worker here, so
+// whatever finishes was run by celeriac.
+import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
+import { pollUntil } from '../utils/poll-until';
+import { deleteQueue } from '../utils/rabbitmq';
+import { InteropTasksModule } from './utils/interop-tasks.module';
+import { type PythonEnv, runPython } from './utils/python';
+
+const queue = `interop-js-${randomUUID()}`;
+useEnvironment({
+  TASK_DEFAULT_QUEUE: queue,
+  WORKER_QUEUES: queue,
+  TASK_TIME_SCALE: '0',
+  RESULT_EXPIRES: '300',
+});
+const pythonEnv: PythonEnv = { INTEROP_QUEUE: queue, TASK_TIME_SCALE: '0' };
+
+/** What client.py's `get` prints. */
+interface PythonGet {
+  result?: unknown;
+  repr?: string;
+  error?: { type: string; module: string; message: string };
+}
+
+describe('Python Celery as the client of a celeriac worker', () => {
+  let api: INestApplication;
+  let worker: INestApplication;
+  const http = () => request(api.getHttpServer());
+  const finished = (path: string) =>
+    pollUntil(
+      () => http().get(path),
+      (response) => response.status !== 202 && response.status !== 404,
+    );
+  const python = <T = Record<string, unknown>>(
+    command: string,
+    params: Record<string, unknown>,
+  ) => runPython<T>(command, params, pythonEnv);
+  const sendTask = async (
+    name: string,
+    args: unknown[],
+    options: Record<string, unknown> = {},
+  ) =>
+    (
+      await python<{ id: string }>('send_task', {
+        name,
+        args,
+        queue,
+        ...options,
+      })
+    ).id;
+  const pythonGet = (id: string) =>
+    python<PythonGet>('get', { id, timeout: 10 });
+
+  beforeAll(async () => {
+    api = await bootApi();
+    worker = await bootWorker({ imports: [InteropTasksModule] });
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+    await deleteQueue(queue);
+  });
+
+  it('(1) runs send_task("add_task", [2, 3]): Python gets 5, /result says SUCCESS 5', async () => {
+    const id = await sendTask('add_task', [2, 3]);
+
+    expect(await pythonGet(id)).toEqual({ result: 5, repr: '5' });
+    const done = await finished(`/result/${id}`);
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ task_id: id, status: 'SUCCESS', result: 5 });
+  });
+
+  it("(3a) fails fail_task('boom') so that Python raises builtins.ValueError('boom')", async () => {
+    const id = await sendTask('fail_task', ['boom']);
+
+    expect(await pythonGet(id)).toEqual({
+      error: { type: 'ValueError', module: 'builtins', message: 'boom' },
+    });
+    const done = await finished(`/result/${id}`);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({
+      task_id: id,
+      status: 'FAILURE',
+      error: { type: 'ValueError', message: 'boom' },
+    });
+  });
+
+  it("(3a) fails add_task('x', 1) so that Python raises builtins.TypeError", async () => {
+    const id = await sendTask('add_task', ['x', 1]);
+
+    expect(await pythonGet(id)).toEqual({
+      error: {
+        type: 'TypeError',
+        module: 'builtins',
+        message: expect.stringContaining('add_task'),
+      },
+    });
+  });
+
+  it('(4a) runs a Python chain add_task.s(2, 3) | sum_multiply_task.s(2, 3) to [10, 15]', async () => {
+    const { id, parent_id: parentId } = await python<{
+      id: string;
+      parent_id: string;
+    }>('chain', { a: 2, b: 3, queue });
+
+    expect(await pythonGet(id)).toEqual({
+      result: [10, 15],
+      repr: '[10, 15]',
+    });
+    const done = await finished(`/result/${id}`);
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({
+      task_id: id,
+      status: 'SUCCESS',
+      result: [10, 15],
+    });
+    const first = await finished(`/result/${parentId}`);
+    expect(first.body).toEqual({
+      task_id: parentId,
+      status: 'SUCCESS',
+      result: 5,
+    });
+  });
+
+  it('(5b) serves a group Python applied and saved at /result/group/{id}: [3, 12]', async () => {
+    const { group_id: groupId, children } = await python<{
+      group_id: string;
+      children: string[];
+    }>('group_save', { queue });
+
+    const done = await finished(`/result/group/${groupId}`);
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({
+      group_id: groupId,
+      ready: true,
+      successful: true,
+      completed: 2,
+      total: 2,
+      results: [
+        { task_id: children[0], status: 'SUCCESS', result: 3 },
+        { task_id: children[1], status: 'SUCCESS', result: 12 },
+      ],
+    });
+  });
+
+  it('reads the integer headers py-amqp writes: request_info sees retries 200 and timelimit [1200, 600]', async () => {
+    const id = await sendTask('request_info', [], {
+      retries: 200,
+      time_limit: 1200,
+      soft_time_limit: 600,
+    });
+
+    expect(await pythonGet(id)).toEqual({
+      result: { retries: 200, timelimit: [1200, 600] },
+      repr: "{'retries': 200, 'timelimit': [1200, 600]}",
+    });
+  });
+
+  it('runs sum_task (the chord body) sent by Python', async () => {
+    const id = await sendTask('sum_task', [[1, 2, 3, 4]]);
+    expect(await pythonGet(id)).toEqual({ result: 10, repr: '10' });
+  });
+  it("(7) completes a chord sent from Python: Python's .get() returns the body's result", async () => {
+    const sent = await python<{ id: string; group_id: string }>('chord', {
+      pairs: [
+        [1, 1],
+        [2, 2],
+      ],
+      queue,
+    });
+
+    expect(await pythonGet(sent.id)).toEqual({ result: 6, repr: '6' });
+    const done = await finished(`/result/${sent.id}`);
+    expect(done.body).toEqual({
+      task_id: sent.id,
+      status: 'SUCCESS',
+      result: 6,
+    });
+  });
+
+  it('(7) fails a Python chord whose header failed on celeriac with ChordError', async () => {
+    const sent = await python<{ id: string }>('chord', {
+      pairs: [
+        [1, 1],
+        ['x', 2],
+      ],
+      queue,
+    });
+
+    const outcome = await pythonGet(sent.id);
+    expect(outcome.error).toMatchObject({ type: 'ChordError' });
+    expect(outcome.error?.message).toContain('TypeError');
+  });
+});

@@ -1,0 +1,72 @@
+"""The Python side of the interop suite: a Celery app configured like the
+seed (RabbitMQ broker, Redis results, JSON only), with the seed's tasks and
+a few test-only ones. Names match celeriac's tasks exactly, so either side
+can run what the other sends.
+
+Environment: BROKER_URL, RESULT_BACKEND_URL, INTEROP_QUEUE (the default
+queue, unique per test file), TASK_TIME_SCALE (multiplies the seed's sleeps;
+0 by default so the tests do not wait).
+"""
+
+import os
+import time
+
+from celery import Celery
+
+app = Celery(
+    "interop_app",
+    broker=os.environ.get("BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+    backend=os.environ.get("RESULT_BACKEND_URL", "redis://127.0.0.1:6379/0"),
+)
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_accept_content=["json"],
+    task_default_queue=os.environ.get("INTEROP_QUEUE", "celery"),
+    result_expires=300,
+    broker_connection_retry_on_startup=True,
+)
+
+TIME_SCALE = float(os.environ.get("TASK_TIME_SCALE", "0"))
+
+
+def pause(seconds):
+    if TIME_SCALE > 0:
+        time.sleep(seconds * TIME_SCALE)
+
+
+@app.task(name="add_task")
+def add_task(a, b):
+    pause(20)
+    return a + b
+
+
+@app.task(name="multi_task")
+def multi_task(a, b):
+    pause(2)
+    return a * b
+
+
+@app.task(name="sum_multiply_task")
+def sum_multiply_task(total, a, b):
+    pause(2)
+    return [total * a, total * b]
+
+
+@app.task(name="fail_task")
+def fail_task(message):
+    raise ValueError(message)
+
+
+@app.task(name="sum_task")
+def sum_task(values):
+    return sum(values)
+
+
+@app.task(name="request_info", bind=True)
+def request_info(self):
+    return {
+        "retries": self.request.retries,
+        "timelimit": list(self.request.timelimit or [None, None]),
+    }

@@ -1,0 +1,47 @@
+import { Controller, Module } from '@nestjs/common';
+import { Task, type TaskCall } from '@celeriac/tasks';
+
+/**
+ * Python's `ValueError`: Celery stores an error as its `name` with module
+ * `builtins`, so a Python client rebuilds `builtins.ValueError`.
+ */
+export class ValueError extends Error {
+  override readonly name = 'ValueError';
+}
+
+/**
+ * Test-only tasks, named and shaped like those of
+ * `test/interop/python/interop_app.py`, so either side can run them.
+ */
+@Controller()
+export class InteropTasks {
+  @Task({ name: 'fail_task', params: ['message'] })
+  fail({ args: [message] }: TaskCall<[string]>): never {
+    throw new ValueError(message);
+  }
+
+  @Task({ name: 'sum_task', params: ['values'] })
+  sum({ args: [values] }: TaskCall<[number[]]>): number {
+    if (
+      !Array.isArray(values) ||
+      values.some((value) => typeof value !== 'number')
+    ) {
+      throw new TypeError('sum_task: values must be a list of numbers');
+    }
+    return values.reduce((total, value) => total + value, 0);
+  }
+
+  /** Celery's `self.request.retries` and `self.request.timelimit`. */
+  @Task({ name: 'request_info', params: [] })
+  requestInfo({ request }: TaskCall<[]>): {
+    retries: number;
+    timelimit: [number | null, number | null];
+  } {
+    const [hard, soft] = request.timeLimit;
+    return { retries: request.retries, timelimit: [hard, soft] };
+  }
+}
+
+/** `bootWorker({ imports: [InteropTasksModule] })` */
+@Module({ controllers: [InteropTasks] })
+export class InteropTasksModule {}
