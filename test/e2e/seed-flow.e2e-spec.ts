@@ -5,7 +5,7 @@ import { TaskProducer } from '@celeriac/tasks';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { connect } from 'amqplib';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
-import { pollUntil } from '../utils/poll-until';
+import { awaitResult } from '../utils/await-result';
 
 const queue = `test-seed-${randomUUID()}`;
 useEnvironment({
@@ -23,11 +23,7 @@ describe('the seed README, walked against the real api and worker', () => {
   let api: INestApplication;
   let worker: INestApplication;
   const http = () => request(api.getHttpServer());
-  const finished = (path: string) =>
-    pollUntil(
-      () => http().get(path),
-      (response) => response.status !== 202,
-    );
+  const finished = (path: string) => awaitResult(api, path);
 
   beforeAll(async () => {
     api = await bootApi();

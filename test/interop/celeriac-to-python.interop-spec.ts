@@ -11,6 +11,7 @@ import {
 import { signature, TaskProducer } from '@celeriac/tasks';
 import { loadAmqplibCodec } from '../utils/amqplib-codec';
 import { bootApi, useEnvironment } from '../utils/boot-apps';
+import { awaitResult } from '../utils/await-result';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
 import {
@@ -32,11 +33,7 @@ describe('a Python Celery worker running what celeriac sends', () => {
   let api: INestApplication;
   let pythonWorker: PythonWorker;
   const http = () => request(api.getHttpServer());
-  const finished = (path: string) =>
-    pollUntil(
-      () => http().get(path),
-      (response) => response.status !== 202 && response.status !== 404,
-    );
+  const finished = (path: string) => awaitResult(api, path);
   /** Python's worker log line for a finished task: proof Python ran it. */
   const pythonRan = (task: string, id: string) =>
     pollUntil(

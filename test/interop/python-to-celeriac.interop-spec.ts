@@ -2,9 +2,8 @@
 // whatever finishes was run by celeriac.
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
-import { pollUntil } from '../utils/poll-until';
+import { awaitResult } from '../utils/await-result';
 import { deleteQueue } from '../utils/rabbitmq';
 import { InteropTasksModule } from './utils/interop-tasks.module';
 import { type PythonEnv, runPython } from './utils/python';
@@ -28,12 +27,7 @@ interface PythonGet {
 describe('Python Celery as the client of a celeriac worker', () => {
   let api: INestApplication;
   let worker: INestApplication;
-  const http = () => request(api.getHttpServer());
-  const finished = (path: string) =>
-    pollUntil(
-      () => http().get(path),
-      (response) => response.status !== 202 && response.status !== 404,
-    );
+  const finished = (path: string) => awaitResult(api, path);
   const python = <T = Record<string, unknown>>(
     command: string,
     params: Record<string, unknown>,
