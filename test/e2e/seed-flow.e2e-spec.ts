@@ -6,6 +6,7 @@ import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { connect } from 'amqplib';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { awaitResult } from '../utils/await-result';
+import { pollUntil } from '../utils/poll-until';
 
 const queue = `test-seed-${randomUUID()}`;
 useEnvironment({
@@ -53,10 +54,20 @@ describe('the seed README, walked against the real api and worker', () => {
     const path = `/result/${published.body.task_id}`;
 
     const running = await http().get(path).expect(202);
-    expect(['PENDING', 'STARTED']).toContain(running.body.status);
+    expect(['PENDING', 'STARTED', 'PROGRESS']).toContain(running.body.status);
     expect(running.body).toMatchObject({
       task_id: published.body.task_id,
       result: null,
+    });
+
+    const progressing = await pollUntil(
+      () => http().get(path),
+      (response) => response.body.status === 'PROGRESS',
+    );
+    expect(progressing.status).toBe(202);
+    expect(progressing.body.progress).toEqual({
+      current: expect.any(Number),
+      total: 20,
     });
 
     const done = await finished(path);

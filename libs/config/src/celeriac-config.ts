@@ -16,7 +16,12 @@ export class CeleriacConfig {
     hostname: string;
   };
   readonly monitor: { port: number };
-  readonly tasks: { defaultQueue: string; timeScale: number };
+  readonly tasks: {
+    defaultQueue: string;
+    timeScale: number;
+    softTimeLimit: number;
+    timeLimit: number;
+  };
   readonly log: { level: string };
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
@@ -38,6 +43,8 @@ export class CeleriacConfig {
     this.tasks = {
       defaultQueue: get('TASK_DEFAULT_QUEUE'),
       timeScale: get('TASK_TIME_SCALE'),
+      softTimeLimit: get('TASK_SOFT_TIME_LIMIT'),
+      timeLimit: get('TASK_TIME_LIMIT'),
     };
     this.log = { level: get('LOG_LEVEL') };
   }

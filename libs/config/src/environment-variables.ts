@@ -70,6 +70,16 @@ export class EnvironmentVariables {
   TASK_TIME_SCALE = 1;
 
   @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.001)
+  TASK_SOFT_TIME_LIMIT = 600;
+
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.001)
+  TASK_TIME_LIMIT = 1200;
+
+  @Type(() => Number)
   @IsInt()
   @Min(1)
   RESULT_EXPIRES = 86400;

@@ -13,6 +13,8 @@ describe(validateEnvironment.name, () => {
       MONITOR_PORT: 5555,
       TASK_DEFAULT_QUEUE: 'default-sum',
       TASK_TIME_SCALE: 1,
+      TASK_SOFT_TIME_LIMIT: 600,
+      TASK_TIME_LIMIT: 1200,
       RESULT_EXPIRES: 86400,
       LOG_LEVEL: 'info',
     });

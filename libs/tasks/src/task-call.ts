@@ -12,8 +12,22 @@ export interface TaskRequest {
   /** The worker's node name, e.g. `celeriac@host`. */
   readonly hostname: string;
   readonly queue: string;
-  /** Aborted when the worker shuts down; long tasks should stop early. */
+  /**
+   * Aborted at the soft time limit (reason: `SoftTimeLimitExceeded`), at the
+   * hard limit and when the worker shuts down: long tasks should watch it.
+   */
   readonly signal: AbortSignal;
+  /**
+   * Stores the PROGRESS state with `meta` as its result (Celery's
+   * `update_state(state='PROGRESS', meta=...)`); readers see it as progress.
+   */
+  progress(meta: Record<string, unknown>): Promise<void>;
+  /**
+   * Ends this run and schedules the task again with the same id (Celery's
+   * `self.retry()`): after `countdown` seconds, or the task's backoff. Past
+   * `maxRetries`, `error` (or MaxRetriesExceededError) becomes the FAILURE.
+   */
+  retry(options?: { countdown?: number; error?: unknown }): never;
 }
 
 /** The single argument a task handler receives. */

@@ -1,3 +1,13 @@
+/** Exponential backoff between automatic retries (Celery's `retry_backoff`). */
+export interface RetryBackoff {
+  /** Seconds before the first retry; doubles each time. Default 1. */
+  base?: number;
+  /** Cap in seconds (`retry_backoff_max`). Default 600. */
+  max?: number;
+  /** Full jitter: a random delay up to the computed one (`retry_jitter`). Default true. */
+  jitter?: boolean;
+}
+
 /** How a task is declared (`@Task({...})`). */
 export interface TaskOptions {
   /** The Celery task name, as Python clients send it: `add_task`. */
@@ -12,4 +22,20 @@ export interface TaskOptions {
   queue?: string;
   /** One line for the registry listing and the docs. */
   description?: string;
+  /** Retries before the last error becomes a FAILURE. Default 3, as Celery. */
+  maxRetries?: number;
+  /** Seconds before a retry when neither `retry({ countdown })` nor backoff says. Default 180. */
+  defaultRetryDelay?: number;
+  /** Errors (by `name`) that retry the task by themselves (Celery's `autoretry_for`). */
+  autoretryFor?: string[];
+  /** Backoff for retries without a countdown; `false` uses `defaultRetryDelay`. */
+  retryBackoff?: RetryBackoff | false;
+  /** Seconds until the task's `signal` aborts (soft limit). Default: the worker's. */
+  softTimeLimit?: number;
+  /** Seconds until the worker abandons the task as FAILURE (hard limit). Default: the worker's. */
+  timeLimit?: number;
+  /** Ack after the task finished (true, the default) or when it starts. */
+  acksLate?: boolean;
+  /** Store no result (chains and chords still proceed). */
+  ignoreResult?: boolean;
 }

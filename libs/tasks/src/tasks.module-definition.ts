@@ -8,6 +8,12 @@ export interface TasksModuleOptions {
   timeScale: number;
   /** This process's node name, written as `hostname` in STARTED results. */
   hostname: string;
+  /** Tasks one worker runs at once. */
+  concurrency: number;
+  /** Default soft time limit in seconds (Celery's task_soft_time_limit). */
+  softTimeLimit: number;
+  /** Default hard time limit in seconds (Celery's task_time_limit). */
+  timeLimit: number;
 }
 
 export const {

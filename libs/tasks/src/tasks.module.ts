@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { ChordCompletion } from './execution/chord-completion';
 import { TaskExecutor } from './execution/task.executor';
 import { TaskProducer } from './producer/task.producer';
 import { TaskRegistry } from './registry/task.registry';
@@ -16,7 +17,7 @@ import {
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [TaskRegistry, TaskProducer, TaskExecutor],
+  providers: [TaskRegistry, TaskProducer, TaskExecutor, ChordCompletion],
   exports: [TaskRegistry, TaskProducer, TaskExecutor, TASKS_MODULE_OPTIONS],
 })
 export class TasksModule extends ConfigurableTasksModule {}

@@ -1,2 +1,4 @@
 export * from './duplicate-task.error';
 export * from './task-arguments.error';
+export * from './time-limit.errors';
+export * from './retry-request';

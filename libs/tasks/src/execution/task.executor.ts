@@ -8,8 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CeleryClient,
-  pyRepr,
-  pythonJsonStringify,
   type TaskDelivery,
   type TaskDispatcher,
   type TaskInvoker,
@@ -17,34 +15,40 @@ import {
   type UndecodableDelivery,
 } from '@celeriac/broker';
 import {
-  ChordRepository,
+  type ExceptionInfo,
   ResultRepository,
   type StoreResultExtra,
   TaskState,
   toExceptionInfo,
-  type ExceptionInfo,
 } from '@celeriac/results';
 import type { CanvasContext } from '../canvas/canvas-plan';
 import { nextChainStep } from '../canvas/chain';
-import { chordBodyStep } from '../canvas/chord';
+import { MaxRetriesExceededError, RetryRequest } from '../errors/retry-request';
 import { TaskRegistry } from '../registry/task.registry';
 import type { TaskCall } from '../task-call';
+import type { TaskOptions } from '../task-options';
 import {
   TASKS_MODULE_OPTIONS,
   type TasksModuleOptions,
 } from '../tasks.module-definition';
 import { bindArguments } from './bind-arguments';
+import { ChordCompletion } from './chord-completion';
+import { ConcurrencyLimit } from './concurrency-limit';
+import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
+import { runWithTimeLimits, type TaskOutcome } from './time-limits';
 
 /** Pause before a requeue, so a Redis or broker outage is not a hot loop. */
 const REQUEUE_DELAY_MS = 1000;
 
 /**
  * Runs delivered tasks the way a Celery worker does (celery-protocol.md
- * §B.9): STARTED, then the task, then the next chain step, then SUCCESS or
- * FAILURE with Celery's exception dict, and only then the ack (acks late,
- * so a worker that dies mid-task leaves the message to be redelivered).
- * Messages that can never run are rejected without requeue, with the reason
- * logged and, when they have an id, stored as their result.
+ * §B.9): expired → REVOKED; ETA → held until due; then STARTED, the task
+ * under its soft and hard time limits, and SUCCESS (after the next chain
+ * step), RETRY (republished with the same id) or FAILURE with Celery's
+ * exception dict; chord parts are recorded; the ack comes last (acks late),
+ * so a worker that dies mid-task leaves the message to be redelivered.
+ * Messages that can never run are rejected with the reason logged and, when
+ * they have an id, stored as their result.
  */
 @Injectable()
 export class TaskExecutor
@@ -52,17 +56,20 @@ export class TaskExecutor
 {
   private readonly logger = new Logger(TaskExecutor.name);
   private readonly shutdown = new AbortController();
+  private readonly slots: ConcurrencyLimit;
 
   constructor(
     private readonly results: ResultRepository,
-    private readonly chords: ChordRepository,
     private readonly client: CeleryClient,
     private readonly registry: TaskRegistry,
+    private readonly chords: ChordCompletion,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
-  ) {}
+  ) {
+    this.slots = new ConcurrencyLimit(options.concurrency);
+  }
 
   onApplicationShutdown(): void {
-    this.shutdown.abort();
+    this.shutdown.abort(new Error('worker shutting down'));
   }
 
   queueFor(task: string): string {
@@ -80,25 +87,37 @@ export class TaskExecutor
     const { message } = delivery;
     const { task } = message.headers;
     if (!invoke) {
-      await this.refuse(delivery, message, {
+      await this.refuse(delivery, {
         exc_type: 'NotRegistered',
         exc_message: [task],
         exc_module: 'celery.exceptions',
       });
       return;
     }
-    let call: TaskCall;
+    const definition = this.registry.get(task) ?? { name: task, params: [] };
+    let bound: { args: unknown[]; kwargs: Record<string, unknown> };
     try {
-      call = this.callFor(delivery);
+      bound = this.registry.has(task)
+        ? bindArguments(task, definition.params, message.args, message.kwargs)
+        : { args: message.args, kwargs: message.kwargs };
     } catch (error) {
-      await this.refuse(delivery, message, toExceptionInfo(error));
+      await this.refuse(delivery, toExceptionInfo(error));
       return;
     }
     try {
-      await this.run(message, call, invoke);
-      delivery.ack();
+      if (isPast(message.headers.expires)) {
+        await this.revokeExpired(delivery);
+        return;
+      }
+      await this.waitForEta(message);
+      const release = await this.slots.acquire();
+      try {
+        await this.execute(delivery, definition, bound, invoke);
+      } finally {
+        release();
+      }
     } catch (error) {
-      // The result or the next step could not be written: run it again later.
+      // The outcome could not be written: leave the task to run again later.
       this.logger.error({
         msg: 'task outcome not recorded, requeueing',
         taskId: message.headers.id,
@@ -128,46 +147,20 @@ export class TaskExecutor
     delivery.reject(false);
   }
 
-  private callFor(delivery: TaskDelivery): TaskCall {
-    const { message, queue } = delivery;
-    const { headers } = message;
-    const definition = this.registry.get(headers.task);
-    const { args, kwargs } = definition
-      ? bindArguments(
-          headers.task,
-          definition.params,
-          message.args,
-          message.kwargs,
-        )
-      : { args: message.args, kwargs: message.kwargs };
-    return {
-      args,
-      kwargs,
-      request: {
-        id: headers.id,
-        task: headers.task,
-        retries: headers.retries,
-        timeLimit: headers.timelimit,
-        rootId: headers.root_id,
-        parentId: headers.parent_id,
-        groupId: headers.group,
-        groupIndex: headers.group_index,
-        hostname: this.options.hostname,
-        queue,
-        signal: this.shutdown.signal,
-      },
-    };
-  }
-
-  private async run(
-    message: TaskMessage,
-    call: TaskCall,
+  private async execute(
+    delivery: TaskDelivery,
+    definition: TaskOptions,
+    bound: { args: unknown[]; kwargs: Record<string, unknown> },
     invoke: TaskInvoker,
   ): Promise<void> {
+    const { message } = delivery;
     const { headers } = message;
-    const store = !headers.ignore_result;
-    const extra = this.extraOf(message);
-    const log = { taskId: headers.id, task: headers.task };
+    const acksLate = definition.acksLate ?? true;
+    const store = !headers.ignore_result && !definition.ignoreResult;
+    const extra = extraOf(message);
+    if (!acksLate) {
+      delivery.ack();
+    }
     if (store) {
       await this.results.storeResult(
         headers.id,
@@ -176,16 +169,90 @@ export class TaskExecutor
         extra,
       );
     }
-    this.logger.debug({ msg: 'task started', ...log });
+    this.logger.debug({
+      msg: 'task started',
+      taskId: headers.id,
+      task: headers.task,
+    });
 
-    let value: unknown;
-    try {
-      value = await invoke(call);
-    } catch (error) {
-      await this.recordFailure(message, error, store, extra);
+    const [hard, soft] = headers.timelimit;
+    const outcome = await runWithTimeLimits(
+      (signal) => invoke(this.callFor(delivery, bound, signal, store)),
+      {
+        soft: soft ?? definition.softTimeLimit ?? this.options.softTimeLimit,
+        hard: hard ?? definition.timeLimit ?? this.options.timeLimit,
+      },
+      this.shutdown.signal,
+    );
+    await this.settle(delivery, definition, outcome, store);
+    if (acksLate) {
+      delivery.ack();
+    }
+  }
+
+  private async settle(
+    delivery: TaskDelivery,
+    definition: TaskOptions,
+    outcome: TaskOutcome,
+    store: boolean,
+  ): Promise<void> {
+    const { message } = delivery;
+    const { headers } = message;
+    if (outcome.kind === 'success') {
+      await this.succeed(message, outcome.value, store);
       return;
     }
+    const retry = this.retryDecision(definition, message, outcome);
+    if (retry) {
+      await this.retry(delivery, retry.countdown, retry.cause, store);
+      return;
+    }
+    const error =
+      outcome.kind === 'failure' && outcome.error instanceof RetryRequest
+        ? (outcome.error.cause ??
+          new MaxRetriesExceededError(
+            headers.task,
+            headers.id,
+            headers.retries,
+          ))
+        : outcome.error;
+    await this.fail(message, error, store);
+  }
 
+  /** Whether this outcome retries, and after how long (Celery's `Task.retry`). */
+  private retryDecision(
+    definition: TaskOptions,
+    message: TaskMessage,
+    outcome: TaskOutcome,
+  ): { countdown: number; cause: unknown } | null {
+    if (outcome.kind !== 'failure') {
+      return null;
+    }
+    const { error } = outcome;
+    const requested = error instanceof RetryRequest;
+    const automatic =
+      !requested &&
+      (definition.autoretryFor ?? []).includes(errorName(error) ?? '');
+    const maxRetries = definition.maxRetries ?? DEFAULT_MAX_RETRIES;
+    if ((!requested && !automatic) || message.headers.retries >= maxRetries) {
+      return null;
+    }
+    return {
+      countdown: retryCountdown(
+        definition,
+        message.headers.retries,
+        requested ? error.countdown : undefined,
+      ),
+      cause: requested ? error.cause : error,
+    };
+  }
+
+  private async succeed(
+    message: TaskMessage,
+    value: unknown,
+    store: boolean,
+  ): Promise<void> {
+    const { headers } = message;
     // Celery publishes the next step before storing the result, so the
     // result's children are known when a reader sees SUCCESS.
     const next = nextChainStep(message, value, this);
@@ -195,19 +262,60 @@ export class TaskExecutor
     }
     if (store) {
       await this.results.storeResult(headers.id, TaskState.Success, value, {
-        ...extra,
+        ...extraOf(message),
         children: next ? [[[next.message.headers.id, null], null]] : [],
       });
     }
-    await this.onChordPartReturn(message, TaskState.Success, value);
-    this.logger.log({ msg: 'task succeeded', ...log });
+    await this.chords.partReturned(message, TaskState.Success, value, this);
+    this.logger.log({
+      msg: 'task succeeded',
+      taskId: headers.id,
+      task: headers.task,
+    });
   }
 
-  private async recordFailure(
+  /** Republishes the same task id with one more retry, due after `countdown`. */
+  private async retry(
+    delivery: TaskDelivery,
+    countdown: number,
+    cause: unknown,
+    store: boolean,
+  ): Promise<void> {
+    const { message } = delivery;
+    const { headers } = message;
+    const eta = new Date(Date.now() + countdown * 1000);
+    await this.client.publishTask(
+      {
+        ...message,
+        headers: {
+          ...headers,
+          retries: headers.retries + 1,
+          eta: eta.toISOString().replace(/Z$/, '+00:00'),
+        },
+      },
+      delivery.queue,
+    );
+    if (store) {
+      await this.results.storeResult(
+        headers.id,
+        TaskState.Retry,
+        toExceptionInfo(cause ?? new Error('retry')),
+        { ...extraOf(message), traceback: stackOf(cause) },
+      );
+    }
+    this.logger.log({
+      msg: 'task retry scheduled',
+      taskId: headers.id,
+      task: headers.task,
+      retries: headers.retries + 1,
+      countdown,
+    });
+  }
+
+  private async fail(
     message: TaskMessage,
     error: unknown,
     store: boolean,
-    extra: StoreResultExtra,
   ): Promise<void> {
     const { headers } = message;
     const exception = toExceptionInfo(error);
@@ -220,11 +328,11 @@ export class TaskExecutor
     });
     if (store) {
       await this.results.storeResult(headers.id, TaskState.Failure, exception, {
-        ...extra,
+        ...extraOf(message),
         traceback,
       });
     }
-    await this.onChordPartReturn(message, TaskState.Failure, exception);
+    await this.chords.partReturned(message, TaskState.Failure, exception, this);
     // Celery fails the rest of the chain too, or a client waiting on the
     // chain's last id would wait forever.
     for (const step of message.embed.chain ?? []) {
@@ -238,12 +346,88 @@ export class TaskExecutor
     }
   }
 
+  /** Celery's `expires`: a task past it is REVOKED without running. */
+  private async revokeExpired(delivery: TaskDelivery): Promise<void> {
+    const { message } = delivery;
+    const revoked: ExceptionInfo = {
+      exc_type: 'TaskRevokedError',
+      exc_message: ['expired'],
+      exc_module: 'celery.exceptions',
+    };
+    this.logger.log({
+      msg: 'task expired before it ran',
+      taskId: message.headers.id,
+      task: message.headers.task,
+      expires: message.headers.expires,
+    });
+    if (!message.headers.ignore_result) {
+      await this.results.storeResult(
+        message.headers.id,
+        TaskState.Revoked,
+        revoked,
+        extraOf(message),
+      );
+    }
+    await this.chords.partReturned(message, TaskState.Revoked, revoked, this);
+    delivery.ack();
+  }
+
+  // Held in memory, unacked, as Celery does; it stops waiting on shutdown
+  // (the message is then requeued).
+  private async waitForEta(message: TaskMessage): Promise<void> {
+    const due = parseTime(message.headers.eta);
+    const wait = due === null ? 0 : due - Date.now();
+    if (wait > 0) {
+      await sleep(wait, undefined, { signal: this.shutdown.signal });
+    }
+  }
+
+  private callFor(
+    delivery: TaskDelivery,
+    bound: { args: unknown[]; kwargs: Record<string, unknown> },
+    signal: AbortSignal,
+    store: boolean,
+  ): TaskCall {
+    const { message, queue } = delivery;
+    const { headers } = message;
+    return {
+      args: bound.args,
+      kwargs: bound.kwargs,
+      request: {
+        id: headers.id,
+        task: headers.task,
+        retries: headers.retries,
+        timeLimit: headers.timelimit,
+        rootId: headers.root_id,
+        parentId: headers.parent_id,
+        groupId: headers.group,
+        groupIndex: headers.group_index,
+        hostname: this.options.hostname,
+        queue,
+        signal,
+        progress: async (meta) => {
+          if (store) {
+            await this.results.storeResult(
+              headers.id,
+              TaskState.Progress,
+              meta,
+              extraOf(message),
+            );
+          }
+        },
+        retry: ({ countdown, error } = {}) => {
+          throw new RetryRequest(countdown, error);
+        },
+      },
+    };
+  }
+
   /** Rejects a message that can never run, and says why in its result. */
   private async refuse(
     delivery: TaskDelivery,
-    message: TaskMessage,
     exception: ExceptionInfo,
   ): Promise<void> {
+    const { message } = delivery;
     const { headers } = message;
     this.logger.warn({
       msg: 'rejected a task that cannot run',
@@ -256,11 +440,16 @@ export class TaskExecutor
       headers.id,
       TaskState.Failure,
       exception,
-      this.extraOf(message),
+      extraOf(message),
     );
     try {
       // A chord must not wait forever for a part that can never run.
-      await this.onChordPartReturn(message, TaskState.Failure, exception);
+      await this.chords.partReturned(
+        message,
+        TaskState.Failure,
+        exception,
+        this,
+      );
     } catch (error) {
       this.logger.error({
         msg: 'chord part not recorded',
@@ -269,67 +458,6 @@ export class TaskExecutor
       });
     }
     delivery.reject(false);
-  }
-
-  /**
-   * Celery's `on_chord_part_return` for the Redis backend (§C.7): records
-   * this header task's outcome; the worker that records the last part
-   * publishes the body with every result, or fails it with ChordError.
-   */
-  private async onChordPartReturn(
-    message: TaskMessage,
-    state: TaskState,
-    result: unknown,
-  ): Promise<void> {
-    const { chord } = message.embed;
-    const { group, group_index, id } = message.headers;
-    if (!chord || !group) {
-      return;
-    }
-    const progress = await this.chords.addPart(
-      group,
-      group_index,
-      pythonJsonStringify([1, id, state, result]),
-    );
-    if (
-      progress.size === null ||
-      progress.readyCount !== progress.size + progress.added
-    ) {
-      return;
-    }
-    const parts = await this.chords.readParts(group);
-    const culprit = parts.find(
-      (part) =>
-        part.state === (TaskState.Failure as string) ||
-        part.state === (TaskState.Revoked as string),
-    );
-    if (culprit) {
-      const bodyId = chord.options?.task_id;
-      if (typeof bodyId === 'string') {
-        await this.results.storeResult(
-          bodyId,
-          TaskState.Failure,
-          {
-            exc_type: 'ChordError',
-            exc_message: [
-              `Dependency ${culprit.taskId} raised ${exceptionRepr(culprit.result)}`,
-            ],
-            exc_module: 'celery.exceptions',
-          },
-          { parentId: id },
-        );
-      }
-    } else {
-      const body = chordBodyStep(
-        message,
-        chord,
-        parts.map((part) => part.result),
-        this,
-      );
-      await this.results.markPending(body.message.headers.id);
-      await this.client.publishTask(body.message, body.queue);
-    }
-    await this.chords.delete(group);
   }
 
   // A refused message is rejected whether or not its result can be written.
@@ -345,14 +473,14 @@ export class TaskExecutor
       this.logger.error({ msg: 'could not store result', taskId, err: error });
     }
   }
+}
 
-  private extraOf(message: TaskMessage): StoreResultExtra {
-    const { headers } = message;
-    return {
-      ...(headers.group ? { groupId: headers.group } : {}),
-      ...(headers.parent_id ? { parentId: headers.parent_id } : {}),
-    };
-  }
+function extraOf(message: TaskMessage): StoreResultExtra {
+  const { headers } = message;
+  return {
+    ...(headers.group ? { groupId: headers.group } : {}),
+    ...(headers.parent_id ? { parentId: headers.parent_id } : {}),
+  };
 }
 
 /** `TypeError: add_task() takes 2 positional arguments but 3 were given` */
@@ -368,9 +496,20 @@ function stackOf(error: unknown): string | null {
   return typeof stack === 'string' ? stack : null;
 }
 
-/** Python's repr of a stored exception: `ValueError('boom')`. */
-function exceptionRepr(result: unknown): string {
-  const { exc_type, exc_message } = (result ?? {}) as Partial<ExceptionInfo>;
-  const args = Array.isArray(exc_message) ? exc_message : [];
-  return `${exc_type ?? 'Exception'}(${args.map((arg) => pyRepr(arg)).join(', ')})`;
+function errorName(error: unknown): string | undefined {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+function parseTime(iso: string | null): number | null {
+  if (iso === null) {
+    return null;
+  }
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? null : time;
+}
+
+function isPast(iso: string | null): boolean {
+  const time = parseTime(iso);
+  return time !== null && time <= Date.now();
 }

@@ -23,6 +23,15 @@ export interface SendTaskOptions {
   kwargs?: Record<string, unknown>;
   queue?: string;
   taskId?: string;
+  /** Seconds from now before it may run (Celery's `countdown`). */
+  countdown?: number;
+  /** When it may run; `countdown` wins when both are given. */
+  eta?: Date;
+  /** After this it is REVOKED instead of run: a date, or seconds from now. */
+  expires?: Date | number;
+  /** Hard and soft time limits in seconds, overriding the task's. */
+  timeLimit?: number;
+  softTimeLimit?: number;
 }
 
 /**
@@ -63,6 +72,16 @@ export class TaskProducer implements CanvasContext {
       kwargs: options.kwargs ?? {},
       argsForm: 'list',
       priority: 0,
+      eta:
+        options.countdown !== undefined
+          ? new Date(Date.now() + options.countdown * 1000)
+          : options.eta,
+      expires:
+        typeof options.expires === 'number'
+          ? new Date(Date.now() + options.expires * 1000)
+          : options.expires,
+      timeLimit: options.timeLimit,
+      softTimeLimit: options.softTimeLimit,
     });
     await this.apply({
       taskId: id,

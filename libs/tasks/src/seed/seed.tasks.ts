@@ -14,13 +14,22 @@ export class SeedTasks {
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
   ) {}
 
+  /** Reports PROGRESS each of its 20 seconds, so `/result` shows how far it is. */
   @Task({ name: 'add_task', params: ['a', 'b'], description: 'a + b (20 s)' })
   async add({
     args: [a, b],
     request,
   }: TaskCall<[number, number]>): Promise<number> {
     requireNumbers('add_task', a, b);
-    await this.pause(20, request.signal);
+    const total = 20;
+    for (
+      let current = 1;
+      current <= total && this.options.timeScale > 0;
+      current++
+    ) {
+      await this.pause(1, request.signal);
+      await request.progress({ current, total });
+    }
     return a + b;
   }
 

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CeleryClient,
+  pyRepr,
+  pythonJsonStringify,
+  type TaskMessage,
+} from '@celeriac/broker';
+import {
+  ChordRepository,
+  type ExceptionInfo,
+  ResultRepository,
+  TaskState,
+} from '@celeriac/results';
+import type { CanvasContext } from '../canvas/canvas-plan';
+import { chordBodyStep } from '../canvas/chord';
+
+/**
+ * Celery's `on_chord_part_return` for the Redis backend (§C.7): records a
+ * header task's outcome; the worker that records the last part publishes
+ * the body with every result, or fails it with ChordError.
+ */
+@Injectable()
+export class ChordCompletion {
+  constructor(
+    private readonly chords: ChordRepository,
+    private readonly results: ResultRepository,
+    private readonly client: CeleryClient,
+  ) {}
+
+  async partReturned(
+    message: TaskMessage,
+    state: TaskState,
+    result: unknown,
+    context: CanvasContext,
+  ): Promise<void> {
+    const { chord } = message.embed;
+    const { group, group_index, id } = message.headers;
+    if (!chord || !group) {
+      return;
+    }
+    const progress = await this.chords.addPart(
+      group,
+      group_index,
+      pythonJsonStringify([1, id, state, result]),
+    );
+    if (
+      progress.size === null ||
+      progress.readyCount !== progress.size + progress.added
+    ) {
+      return;
+    }
+    const parts = await this.chords.readParts(group);
+    const culprit = parts.find(
+      (part) =>
+        part.state === (TaskState.Failure as string) ||
+        part.state === (TaskState.Revoked as string),
+    );
+    if (culprit) {
+      const bodyId = chord.options?.task_id;
+      if (typeof bodyId === 'string') {
+        await this.results.storeResult(
+          bodyId,
+          TaskState.Failure,
+          {
+            exc_type: 'ChordError',
+            exc_message: [
+              `Dependency ${culprit.taskId} raised ${exceptionRepr(culprit.result)}`,
+            ],
+            exc_module: 'celery.exceptions',
+          },
+          { parentId: id },
+        );
+      }
+    } else {
+      const body = chordBodyStep(
+        message,
+        chord,
+        parts.map((part) => part.result),
+        context,
+      );
+      await this.results.markPending(body.message.headers.id);
+      await this.client.publishTask(body.message, body.queue);
+    }
+    await this.chords.delete(group);
+  }
+}
+
+/** Python's repr of a stored exception: `ValueError('boom')`. */
+function exceptionRepr(result: unknown): string {
+  const { exc_type, exc_message } = (result ?? {}) as Partial<ExceptionInfo>;
+  const args = Array.isArray(exc_message) ? exc_message : [];
+  return `${exc_type ?? 'Exception'}(${args.map((arg) => pyRepr(arg)).join(', ')})`;
+}

@@ -1,0 +1,81 @@
+import {
+  SoftTimeLimitExceeded,
+  TimeLimitExceeded,
+} from '../errors/time-limit.errors';
+
+/** How one run of a task ended. */
+export type TaskOutcome =
+  | { kind: 'success'; value: unknown }
+  | { kind: 'failure'; error: unknown }
+  | { kind: 'timeout'; error: TimeLimitExceeded };
+
+/** Seconds; null means no limit. */
+export interface TimeLimits {
+  soft: number | null;
+  hard: number | null;
+}
+
+/**
+ * Runs a task under Celery's two limits: at the soft limit its signal is
+ * aborted with `SoftTimeLimitExceeded` so it can clean up; at the hard limit
+ * the worker stops waiting and the run counts as `TimeLimitExceeded` (a JS
+ * task cannot be killed in-process; it is abandoned and its signal aborted).
+ * `external` aborts the run's signal too (shutdown, revoke).
+ */
+export async function runWithTimeLimits(
+  run: (signal: AbortSignal) => Promise<unknown>,
+  limits: TimeLimits,
+  external: AbortSignal,
+): Promise<TaskOutcome> {
+  const controller = new AbortController();
+  const forward = () => controller.abort(external.reason);
+  if (external.aborted) {
+    forward();
+  } else {
+    external.addEventListener('abort', forward, { once: true });
+  }
+  const timers: NodeJS.Timeout[] = [];
+  const { soft, hard } = limits;
+  if (soft !== null) {
+    timers.push(
+      setTimeout(
+        () => controller.abort(new SoftTimeLimitExceeded(soft)),
+        soft * 1000,
+      ),
+    );
+  }
+  const finished = run(controller.signal).then(
+    (value): TaskOutcome => ({ kind: 'success', value }),
+    (error: unknown): TaskOutcome => ({
+      kind: 'failure',
+      error: explainAbort(error, controller.signal),
+    }),
+  );
+  const contenders = [finished];
+  if (hard !== null) {
+    contenders.push(
+      new Promise<TaskOutcome>((resolve) => {
+        timers.push(
+          setTimeout(() => {
+            const error = new TimeLimitExceeded(hard);
+            controller.abort(error);
+            resolve({ kind: 'timeout', error });
+          }, hard * 1000),
+        );
+      }),
+    );
+  }
+  try {
+    return await Promise.race(contenders);
+  } finally {
+    timers.forEach(clearTimeout);
+    external.removeEventListener('abort', forward);
+  }
+}
+
+// A task that lets the AbortError of its signal escape failed *because* of
+// the abort: report the abort's reason (SoftTimeLimitExceeded, ...).
+function explainAbort(error: unknown, signal: AbortSignal): unknown {
+  const name = (error as { name?: unknown } | null)?.name;
+  return signal.aborted && name === 'AbortError' ? signal.reason : error;
+}

@@ -1,0 +1,163 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ResultRepository, type TaskMeta } from '@celeriac/results';
+import { TaskProducer } from '@celeriac/tasks';
+import { bootWorker, useEnvironment } from '../utils/boot-apps';
+import { pollUntil } from '../utils/poll-until';
+import { deleteQueue } from '../utils/rabbitmq';
+import {
+  observed,
+  SemanticsTasksModule,
+} from '../utils/semantics-tasks.module';
+
+const queue = `test-semantics-${randomUUID()}`;
+useEnvironment({
+  TASK_DEFAULT_QUEUE: queue,
+  WORKER_QUEUES: queue,
+  WORKER_CONCURRENCY: '2',
+  TASK_TIME_SCALE: '0',
+  RESULT_EXPIRES: '300',
+});
+
+const READY = ['SUCCESS', 'FAILURE', 'REVOKED'];
+
+describe('a worker running tasks that retry, time out, expire or wait', () => {
+  let worker: INestApplication;
+  let results: ResultRepository;
+  let producer: TaskProducer;
+  const send = async (
+    task: string,
+    args: unknown[] = [],
+    options: Parameters<TaskProducer['sendTask']>[1] = {},
+  ) => (await producer.sendTask(task, { args, ...options })).taskId;
+  const finalMeta = (taskId: string) =>
+    pollUntil(
+      () => results.getTaskMeta(taskId),
+      (meta: TaskMeta | null) => READY.includes(meta?.status ?? ''),
+    );
+
+  beforeAll(async () => {
+    worker = await bootWorker({ imports: [SemanticsTasksModule] });
+    results = worker.get(ResultRepository);
+    producer = worker.get(TaskProducer);
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await deleteQueue(queue);
+  });
+
+  it('succeeds after two retries with the same id, retries = 2', async () => {
+    const id = await send('flaky_task', [2, 0.05]);
+    expect(await finalMeta(id)).toMatchObject({ status: 'SUCCESS', result: 2 });
+  });
+
+  it('stores RETRY with the error while the retry waits for its countdown', async () => {
+    const id = await send('flaky_task', [1, 1]);
+    const retrying = await pollUntil(
+      () => results.getTaskMeta(id),
+      (meta) => meta?.status !== 'PENDING' && meta?.status !== 'STARTED',
+    );
+    expect(retrying).toMatchObject({
+      status: 'RETRY',
+      result: { exc_type: 'FlakyError', exc_message: ['attempt 1 failed'] },
+      date_done: null,
+    });
+    expect(await finalMeta(id)).toMatchObject({ status: 'SUCCESS', result: 1 });
+  });
+
+  it('fails after max_retries with the last error (autoretry_for)', async () => {
+    const id = await send('always_failing_task');
+    const meta = await finalMeta(id);
+    expect(meta).toMatchObject({
+      status: 'FAILURE',
+      result: { exc_type: 'FlakyError', exc_message: ['attempt 3 failed'] },
+    });
+  });
+
+  it('fails with the given error once retry() is past max_retries', async () => {
+    const id = await send('flaky_task', [10, 0.05]);
+    expect(await finalMeta(id)).toMatchObject({
+      status: 'FAILURE',
+      result: { exc_type: 'FlakyError', exc_message: ['attempt 4 failed'] },
+    });
+  });
+
+  it('aborts the signal at the soft limit, and the task cleans up', async () => {
+    const id = await send('soft_limited_task');
+    expect(await finalMeta(id)).toMatchObject({
+      status: 'SUCCESS',
+      result: 'cleaned up after SoftTimeLimitExceeded',
+    });
+    expect(observed.cleanedUp.get(id)).toBe('SoftTimeLimitExceeded');
+  });
+
+  it('fails a task at the hard limit with TimeLimitExceeded and reuses its slot', async () => {
+    // Concurrency 2: two stuck tasks would block the third if their slots
+    // were not freed at the hard limit.
+    const stuck = [
+      await send('hard_limited_task'),
+      await send('hard_limited_task'),
+    ];
+    const next = await send('sleepy_task', [0]);
+    for (const id of stuck) {
+      expect(await finalMeta(id)).toMatchObject({
+        status: 'FAILURE',
+        result: {
+          exc_type: 'TimeLimitExceeded',
+          exc_module: 'celery.exceptions',
+        },
+      });
+    }
+    expect(await finalMeta(next)).toMatchObject({
+      status: 'SUCCESS',
+      result: next,
+    });
+  });
+
+  it('honours a per-message hard limit from the timelimit header', async () => {
+    const id = await send('sleepy_task', [5], { timeLimit: 0.2 });
+    expect(await finalMeta(id)).toMatchObject({
+      status: 'FAILURE',
+      result: { exc_type: 'TimeLimitExceeded', exc_message: [0.2] },
+    });
+  });
+
+  it('revokes a task whose expires has passed, without running it', async () => {
+    const id = await send('sleepy_task', [0], {
+      expires: new Date(Date.now() - 1000),
+    });
+    expect(await finalMeta(id)).toMatchObject({
+      status: 'REVOKED',
+      result: { exc_type: 'TaskRevokedError', exc_message: ['expired'] },
+    });
+    expect(observed.ran.has(id)).toBe(false);
+  });
+
+  it('starts a countdown=2 task no earlier than 2 s later, while others flow', async () => {
+    const publishedAt = Date.now();
+    const delayed = await send('sleepy_task', [0], { countdown: 2 });
+    const quick = await send('sleepy_task', [0]);
+
+    expect(await finalMeta(quick)).toMatchObject({ status: 'SUCCESS' });
+    expect(observed.ran.has(delayed)).toBe(false);
+
+    expect(await finalMeta(delayed)).toMatchObject({ status: 'SUCCESS' });
+    expect(observed.startedAt.get(delayed)).toBeGreaterThanOrEqual(
+      publishedAt + 2000,
+    );
+  });
+
+  it('records STARTED with the pid and hostname while a task runs', async () => {
+    const id = await send('sleepy_task', [1]);
+    const started = await pollUntil(
+      () => results.getTaskMeta(id),
+      (meta) => meta?.status === 'STARTED',
+    );
+    expect(started).toMatchObject({
+      status: 'STARTED',
+      result: { pid: process.pid, hostname: expect.stringMatching(/@/) },
+    });
+    expect(await finalMeta(id)).toMatchObject({ status: 'SUCCESS' });
+  });
+});
