@@ -8,6 +8,7 @@ import {
 } from '@celeriac/broker';
 import { ResultRepository, type TaskMeta } from '@celeriac/results';
 import { bootWorker, useEnvironment } from '../utils/boot-apps';
+import { DeadLetterWatch } from '../utils/dead-letters';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 
@@ -24,6 +25,13 @@ describe('a worker given messages that can never run', () => {
   let results: ResultRepository;
   let connection: ChannelModel;
   let channel: Channel;
+  let deadLetters: DeadLetterWatch;
+  const reasonOf = async (id: string): Promise<unknown> => {
+    const letter = await deadLetters.find(
+      (candidate) => candidate.properties.headers?.id === id,
+    );
+    return letter?.properties.headers?.['x-celeriac-reason'];
+  };
 
   const publishTask = (spec: TaskMessageSpec) => {
     const { content, options } = encodeTaskMessage(buildTaskMessage(spec));
@@ -41,12 +49,14 @@ describe('a worker given messages that can never run', () => {
     results = worker.get(ResultRepository);
     connection = await connect(TEST_BROKER_URL);
     channel = await connection.createChannel();
+    deadLetters = await DeadLetterWatch.open();
   });
 
   afterAll(async () => {
     await worker?.close();
     await channel?.close();
     await connection?.close();
+    await deadLetters?.close(queue);
     await deleteQueue(queue);
   });
 
@@ -62,6 +72,7 @@ describe('a worker given messages that can never run', () => {
         exc_module: 'celery.exceptions',
       },
     });
+    expect(await reasonOf(id)).toBe('NotRegistered: no_such_task');
   });
 
   it.each([
@@ -87,6 +98,7 @@ describe('a worker given messages that can never run', () => {
       expect(meta?.status).toBe('FAILURE');
       expect(meta?.result).toMatchObject({ exc_type: 'TypeError' });
       expect(JSON.stringify(meta?.result)).toContain(message);
+      expect(await reasonOf(id)).toContain(message);
     },
   );
 
@@ -110,18 +122,33 @@ describe('a worker given messages that can never run', () => {
       status: 'FAILURE',
       result: { exc_type: 'DecodeError', exc_module: 'kombu.exceptions' },
     });
+    expect(await reasonOf(id)).toMatch(/^body is not valid JSON/);
   });
 
-  it('rejects garbage, a pickle and a bare string, then keeps serving', async () => {
-    channel.publish('', queue, Buffer.from([0xff, 0x00, 0x13, 0x37]));
+  it('dead-letters garbage, a pickle and a bare string with their reasons, then keeps serving', async () => {
+    const garbage = Buffer.from([0xff, 0x00, 0x13, 0x37]);
+    const garbageMarker = randomUUID();
+    channel.publish('', queue, garbage, { messageId: garbageMarker });
+    const pickleId = randomUUID();
     channel.publish('', queue, Buffer.from('\x80\x04K\x01.'), {
       contentType: 'application/x-python-serialize',
-      headers: { task: 'add_task', id: randomUUID() },
+      headers: { task: 'add_task', id: pickleId },
     });
+    const stringId = randomUUID();
     channel.publish('', queue, Buffer.from('"hello"'), {
       contentType: 'application/json',
-      headers: { task: 'add_task', id: randomUUID() },
+      headers: { task: 'add_task', id: stringId },
     });
+
+    const garbageLetter = await deadLetters.find(
+      (letter) => letter.properties.messageId === garbageMarker,
+    );
+    expect(garbageLetter?.content).toEqual(garbage);
+    expect(garbageLetter?.properties.headers?.['x-celeriac-reason']).toMatch(
+      /not a Celery protocol v2 task message/,
+    );
+    expect(await reasonOf(pickleId)).toMatch(/unsupported content type/);
+    expect(await reasonOf(stringId)).toMatch(/must be the JSON array/);
 
     const id = randomUUID();
     publishTask({ task: 'add_task', id, args: [20, 22] });

@@ -7,8 +7,16 @@ import {
   connect,
 } from 'amqp-connection-manager';
 import type { TaskMessage } from '../protocol/celery-message';
+import {
+  type DeadLetter,
+  deadLetterPublishOptions,
+} from '../protocol/dead-letter-message';
 import { encodeTaskMessage } from '../protocol/task-message.codec';
 import { declareTaskQueue } from '../topology/celery-topology';
+import {
+  DEAD_LETTER_EXCHANGE,
+  declareDeadLetter,
+} from '../topology/dead-letter';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
 
 /** Options of the publishing side. */
@@ -40,6 +48,7 @@ export class CeleryClient extends ClientProxy {
   private connection?: AmqpConnectionManager;
   private channel?: ChannelWrapper;
   private readonly declaredQueues = new Map<string, Promise<void>>();
+  private deadLetterDeclared?: Promise<void>;
 
   constructor(private readonly options: CeleryClientOptions) {
     super();
@@ -56,6 +65,7 @@ export class CeleryClient extends ClientProxy {
     this.channel = undefined;
     this.connection = undefined;
     this.declaredQueues.clear();
+    this.deadLetterDeclared = undefined;
     await channel?.close();
     await connection?.close();
   }
@@ -78,6 +88,34 @@ export class CeleryClient extends ClientProxy {
     await this.declareQueue(channel, queue);
     const { content, options } = encodeTaskMessage(message);
     await channel.publish('', queue, content, options);
+  }
+
+  /**
+   * Republishes a message that can never run, unchanged, to the
+   * dead-letter exchange with the reason in its headers
+   * (see {@link deadLetterPublishOptions}); resolves when the broker
+   * confirms it, so the caller acks the original only once it is safe.
+   *
+   * @example
+   * await client.deadLetter({ content, properties, reason, queue });
+   * delivery.ack();
+   */
+  async deadLetter(letter: DeadLetter): Promise<void> {
+    const channel = this.ensureChannel();
+    await this.declareDeadLetter(channel);
+    await channel.publish(
+      DEAD_LETTER_EXCHANGE,
+      '',
+      letter.content,
+      deadLetterPublishOptions(letter, new Date()),
+    );
+    this.logger.log({
+      msg: 'dead-lettered',
+      reason: letter.reason,
+      queue: letter.queue,
+      taskId: letter.taskId,
+      task: letter.task,
+    });
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
@@ -144,5 +182,22 @@ export class CeleryClient extends ClientProxy {
       this.declaredQueues.set(queue, declared);
     }
     return declared;
+  }
+
+  // As declareQueue: once per client, re-run on reconnect; a failed
+  // declaration is forgotten so the next dead letter tries again.
+  private declareDeadLetter(channel: ChannelWrapper): Promise<void> {
+    if (!this.deadLetterDeclared) {
+      const declared = channel.addSetup((raw: ConfirmChannel) =>
+        declareDeadLetter(raw),
+      );
+      declared.catch(() => {
+        if (this.deadLetterDeclared === declared) {
+          this.deadLetterDeclared = undefined;
+        }
+      });
+      this.deadLetterDeclared = declared;
+    }
+    return this.deadLetterDeclared;
   }
 }

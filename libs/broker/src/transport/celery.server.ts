@@ -148,7 +148,8 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
           content: raw.content,
           delivery,
           queue,
-          reject: settle.reject,
+          raw: { content: raw.content, properties: raw.properties },
+          ...settle,
         });
         return;
       }
@@ -156,6 +157,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         message: decoded.message,
         delivery,
         queue,
+        raw: { content: raw.content, properties: raw.properties },
         ...settle,
       };
       const handler = this.getHandlerByPattern(decoded.message.headers.task);

@@ -1,4 +1,11 @@
+import type { MessageProperties } from 'amqplib';
 import type { DeliveryInfo, TaskMessage } from '../protocol/celery-message';
+
+/** A message exactly as the broker delivered it, for dead-lettering it unchanged. */
+export interface RawMessage {
+  readonly content: Buffer;
+  readonly properties: MessageProperties;
+}
 
 /** One delivered task message and the means to settle it. */
 export interface TaskDelivery {
@@ -6,6 +13,8 @@ export interface TaskDelivery {
   readonly delivery: DeliveryInfo;
   /** The queue it was consumed from. */
   readonly queue: string;
+  /** The delivery as received, for `CeleryClient.deadLetter`. */
+  readonly raw: RawMessage;
   /** Acknowledge; a no-op when the delivering channel is gone (it is redelivered). */
   ack(): void;
   /** Reject; without requeue it goes to the queue's dead-letter exchange, if any. */
@@ -20,6 +29,10 @@ export interface UndecodableDelivery {
   readonly content: Buffer;
   readonly delivery: DeliveryInfo;
   readonly queue: string;
+  /** The delivery as received, for `CeleryClient.deadLetter`. */
+  readonly raw: RawMessage;
+  /** Acknowledge, once it is safely elsewhere (dead-lettered). */
+  ack(): void;
   reject(requeue: boolean): void;
 }
 

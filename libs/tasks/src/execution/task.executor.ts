@@ -130,13 +130,6 @@ export class TaskExecutor
   }
 
   async rejectUndecodable(delivery: UndecodableDelivery): Promise<void> {
-    this.logger.warn({
-      msg: 'rejected a message that is not a runnable Celery task',
-      reason: delivery.reason,
-      taskId: delivery.taskId,
-      task: delivery.task,
-      queue: delivery.queue,
-    });
     if (delivery.taskId !== undefined) {
       await this.storeQuietly(delivery.taskId, TaskState.Failure, {
         exc_type: 'DecodeError',
@@ -144,7 +137,7 @@ export class TaskExecutor
         exc_module: 'kombu.exceptions',
       });
     }
-    delivery.reject(false);
+    await this.deadLetter(delivery, delivery.reason);
   }
 
   private async execute(
@@ -422,20 +415,13 @@ export class TaskExecutor
     };
   }
 
-  /** Rejects a message that can never run, and says why in its result. */
+  /** A message that can never run: its result says why, and it is dead-lettered. */
   private async refuse(
     delivery: TaskDelivery,
     exception: ExceptionInfo,
   ): Promise<void> {
     const { message } = delivery;
     const { headers } = message;
-    this.logger.warn({
-      msg: 'rejected a task that cannot run',
-      taskId: headers.id,
-      task: headers.task,
-      queue: delivery.queue,
-      reason: describeException(exception),
-    });
     await this.storeQuietly(
       headers.id,
       TaskState.Failure,
@@ -457,10 +443,53 @@ export class TaskExecutor
         err: error,
       });
     }
-    delivery.reject(false);
+    await this.deadLetter(
+      { ...delivery, taskId: headers.id, task: headers.task },
+      describeException(exception),
+    );
   }
 
-  // A refused message is rejected whether or not its result can be written.
+  /**
+   * Moves a message to `celeriac.dead-letter` with the reason in its
+   * headers, then acks it; if that publish fails, the message goes back to
+   * its queue instead: nothing is dropped.
+   */
+  private async deadLetter(
+    delivery: Pick<UndecodableDelivery, 'raw' | 'queue' | 'ack' | 'reject'> & {
+      taskId?: string;
+      task?: string;
+    },
+    reason: string,
+  ): Promise<void> {
+    this.logger.warn({
+      msg: 'dead-lettering a message that cannot run',
+      reason,
+      taskId: delivery.taskId,
+      task: delivery.task,
+      queue: delivery.queue,
+    });
+    try {
+      await this.client.deadLetter({
+        content: delivery.raw.content,
+        properties: delivery.raw.properties,
+        reason,
+        queue: delivery.queue,
+        ...(delivery.taskId === undefined ? {} : { taskId: delivery.taskId }),
+        ...(delivery.task === undefined ? {} : { task: delivery.task }),
+      });
+      delivery.ack();
+    } catch (error) {
+      this.logger.error({
+        msg: 'could not dead-letter, requeueing',
+        taskId: delivery.taskId,
+        err: error,
+      });
+      await sleep(REQUEUE_DELAY_MS);
+      delivery.reject(true);
+    }
+  }
+
+  // A refused message is dead-lettered whether or not its result can be written.
   private async storeQuietly(
     taskId: string,
     state: TaskState,
