@@ -6,6 +6,7 @@ export default {
   rootDir: '..',
   roots: ['<rootDir>/test'],
   testRegex: '.*\\.e2e-spec\\.ts$',
+  globalSetup: '<rootDir>/test/utils/e2e-setup.mjs',
   testTimeout: 30000,
   maxWorkers: 1,
 };

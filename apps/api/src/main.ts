@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { CeleriacConfig } from '@celeriac/config';
+import { CeleriacConfig, exitOnSignals } from '@celeriac/config';
 import { ApiModule } from './api.module';
 import { configureApi } from './configure-api';
 
@@ -8,9 +8,9 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(ApiModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureApi(app);
-  app.enableShutdownHooks();
   const { port } = app.get(CeleriacConfig).api;
   await app.listen(port);
+  exitOnSignals(app, app.get(Logger));
   app.get(Logger).log({ msg: 'api listening', port });
 }
 

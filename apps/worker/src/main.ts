@@ -1,14 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { CeleryServer } from '@celeriac/broker';
-import { CeleriacConfig } from '@celeriac/config';
+import { CeleriacConfig, exitOnSignals } from '@celeriac/config';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(WorkerModule, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.enableShutdownHooks();
   app.connectMicroservice(
     { strategy: app.get(CeleryServer) },
     { inheritAppConfig: true },
@@ -16,6 +15,7 @@ async function bootstrap(): Promise<void> {
   await app.startAllMicroservices();
   const { worker } = app.get(CeleriacConfig);
   await app.listen(worker.healthPort);
+  exitOnSignals(app, logger);
   logger.log({
     msg: 'worker consuming',
     node: worker.hostname,

@@ -24,6 +24,7 @@ import { HealthController } from './health/health.controller';
           prefetch: config.worker.concurrency,
           dispatcher: executor,
           connectionName: `celeriac-worker-consumer ${config.worker.hostname}`,
+          shutdownTimeoutMs: config.worker.shutdownTimeoutSeconds * 1000,
         }),
     },
   ],

@@ -14,6 +14,7 @@ export class CeleriacConfig {
     concurrency: number;
     healthPort: number;
     hostname: string;
+    shutdownTimeoutSeconds: number;
   };
   readonly monitor: { port: number };
   readonly tasks: {
@@ -38,6 +39,7 @@ export class CeleriacConfig {
       concurrency: get('WORKER_CONCURRENCY'),
       healthPort: get('WORKER_HEALTH_PORT'),
       hostname: get('WORKER_HOSTNAME') ?? `celeriac@${hostname()}`,
+      shutdownTimeoutSeconds: get('WORKER_SHUTDOWN_TIMEOUT'),
     };
     this.monitor = { port: get('MONITOR_PORT') };
     this.tasks = {

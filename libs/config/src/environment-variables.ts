@@ -50,6 +50,11 @@ export class EnvironmentVariables {
   @Max(65535)
   WORKER_HEALTH_PORT = 8002;
 
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  WORKER_SHUTDOWN_TIMEOUT = 30;
+
   @IsOptional()
   @IsString()
   @Matches(/^[^\s]+$/, { message: 'WORKER_HOSTNAME must not contain spaces' })

@@ -4,3 +4,4 @@ export * from './config-validation.error';
 export * from './celeriac-config';
 export * from './celeriac-config.module';
 export * from './celeriac-logger.module';
+export * from './exit-on-signals';

@@ -10,6 +10,7 @@ describe(validateEnvironment.name, () => {
       WORKER_QUEUES: 'default-sum',
       WORKER_CONCURRENCY: 2,
       WORKER_HEALTH_PORT: 8002,
+      WORKER_SHUTDOWN_TIMEOUT: 30,
       MONITOR_PORT: 5555,
       TASK_DEFAULT_QUEUE: 'default-sum',
       TASK_TIME_SCALE: 1,

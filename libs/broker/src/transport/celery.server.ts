@@ -30,6 +30,11 @@ export interface CeleryServerOptions {
   dispatcher: TaskDispatcher;
   /** Shown in RabbitMQ's connection list. */
   connectionName?: string;
+  /**
+   * How long `close()` lets running tasks finish before it closes the
+   * channel, which returns their unacked messages to the queue.
+   */
+  shutdownTimeoutMs?: number;
 }
 
 /**
@@ -44,6 +49,10 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   private channel?: ChannelWrapper;
   private readonly inFlight = new Set<Promise<void>>();
   private consumers: { channel: ConfirmChannel; tag: string }[] = [];
+  // Channel generation and ETA holds on it: a hold taken on a channel that
+  // has since been replaced must not change the new channel's prefetch.
+  private generation = 0;
+  private held = 0;
 
   constructor(private readonly options: CeleryServerOptions) {
     super();
@@ -75,14 +84,32 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     );
   }
 
-  /** Stops consuming, waits for running deliveries, then disconnects. */
+  /**
+   * Warm shutdown: stops consuming, gives back held ETA messages, lets
+   * running tasks finish for up to `shutdownTimeoutMs`, then disconnects;
+   * whatever is still unacked then returns to its queue.
+   */
   async close(): Promise<void> {
     const consumers = this.consumers;
     this.consumers = [];
     await Promise.allSettled(
       consumers.map(({ channel, tag }) => channel.cancel(tag)),
     );
-    await Promise.allSettled([...this.inFlight]);
+    this.options.dispatcher.stopHolding?.();
+    const timeoutMs = this.options.shutdownTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      Promise.allSettled([...this.inFlight]).then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!finished) {
+      this.logger.warn?.(
+        `${this.inFlight.size} task(s) still running after ${timeoutMs} ms: returning them to the queue`,
+      );
+    }
     await this.channel?.close();
     await this.connection?.close();
   }
@@ -107,6 +134,8 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   // channel that delivered the message, so each delivery keeps its channel.
   private async setupConsumers(channel: ConfirmChannel): Promise<void> {
     await channel.prefetch(this.options.prefetch, true);
+    this.generation += 1;
+    this.held = 0;
     this.consumers = [];
     for (const queue of this.options.queues) {
       await declareTaskQueue(channel, queue);
@@ -157,6 +186,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         message: decoded.message,
         delivery,
         queue,
+        holdPrefetch: () => this.holdPrefetch(channel),
         raw: { content: raw.content, properties: raw.properties },
         ...settle,
       };
@@ -173,6 +203,28 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       );
       settle.reject(false);
     }
+  }
+
+  private holdPrefetch(channel: ConfirmChannel): () => void {
+    const generation = this.generation;
+    const apply = () => {
+      if (generation === this.generation) {
+        channel
+          .prefetch(this.options.prefetch + this.held, true)
+          .catch(() => undefined);
+      }
+    };
+    this.held += 1;
+    apply();
+    let released = false;
+    return () => {
+      if (released || generation !== this.generation) {
+        return;
+      }
+      released = true;
+      this.held -= 1;
+      apply();
+    };
   }
 
   private invokerFor(

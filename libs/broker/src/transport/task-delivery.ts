@@ -19,6 +19,12 @@ export interface TaskDelivery {
   ack(): void;
   /** Reject; without requeue it goes to the queue's dead-letter exchange, if any. */
   reject(requeue: boolean): void;
+  /**
+   * Raises the channel's prefetch by one while this message is held unacked
+   * waiting for its ETA, so held tasks do not starve the others; call the
+   * returned function when it starts (or is given back).
+   */
+  holdPrefetch(): () => void;
 }
 
 /** A delivered message that is not a runnable Celery task. */
@@ -50,4 +56,6 @@ export interface TaskDispatcher {
     invoke: TaskInvoker | undefined,
   ): Promise<void>;
   rejectUndecodable(delivery: UndecodableDelivery): Promise<void>;
+  /** Shutdown begins: give back held (ETA) messages now, finish running ones. */
+  stopHolding?(): void;
 }

@@ -56,6 +56,8 @@ export class TaskExecutor
 {
   private readonly logger = new Logger(TaskExecutor.name);
   private readonly shutdown = new AbortController();
+  // Aborted when shutdown begins: ETA waits end and their messages go back.
+  private readonly holds = new AbortController();
   private readonly slots: ConcurrencyLimit;
 
   constructor(
@@ -69,7 +71,12 @@ export class TaskExecutor
   }
 
   onApplicationShutdown(): void {
+    this.stopHolding();
     this.shutdown.abort(new Error('worker shutting down'));
+  }
+
+  stopHolding(): void {
+    this.holds.abort(new Error('worker shutting down'));
   }
 
   queueFor(task: string): string {
@@ -109,8 +116,17 @@ export class TaskExecutor
         await this.revokeExpired(delivery);
         return;
       }
-      await this.waitForEta(message);
+      if (!(await this.waitForEta(delivery))) {
+        delivery.reject(true);
+        return;
+      }
       const release = await this.slots.acquire();
+      if (this.holds.signal.aborted) {
+        // Shutdown began while it waited for a slot: it has not started.
+        release();
+        delivery.reject(true);
+        return;
+      }
       try {
         await this.execute(delivery, definition, bound, invoke);
       } finally {
@@ -365,13 +381,25 @@ export class TaskExecutor
     delivery.ack();
   }
 
-  // Held in memory, unacked, as Celery does; it stops waiting on shutdown
-  // (the message is then requeued).
-  private async waitForEta(message: TaskMessage): Promise<void> {
-    const due = parseTime(message.headers.eta);
+  /**
+   * Holds an ETA task in memory, unacked, as Celery does, with the prefetch
+   * raised meanwhile so it does not block other tasks. False when shutdown
+   * began first: the message is then given back to its queue.
+   */
+  private async waitForEta(delivery: TaskDelivery): Promise<boolean> {
+    const due = parseTime(delivery.message.headers.eta);
     const wait = due === null ? 0 : due - Date.now();
-    if (wait > 0) {
-      await sleep(wait, undefined, { signal: this.shutdown.signal });
+    if (wait <= 0) {
+      return !this.holds.signal.aborted;
+    }
+    const release = delivery.holdPrefetch();
+    try {
+      await sleep(wait, undefined, { signal: this.holds.signal });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      release();
     }
   }
 

@@ -1,0 +1,31 @@
+import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+
+/**
+ * SIGTERM / SIGINT: a warm shutdown (`app.close()`: stop taking work,
+ * finish what runs, close connections), then exit 0. A second signal while
+ * that runs is a cold shutdown: exit 1 at once; the broker requeues
+ * whatever was unacked.
+ */
+export function exitOnSignals(
+  app: INestApplicationContext,
+  logger: LoggerService,
+): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ msg: 'cold shutdown', signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.log({ msg: 'warm shutdown', signal });
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ msg: 'shutdown failed', err: error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

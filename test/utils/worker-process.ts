@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { pollUntil } from './poll-until';
+
+const MAIN = resolve(process.cwd(), 'dist/apps/worker/apps/worker/src/main.js');
+
+/** A line of the worker's pino log. */
+export interface LogLine {
+  time: number;
+  msg: string;
+  taskId?: string;
+  [key: string]: unknown;
+}
+
+/** The built worker (`npm run start:worker`) as a real process. */
+export class WorkerProcess {
+  private output = '';
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly healthPort: number,
+  ) {
+    child.stdout?.on(
+      'data',
+      (chunk: Buffer) => (this.output += chunk.toString()),
+    );
+    child.stderr?.on(
+      'data',
+      (chunk: Buffer) => (this.output += chunk.toString()),
+    );
+    this.exited = new Promise((resolveExit) =>
+      child.once('exit', (code, signal) => resolveExit({ code, signal })),
+    );
+  }
+
+  /** Starts a worker with `env` and waits until its readiness probe is 200. */
+  static async start(env: Record<string, string>): Promise<WorkerProcess> {
+    const healthPort = await freePort();
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'debug',
+        ...env,
+        WORKER_HEALTH_PORT: String(healthPort),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const worker = new WorkerProcess(child, healthPort);
+    const ready = await pollUntil(
+      () => worker.isReady(),
+      (up) => up || child.exitCode !== null,
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    if (!ready) {
+      child.kill('SIGKILL');
+      throw new Error(`worker did not become ready:\n${worker.output}`);
+    }
+    return worker;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** The structured log lines so far (JSON lines only). */
+  logs(): LogLine[] {
+    return this.output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as LogLine);
+  }
+
+  rawOutput(): string {
+    return this.output;
+  }
+
+  private async isReady(): Promise<boolean> {
+    try {
+      const response = await fetch(
+        `http://127.0.0.1:${this.healthPort}/health/ready`,
+      );
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        resolvePort(typeof address === 'object' && address ? address.port : 0),
+      );
+    });
+  });
+}
