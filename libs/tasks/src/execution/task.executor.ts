@@ -59,6 +59,10 @@ export class TaskExecutor
   // Aborted when shutdown begins: ETA waits end and their messages go back.
   private readonly holds = new AbortController();
   private readonly slots: ConcurrencyLimit;
+  /** Ids revoked while this worker runs, plus those loaded at start. */
+  private readonly revoked = new Set<string>();
+  /** Running tasks, so `revoke(..., terminate)` can stop them. */
+  private readonly running = new Map<string, AbortController>();
 
   constructor(
     private readonly results: ResultRepository,
@@ -73,6 +77,31 @@ export class TaskExecutor
   onApplicationShutdown(): void {
     this.stopHolding();
     this.shutdown.abort(new Error('worker shutting down'));
+  }
+
+  /** Ids revoked before this worker started (from the shared store). */
+  rememberRevoked(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.revoked.add(id);
+    }
+  }
+
+  /**
+   * Celery's `revoke`: these ids will not run here; with `terminate`, the
+   * ones running now are stopped (signal aborted, slot freed, REVOKED).
+   * @returns the ids that were running and got terminated
+   */
+  revoke(ids: readonly string[], terminate: boolean): string[] {
+    const terminated: string[] = [];
+    for (const id of ids) {
+      this.revoked.add(id);
+      const running = this.running.get(id);
+      if (terminate && running) {
+        running.abort(new Error('terminated'));
+        terminated.push(id);
+      }
+    }
+    return terminated;
   }
 
   stopHolding(): void {
@@ -113,7 +142,7 @@ export class TaskExecutor
     }
     try {
       if (isPast(message.headers.expires)) {
-        await this.revokeExpired(delivery);
+        await this.revokeUnrun(delivery, 'expired');
         return;
       }
       if (!(await this.waitForEta(delivery))) {
@@ -128,7 +157,11 @@ export class TaskExecutor
         return;
       }
       try {
-        await this.execute(delivery, definition, bound, invoke);
+        if (this.revoked.has(message.headers.id)) {
+          await this.revokeUnrun(delivery, 'revoked');
+        } else {
+          await this.execute(delivery, definition, bound, invoke);
+        }
       } finally {
         release();
       }
@@ -185,15 +218,27 @@ export class TaskExecutor
     });
 
     const [hard, soft] = headers.timelimit;
-    const outcome = await runWithTimeLimits(
-      (signal) => invoke(this.callFor(delivery, bound, signal, store)),
-      {
-        soft: soft ?? definition.softTimeLimit ?? this.options.softTimeLimit,
-        hard: hard ?? definition.timeLimit ?? this.options.timeLimit,
-      },
-      this.shutdown.signal,
-    );
-    await this.settle(delivery, definition, outcome, store);
+    const terminate = new AbortController();
+    this.running.set(headers.id, terminate);
+    let outcome: TaskOutcome;
+    try {
+      outcome = await runWithTimeLimits(
+        (signal) => invoke(this.callFor(delivery, bound, signal, store)),
+        {
+          soft: soft ?? definition.softTimeLimit ?? this.options.softTimeLimit,
+          hard: hard ?? definition.timeLimit ?? this.options.timeLimit,
+        },
+        this.shutdown.signal,
+        terminate.signal,
+      );
+    } finally {
+      this.running.delete(headers.id);
+    }
+    if (outcome.kind === 'terminated') {
+      await this.storeRevoked(message, 'terminated');
+    } else {
+      await this.settle(delivery, definition, outcome, store);
+    }
     if (acksLate) {
       delivery.ack();
     }
@@ -202,7 +247,7 @@ export class TaskExecutor
   private async settle(
     delivery: TaskDelivery,
     definition: TaskOptions,
-    outcome: TaskOutcome,
+    outcome: Exclude<TaskOutcome, { kind: 'terminated' }>,
     store: boolean,
   ): Promise<void> {
     const { message } = delivery;
@@ -232,7 +277,7 @@ export class TaskExecutor
   private retryDecision(
     definition: TaskOptions,
     message: TaskMessage,
-    outcome: TaskOutcome,
+    outcome: Exclude<TaskOutcome, { kind: 'terminated' }>,
   ): { countdown: number; cause: unknown } | null {
     if (outcome.kind !== 'failure') {
       return null;
@@ -355,20 +400,30 @@ export class TaskExecutor
     }
   }
 
-  /** Celery's `expires`: a task past it is REVOKED without running. */
-  private async revokeExpired(delivery: TaskDelivery): Promise<void> {
+  /** Revoked or expired before it ran: REVOKED, acked, never run. */
+  private async revokeUnrun(
+    delivery: TaskDelivery,
+    why: 'revoked' | 'expired',
+  ): Promise<void> {
     const { message } = delivery;
-    const revoked: ExceptionInfo = {
-      exc_type: 'TaskRevokedError',
-      exc_message: ['expired'],
-      exc_module: 'celery.exceptions',
-    };
     this.logger.log({
-      msg: 'task expired before it ran',
+      msg: `task ${why} before it ran`,
       taskId: message.headers.id,
       task: message.headers.task,
-      expires: message.headers.expires,
     });
+    await this.storeRevoked(message, why);
+    delivery.ack();
+  }
+
+  private async storeRevoked(
+    message: TaskMessage,
+    why: 'revoked' | 'expired' | 'terminated',
+  ): Promise<void> {
+    const revoked: ExceptionInfo = {
+      exc_type: 'TaskRevokedError',
+      exc_message: [why],
+      exc_module: 'celery.exceptions',
+    };
     if (!message.headers.ignore_result) {
       await this.results.storeResult(
         message.headers.id,
@@ -378,7 +433,6 @@ export class TaskExecutor
       );
     }
     await this.chords.partReturned(message, TaskState.Revoked, revoked, this);
-    delivery.ack();
   }
 
   /**

@@ -7,7 +7,8 @@ import {
 export type TaskOutcome =
   | { kind: 'success'; value: unknown }
   | { kind: 'failure'; error: unknown }
-  | { kind: 'timeout'; error: TimeLimitExceeded };
+  | { kind: 'timeout'; error: TimeLimitExceeded }
+  | { kind: 'terminated' };
 
 /** Seconds; null means no limit. */
 export interface TimeLimits {
@@ -20,12 +21,14 @@ export interface TimeLimits {
  * aborted with `SoftTimeLimitExceeded` so it can clean up; at the hard limit
  * the worker stops waiting and the run counts as `TimeLimitExceeded` (a JS
  * task cannot be killed in-process; it is abandoned and its signal aborted).
- * `external` aborts the run's signal too (shutdown, revoke).
+ * `external` aborts the run's signal too (shutdown); `terminate` (revoke
+ * with terminate) aborts it and stops waiting at once, like the hard limit.
  */
 export async function runWithTimeLimits(
   run: (signal: AbortSignal) => Promise<unknown>,
   limits: TimeLimits,
   external: AbortSignal,
+  terminate?: AbortSignal,
 ): Promise<TaskOutcome> {
   const controller = new AbortController();
   const forward = () => controller.abort(external.reason);
@@ -52,6 +55,22 @@ export async function runWithTimeLimits(
     }),
   );
   const contenders = [finished];
+  let onTerminate: (() => void) | undefined;
+  if (terminate) {
+    contenders.push(
+      new Promise<TaskOutcome>((resolve) => {
+        onTerminate = () => {
+          controller.abort(terminate.reason);
+          resolve({ kind: 'terminated' });
+        };
+        if (terminate.aborted) {
+          onTerminate();
+        } else {
+          terminate.addEventListener('abort', onTerminate, { once: true });
+        }
+      }),
+    );
+  }
   if (hard !== null) {
     contenders.push(
       new Promise<TaskOutcome>((resolve) => {
@@ -70,6 +89,9 @@ export async function runWithTimeLimits(
   } finally {
     timers.forEach(clearTimeout);
     external.removeEventListener('abort', forward);
+    if (onTerminate) {
+      terminate?.removeEventListener('abort', onTerminate);
+    }
   }
 }
 
