@@ -4,14 +4,17 @@ import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { awaitResult } from '../utils/await-result';
+import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
 import { InteropTasksModule } from './utils/interop-tasks.module';
 import { type PythonEnv, runPython } from './utils/python';
 
 const queue = `interop-js-${randomUUID()}`;
+const hostname = `celeriac-${randomUUID()}@interop`;
 useEnvironment({
   TASK_DEFAULT_QUEUE: queue,
   WORKER_QUEUES: queue,
+  WORKER_HOSTNAME: hostname,
   TASK_TIME_SCALE: '0',
   RESULT_EXPIRES: '300',
 });
@@ -188,5 +191,34 @@ describe('Python Celery as the client of a celeriac worker', () => {
     const outcome = await pythonGet(sent.id);
     expect(outcome.error).toMatchObject({ type: 'ChordError' });
     expect(outcome.error?.message).toContain('TypeError');
+  });
+  it("answers Python's app.control.ping as a Celery worker does", async () => {
+    const replies = await runPython(
+      'ping',
+      { destination: [hostname] },
+      pythonEnv,
+      { script: 'control.py' },
+    );
+    expect(replies).toEqual({ replies: [{ [hostname]: { ok: 'pong' } }] });
+  });
+
+  it("terminates a running task on Python's app.control.revoke(id, terminate=True)", async () => {
+    const id = await sendTask('sleep_task', [30]);
+    await pollUntil(
+      () => python<{ state: string }>('state', { id }),
+      ({ state }) => state === 'STARTED',
+    );
+
+    const replies = await runPython(
+      'revoke',
+      { task_id: id, terminate: true, destination: [hostname] },
+      pythonEnv,
+      { script: 'control.py' },
+    );
+    expect(replies).toEqual({
+      replies: [{ [hostname]: { ok: `tasks ${id} flagged as revoked` } }],
+    });
+    const outcome = await pythonGet(id);
+    expect(outcome.error).toMatchObject({ type: 'TaskRevokedError' });
   });
 });

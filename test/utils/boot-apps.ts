@@ -47,7 +47,7 @@ export async function bootWorker({
     { strategy: app.get(CeleryServer) },
     { inheritAppConfig: true },
   );
-  await app.startAllMicroservices();
   await app.init();
+  await app.startAllMicroservices();
   return app;
 }

@@ -12,6 +12,8 @@ async function bootstrap(): Promise<void> {
     { strategy: app.get(CeleryServer) },
     { inheritAppConfig: true },
   );
+  // Bootstrap hooks (the revoked ids) run before the first message.
+  await app.init();
   await app.startAllMicroservices();
   const { worker } = app.get(CeleriacConfig);
   await app.listen(worker.healthPort);

@@ -6,6 +6,7 @@ import {
   SeedTasksModule,
   TaskExecutor,
   TaskSystemModule,
+  WorkerControl,
 } from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
 
@@ -14,10 +15,15 @@ import { HealthController } from './health/health.controller';
   imports: [TaskSystemModule.forApp('worker'), TerminusModule, SeedTasksModule],
   controllers: [HealthController],
   providers: [
+    WorkerControl,
     {
       provide: CeleryServer,
-      inject: [CeleriacConfig, TaskExecutor],
-      useFactory: (config: CeleriacConfig, executor: TaskExecutor) =>
+      inject: [CeleriacConfig, TaskExecutor, WorkerControl],
+      useFactory: (
+        config: CeleriacConfig,
+        executor: TaskExecutor,
+        control: WorkerControl,
+      ) =>
         new CeleryServer({
           url: config.broker.url,
           queues: config.worker.queues,
@@ -25,6 +31,10 @@ import { HealthController } from './health/health.controller';
           dispatcher: executor,
           connectionName: `celeriac-worker-consumer ${config.worker.hostname}`,
           shutdownTimeoutMs: config.worker.shutdownTimeoutSeconds * 1000,
+          control: {
+            hostname: config.worker.hostname,
+            handler: control.handle,
+          },
         }),
     },
   ],

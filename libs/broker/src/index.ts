@@ -16,3 +16,8 @@ export * from './transport/celery.server';
 export * from './broker.module-definition';
 export * from './broker.module';
 export * from './broker.health';
+export * from './control/control-message';
+export * from './control/lamport-clock';
+export * from './control/node-matcher';
+export * from './control/pidbox.topology';
+export * from './control/pidbox.consumer';

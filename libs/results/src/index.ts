@@ -9,6 +9,7 @@ export {
   chordSizeKey,
   groupMetaKey,
   normalizeKeyPrefix,
+  revokedKey,
   taskMetaKey,
 } from './result-keys';
 export {
@@ -44,3 +45,7 @@ export {
   type ChordPart,
   type ChordProgress,
 } from './chord.repository';
+export {
+  RevokedRepository,
+  type RevokedRepositoryOptions,
+} from './revoked.repository';

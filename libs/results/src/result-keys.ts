@@ -80,3 +80,13 @@ export function chordSizeKey(
 ): string {
   return `${groupMetaKey(groupId, globalKeyPrefix)}.s`;
 }
+
+/**
+ * Key of the ZSET of revoked task ids, scored by revoke time in ms: a
+ * celeriac key (Celery keeps revokes in worker memory), under the same prefix.
+ *
+ * @param globalKeyPrefix - Celery's `global_keyprefix`, if any
+ */
+export function revokedKey(globalKeyPrefix?: string): string {
+  return `${normalizeKeyPrefix(globalKeyPrefix)}celeriac-revoked`;
+}

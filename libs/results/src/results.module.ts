@@ -11,6 +11,7 @@ import { createRedisClient } from './redis-client.factory';
 import { ResultRepository } from './result.repository';
 import { REDIS_CLIENT } from './results.constants';
 import { RedisHealthIndicator } from './results.health';
+import { RevokedRepository } from './revoked.repository';
 import {
   ConfigurableResultsModule,
   RESULTS_MODULE_OPTIONS,
@@ -19,7 +20,8 @@ import {
 
 /**
  * The Redis result backend: one ioredis client (`REDIS_CLIENT`), the
- * {@link ResultRepository} over it and a {@link RedisHealthIndicator}.
+ * {@link ResultRepository}, {@link ChordRepository} and
+ * {@link RevokedRepository} over it and a {@link RedisHealthIndicator}.
  *
  * @example
  * ```ts
@@ -62,6 +64,15 @@ import {
           keyPrefix: options.keyPrefix,
         }),
     },
+    {
+      provide: RevokedRepository,
+      inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
+      useFactory: (redis: Redis, options: ResultsModuleOptions) =>
+        new RevokedRepository(redis, {
+          expiresSeconds: options.expiresSeconds,
+          keyPrefix: options.keyPrefix,
+        }),
+    },
     // Provided here so importers need not import TerminusModule; the service has no dependencies.
     HealthIndicatorService,
     RedisHealthIndicator,
@@ -69,6 +80,7 @@ import {
   exports: [
     ResultRepository,
     ChordRepository,
+    RevokedRepository,
     RedisHealthIndicator,
     REDIS_CLIENT,
   ],

@@ -11,6 +11,7 @@ export * from './canvas/group';
 export * from './execution/bind-arguments';
 export * from './execution/task.executor';
 export * from './execution/chord-completion';
+export * from './execution/worker-control';
 export * from './execution/retry-policy';
 export * from './execution/time-limits';
 export * from './execution/concurrency-limit';

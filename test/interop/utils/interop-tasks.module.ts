@@ -42,6 +42,25 @@ export class InteropTasks {
   }
 }
 
+/** Sleeps until done or its signal aborts (revoke with terminate). */
+@Controller()
+export class InteropSleepTask {
+  @Task({ name: 'sleep_task', params: ['seconds'] })
+  async sleep({
+    args: [seconds],
+    request,
+  }: TaskCall<[number]>): Promise<number> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      request.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return seconds;
+  }
+}
+
 /** `bootWorker({ imports: [InteropTasksModule] })` */
-@Module({ controllers: [InteropTasks] })
+@Module({ controllers: [InteropTasks, InteropSleepTask] })
 export class InteropTasksModule {}

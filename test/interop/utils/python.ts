@@ -36,17 +36,18 @@ function childEnv(env: PythonEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs `client.py <command> '<json params>'` and returns the one JSON line it
- * prints. A task's failure comes back as `{ error: {type, module, message} }`;
- * Python itself failing (exit code, no JSON) rejects with its stderr.
+ * Runs `client.py <command> '<json params>'` (or `script`, e.g. `control.py`)
+ * and returns the one JSON line it prints. A task's failure comes back as
+ * `{ error: {type, module, message} }`; Python itself failing (exit code, no
+ * JSON) rejects with its stderr.
  */
 export async function runPython<T = Record<string, unknown>>(
   command: string,
   params: Record<string, unknown>,
   env: PythonEnv,
-  { timeoutMs = 45_000 } = {},
+  { timeoutMs = 45_000, script = 'client.py' } = {},
 ): Promise<T> {
-  const args = ['client.py', command, JSON.stringify(params)];
+  const args = [script, command, JSON.stringify(params)];
   let stdout: string;
   try {
     ({ stdout } = await execFileAsync(PYTHON, args, {
@@ -63,7 +64,7 @@ export async function runPython<T = Record<string, unknown>>(
       stderr?: string;
     };
     throw new Error(
-      `python client.py ${command} ${JSON.stringify(params)} failed ` +
+      `python ${script} ${command} ${JSON.stringify(params)} failed ` +
         `(exit ${String(failed.code)}, signal ${String(failed.signal)}):\n` +
         `${failed.stderr ?? ''}${failed.stdout ?? ''}`,
       { cause: error },
@@ -74,7 +75,7 @@ export async function runPython<T = Record<string, unknown>>(
     return JSON.parse(line) as T;
   } catch {
     throw new Error(
-      `python client.py ${command} printed no JSON line:\n${stdout}`,
+      `python ${script} ${command} printed no JSON line:\n${stdout}`,
     );
   }
 }

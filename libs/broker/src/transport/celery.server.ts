@@ -11,6 +11,10 @@ import {
 } from 'amqp-connection-manager';
 import { lastValueFrom } from 'rxjs';
 import type { DeliveryInfo } from '../protocol/celery-message';
+import {
+  type ControlHandler,
+  PidboxConsumer,
+} from '../control/pidbox.consumer';
 import { decodeTaskMessage } from '../protocol/task-message.codec';
 import { declareTaskQueue } from '../topology/celery-topology';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
@@ -35,6 +39,11 @@ export interface CeleryServerOptions {
    * channel, which returns their unacked messages to the queue.
    */
   shutdownTimeoutMs?: number;
+  /**
+   * Celery's remote control: with it, the worker consumes
+   * `<hostname>.celery.pidbox` and answers `celery inspect` / `control`.
+   */
+  control?: { hostname: string; handler: ControlHandler };
 }
 
 /**
@@ -47,6 +56,7 @@ export interface CeleryServerOptions {
 export class CeleryServer extends Server implements CustomTransportStrategy {
   private connection?: AmqpConnectionManager;
   private channel?: ChannelWrapper;
+  private pidbox?: PidboxConsumer;
   private readonly inFlight = new Set<Promise<void>>();
   private consumers: { channel: ConfirmChannel; tag: string }[] = [];
   // Channel generation and ETA holds on it: a hold taken on a channel that
@@ -78,10 +88,17 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       json: false,
       setup: (channel: ConfirmChannel) => this.setupConsumers(channel),
     });
-    this.channel.waitForConnect().then(
-      () => callback(),
-      (error: unknown) => callback(error),
-    );
+    const { control } = this.options;
+    if (control) {
+      this.pidbox = new PidboxConsumer(this.connection, control);
+    }
+    this.channel
+      .waitForConnect()
+      .then(() => this.pidbox?.start())
+      .then(
+        () => callback(),
+        (error: unknown) => callback(error),
+      );
   }
 
   /**
@@ -92,6 +109,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   async close(): Promise<void> {
     const consumers = this.consumers;
     this.consumers = [];
+    await this.pidbox?.stop().catch(() => undefined);
     await Promise.allSettled(
       consumers.map(({ channel, tag }) => channel.cancel(tag)),
     );
