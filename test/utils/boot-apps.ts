@@ -11,12 +11,17 @@ export function useEnvironment(env: Record<string, string>): void {
   Object.assign(process.env, { LOG_LEVEL: 'silent', ...env });
 }
 
-/** The real api module, configured as main.ts configures it. */
-export async function bootApi(): Promise<INestApplication> {
+/**
+ * The real api module, configured as main.ts configures it, plus any
+ * test-only modules (their `@Task`s join the api's registry).
+ */
+export async function bootApi({
+  imports = [],
+}: BootWorkerOptions = {}): Promise<INestApplication> {
   const { ApiModule } = await import('../../apps/api/src/api.module.js');
   const { configureApi } = await import('../../apps/api/src/configure-api.js');
   const moduleRef = await Test.createTestingModule({
-    imports: [ApiModule],
+    imports: [ApiModule, ...imports],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   configureApi(app);

@@ -3,16 +3,21 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { SeedTasksModule, TaskSystemModule } from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
+import { IdempotencyModule } from './idempotency';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
 import { ResultController } from './result/result.controller';
 import { SoloController } from './solo/solo.controller';
 import { StatusController } from './status/status.controller';
+import { GroupsController } from './v1/groups.controller';
+import { TasksController } from './v1/tasks.controller';
+import { WorkflowsController } from './v1/workflows.controller';
 
 /** The HTTP api: the seed's endpoints, Swagger and health. */
 @Module({
   imports: [
     TaskSystemModule.forApp('api'),
     TerminusModule,
+    IdempotencyModule,
     // The api sends these tasks; knowing them gives their queues and names.
     SeedTasksModule,
   ],
@@ -21,6 +26,9 @@ import { StatusController } from './status/status.controller';
     SoloController,
     ResultController,
     HealthController,
+    TasksController,
+    WorkflowsController,
+    GroupsController,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
 })

@@ -49,3 +49,4 @@ export {
   RevokedRepository,
   type RevokedRepositoryOptions,
 } from './revoked.repository';
+export { ResultWaiter } from './result-waiter';

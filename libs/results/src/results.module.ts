@@ -7,6 +7,7 @@ import {
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { ChordRepository } from './chord.repository';
+import { ResultWaiter } from './result-waiter';
 import { createRedisClient } from './redis-client.factory';
 import { ResultRepository } from './result.repository';
 import { REDIS_CLIENT } from './results.constants';
@@ -56,6 +57,12 @@ import {
         }),
     },
     {
+      provide: ResultWaiter,
+      inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
+      useFactory: (redis: Redis, options: ResultsModuleOptions) =>
+        new ResultWaiter(redis, { keyPrefix: options.keyPrefix }),
+    },
+    {
       provide: ChordRepository,
       inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
       useFactory: (redis: Redis, options: ResultsModuleOptions) =>
@@ -81,6 +88,7 @@ import {
     ResultRepository,
     ChordRepository,
     RevokedRepository,
+    ResultWaiter,
     RedisHealthIndicator,
     REDIS_CLIENT,
   ],

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ChordCompletion } from './execution/chord-completion';
 import { TaskExecutor } from './execution/task.executor';
+import { PlanPublisher } from './producer/plan-publisher';
 import { TaskProducer } from './producer/task.producer';
 import { TaskRegistry } from './registry/task.registry';
 import {
@@ -17,7 +18,13 @@ import {
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [TaskRegistry, TaskProducer, TaskExecutor, ChordCompletion],
+  providers: [
+    TaskRegistry,
+    TaskProducer,
+    TaskExecutor,
+    ChordCompletion,
+    PlanPublisher,
+  ],
   exports: [TaskRegistry, TaskProducer, TaskExecutor, TASKS_MODULE_OPTIONS],
 })
 export class TasksModule extends ConfigurableTasksModule {}

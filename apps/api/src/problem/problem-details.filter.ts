@@ -14,8 +14,18 @@ export enum ProblemCode {
   ValidationFailed = 'VALIDATION_FAILED',
   NotFound = 'NOT_FOUND',
   BadRequest = 'BAD_REQUEST',
+  MalformedJson = 'MALFORMED_JSON',
+  Unauthorized = 'UNAUTHORIZED',
+  Forbidden = 'FORBIDDEN',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  RateLimited = 'RATE_LIMITED',
   HttpError = 'HTTP_ERROR',
   InternalError = 'INTERNAL_ERROR',
+  TaskNotRegistered = 'TASK_NOT_REGISTERED',
+  WorkflowInvalid = 'WORKFLOW_INVALID',
+  IdempotencyKeyInvalid = 'IDEMPOTENCY_KEY_INVALID',
+  IdempotencyRequestInProgress = 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
 }
 
 /** A 4xx the api raises on purpose, with its code and field errors. */

@@ -36,6 +36,11 @@ export interface TaskMessageSpec {
   priority?: number;
   replyTo?: string;
   origin?: string;
+  /**
+   * celeriac's per-message `max_retries` (an extra header Celery ignores),
+   * overriding the task's declaration.
+   */
+  maxRetries?: number;
   chain?: SignatureDict[] | null;
   chord?: SignatureDict | null;
   callbacks?: SignatureDict[] | null;
@@ -70,6 +75,7 @@ export function buildTaskMessage(spec: TaskMessageSpec): TaskMessage {
     kwargsrepr: kwargsRepr(kwargs),
     origin: spec.origin ?? processOrigin(),
     ignore_result: spec.ignoreResult ?? false,
+    ...(spec.maxRetries === undefined ? {} : { max_retries: spec.maxRetries }),
   };
   const embed: MessageEmbed = {
     callbacks: spec.callbacks ?? null,

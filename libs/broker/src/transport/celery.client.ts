@@ -6,6 +6,8 @@ import {
   type ChannelWrapper,
   connect,
 } from 'amqp-connection-manager';
+import { PIDBOX_EXCHANGE } from '../control/pidbox.topology';
+import { toAmqpHeaders } from '../protocol/amqp-headers';
 import type { TaskMessage } from '../protocol/celery-message';
 import {
   type DeadLetter,
@@ -28,6 +30,9 @@ export interface CeleryClientOptions {
   connectionName?: string;
 }
 
+/** A cast nobody consumed for this long is dropped (Celery sends `expires`). */
+const CONTROL_TTL_SECONDS = 10;
+
 /** What `client.emit(taskName, request)` carries. */
 export interface PublishRequest {
   message: TaskMessage;
@@ -48,6 +53,7 @@ export class CeleryClient extends ClientProxy {
   private connection?: AmqpConnectionManager;
   private channel?: ChannelWrapper;
   private readonly declaredQueues = new Map<string, Promise<void>>();
+  private pidboxDeclared?: Promise<void>;
   private deadLetterDeclared?: Promise<void>;
 
   constructor(private readonly options: CeleryClientOptions) {
@@ -65,6 +71,7 @@ export class CeleryClient extends ClientProxy {
     this.channel = undefined;
     this.connection = undefined;
     this.declaredQueues.clear();
+    this.pidboxDeclared = undefined;
     this.deadLetterDeclared = undefined;
     await channel?.close();
     await connection?.close();
@@ -116,6 +123,48 @@ export class CeleryClient extends ClientProxy {
       taskId: letter.taskId,
       task: letter.task,
     });
+  }
+
+  /**
+   * A remote-control cast to every worker (Celery's `app.control.broadcast`
+   * without replies), e.g. `revoke`: published on the `celery.pidbox` fanout.
+   */
+  async broadcastControl(
+    method: string,
+    args: Record<string, unknown>,
+    destination: string[] | null = null,
+  ): Promise<void> {
+    const channel = this.ensureChannel();
+    if (!this.pidboxDeclared) {
+      this.pidboxDeclared = channel.addSetup((raw: ConfirmChannel) =>
+        raw
+          .assertExchange(PIDBOX_EXCHANGE, 'fanout', { durable: false })
+          .then(() => undefined),
+      );
+      this.pidboxDeclared.catch(() => (this.pidboxDeclared = undefined));
+    }
+    await this.pidboxDeclared;
+    const body = {
+      method,
+      arguments: args,
+      destination,
+      pattern: null,
+      matcher: null,
+    };
+    await channel.publish(
+      PIDBOX_EXCHANGE,
+      '',
+      Buffer.from(JSON.stringify(body)),
+      {
+        contentType: 'application/json',
+        contentEncoding: 'utf-8',
+        deliveryMode: 1,
+        headers: toAmqpHeaders({
+          clock: 0,
+          expires: Math.floor(Date.now() / 1000) + CONTROL_TTL_SECONDS,
+        }),
+      },
+    );
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {

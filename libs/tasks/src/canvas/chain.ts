@@ -4,7 +4,8 @@ import {
   type TaskMessage,
 } from '@celeriac/broker';
 import type { CanvasContext, CanvasPlan, PlannedMessage } from './canvas-plan';
-import { Signature } from './signature';
+import type { Signature } from './signature';
+import { continueWorkflow } from './workflow';
 
 /**
  * `chain(a, b, c)`: each task's result is prepended to the next one's args
@@ -52,39 +53,15 @@ export function planChain(
 
 /**
  * The message a worker publishes after `current` returned `result`, when
- * `current` is a chain step with more to come (Celery's
- * `_dispatch_callbacks_and_chain`): the next signature is the last element
- * of the reversed `embed.chain`; its parent is `current`, its root the same.
+ * the next step of its chain is a single task (see `continueWorkflow` for
+ * steps of any kind).
  */
 export function nextChainStep(
   current: TaskMessage,
   result: unknown,
   context: CanvasContext,
 ): PlannedMessage | null {
-  const remaining = current.embed.chain;
-  if (!remaining || remaining.length === 0) {
-    return null;
-  }
-  const next = Signature.fromDict(remaining[remaining.length - 1]);
-  const args = next.immutable ? [...next.args] : [result, ...next.args];
-  const options = next.options;
-  const message = buildTaskMessage({
-    task: next.task,
-    id: options.task_id ?? context.newId(),
-    args,
-    kwargs: { ...next.kwargs },
-    argsForm: 'tuple',
-    rootId: current.headers.root_id,
-    parentId: current.headers.id,
-    groupId: options.group_id ?? null,
-    groupIndex: options.group_index ?? null,
-    timeLimit: options.time_limit ?? null,
-    softTimeLimit: options.soft_time_limit ?? null,
-    replyTo: options.reply_to ?? current.properties.replyTo,
-    chain: remaining.slice(0, -1),
-    chord: options.chord ?? null,
-  });
-  return { message, queue: queueOf(next, context) };
+  return continueWorkflow(current, result, context)?.messages[0] ?? null;
 }
 
 function queueOf(step: Signature, context: CanvasContext): string {

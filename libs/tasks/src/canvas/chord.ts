@@ -101,6 +101,10 @@ function bodyMessage(
       timeLimit: options.time_limit ?? null,
       softTimeLimit: options.soft_time_limit ?? null,
       replyTo: options.reply_to ?? parent?.properties.replyTo,
+      // A chord inside a chain carries the steps after it on its body.
+      chain: Array.isArray(options.chain)
+        ? (options.chain as SignatureDict[])
+        : null,
       ...(parent ? {} : { priority: 0 }),
     }),
     queue: queueOf(body, context),

@@ -22,7 +22,7 @@ import {
   toExceptionInfo,
 } from '@celeriac/results';
 import type { CanvasContext } from '../canvas/canvas-plan';
-import { nextChainStep } from '../canvas/chain';
+import { continueWorkflow } from '../canvas/workflow';
 import { MaxRetriesExceededError, RetryRequest } from '../errors/retry-request';
 import { TaskRegistry } from '../registry/task.registry';
 import type { TaskCall } from '../task-call';
@@ -31,6 +31,7 @@ import {
   TASKS_MODULE_OPTIONS,
   type TasksModuleOptions,
 } from '../tasks.module-definition';
+import { PlanPublisher } from '../producer/plan-publisher';
 import { bindArguments } from './bind-arguments';
 import { ChordCompletion } from './chord-completion';
 import { ConcurrencyLimit } from './concurrency-limit';
@@ -69,6 +70,7 @@ export class TaskExecutor
     private readonly client: CeleryClient,
     private readonly registry: TaskRegistry,
     private readonly chords: ChordCompletion,
+    private readonly publisher: PlanPublisher,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
   ) {
     this.slots = new ConcurrencyLimit(options.concurrency);
@@ -199,7 +201,7 @@ export class TaskExecutor
     const { headers } = message;
     const acksLate = definition.acksLate ?? true;
     const store = !headers.ignore_result && !definition.ignoreResult;
-    const extra = extraOf(message);
+    const extra = this.extraOf(message);
     if (!acksLate) {
       delivery.ack();
     }
@@ -287,7 +289,11 @@ export class TaskExecutor
     const automatic =
       !requested &&
       (definition.autoretryFor ?? []).includes(errorName(error) ?? '');
-    const maxRetries = definition.maxRetries ?? DEFAULT_MAX_RETRIES;
+    const perMessage = message.headers.max_retries;
+    const maxRetries =
+      typeof perMessage === 'number'
+        ? perMessage
+        : (definition.maxRetries ?? DEFAULT_MAX_RETRIES);
     if ((!requested && !automatic) || message.headers.retries >= maxRetries) {
       return null;
     }
@@ -309,15 +315,17 @@ export class TaskExecutor
     const { headers } = message;
     // Celery publishes the next step before storing the result, so the
     // result's children are known when a reader sees SUCCESS.
-    const next = nextChainStep(message, value, this);
+    const next = continueWorkflow(message, value, this);
     if (next) {
-      await this.results.markPending(next.message.headers.id);
-      await this.client.publishTask(next.message, next.queue);
+      await this.publisher.publish(next);
     }
     if (store) {
       await this.results.storeResult(headers.id, TaskState.Success, value, {
-        ...extraOf(message),
-        children: next ? [[[next.message.headers.id, null], null]] : [],
+        ...this.extraOf(message),
+        children: (next?.messages ?? []).map(({ message: child }) => [
+          [child.headers.id, null],
+          null,
+        ]),
       });
     }
     await this.chords.partReturned(message, TaskState.Success, value, this);
@@ -354,7 +362,7 @@ export class TaskExecutor
         headers.id,
         TaskState.Retry,
         toExceptionInfo(cause ?? new Error('retry')),
-        { ...extraOf(message), traceback: stackOf(cause) },
+        { ...this.extraOf(message), traceback: stackOf(cause) },
       );
     }
     this.logger.log({
@@ -382,7 +390,7 @@ export class TaskExecutor
     });
     if (store) {
       await this.results.storeResult(headers.id, TaskState.Failure, exception, {
-        ...extraOf(message),
+        ...this.extraOf(message),
         traceback,
       });
     }
@@ -429,7 +437,7 @@ export class TaskExecutor
         message.headers.id,
         TaskState.Revoked,
         revoked,
-        extraOf(message),
+        this.extraOf(message),
       );
     }
     await this.chords.partReturned(message, TaskState.Revoked, revoked, this);
@@ -486,7 +494,7 @@ export class TaskExecutor
               headers.id,
               TaskState.Progress,
               meta,
-              extraOf(message),
+              this.extraOf(message),
             );
           }
         },
@@ -508,7 +516,7 @@ export class TaskExecutor
       headers.id,
       TaskState.Failure,
       exception,
-      extraOf(message),
+      this.extraOf(message),
     );
     try {
       // A chord must not wait forever for a part that can never run.
@@ -571,6 +579,20 @@ export class TaskExecutor
     }
   }
 
+  /** Group and parent, and Celery's `result_extended` fields. */
+  private extraOf(message: TaskMessage): StoreResultExtra {
+    const { headers } = message;
+    return {
+      ...(headers.group ? { groupId: headers.group } : {}),
+      ...(headers.parent_id ? { parentId: headers.parent_id } : {}),
+      name: headers.task,
+      args: message.args,
+      kwargs: message.kwargs,
+      worker: this.options.hostname,
+      retries: headers.retries,
+    };
+  }
+
   // A refused message is dead-lettered whether or not its result can be written.
   private async storeQuietly(
     taskId: string,
@@ -584,14 +606,6 @@ export class TaskExecutor
       this.logger.error({ msg: 'could not store result', taskId, err: error });
     }
   }
-}
-
-function extraOf(message: TaskMessage): StoreResultExtra {
-  const { headers } = message;
-  return {
-    ...(headers.group ? { groupId: headers.group } : {}),
-    ...(headers.parent_id ? { parentId: headers.parent_id } : {}),
-  };
 }
 
 /** `TypeError: add_task() takes 2 positional arguments but 3 were given` */

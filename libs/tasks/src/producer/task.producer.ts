@@ -1,15 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import {
-  buildTaskMessage,
-  CeleryClient,
-  type SignatureOptions,
-} from '@celeriac/broker';
-import { ChordRepository, ResultRepository } from '@celeriac/results';
+import { buildTaskMessage, type SignatureOptions } from '@celeriac/broker';
 import type { CanvasContext, CanvasPlan } from '../canvas/canvas-plan';
 import { planChain } from '../canvas/chain';
 import { planChord } from '../canvas/chord';
 import { planGroup } from '../canvas/group';
+import { type CanvasNode, planWorkflow } from '../canvas/workflow';
+import { PlanPublisher } from './plan-publisher';
 import type { Signature } from '../canvas/signature';
 import { TaskRegistry } from '../registry/task.registry';
 import {
@@ -32,6 +29,10 @@ export interface SendTaskOptions {
   /** Hard and soft time limits in seconds, overriding the task's. */
   timeLimit?: number;
   softTimeLimit?: number;
+  /** AMQP priority (0-255; effective on queues declared with x-max-priority). */
+  priority?: number;
+  /** Retries before FAILURE, overriding the task's declaration. */
+  maxRetries?: number;
 }
 
 /**
@@ -44,9 +45,7 @@ export class TaskProducer implements CanvasContext {
   private readonly logger = new Logger(TaskProducer.name);
 
   constructor(
-    private readonly client: CeleryClient,
-    private readonly results: ResultRepository,
-    private readonly chords: ChordRepository,
+    private readonly publisher: PlanPublisher,
     private readonly registry: TaskRegistry,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
   ) {}
@@ -71,7 +70,8 @@ export class TaskProducer implements CanvasContext {
       args: options.args ?? [],
       kwargs: options.kwargs ?? {},
       argsForm: 'list',
-      priority: 0,
+      priority: options.priority ?? 0,
+      maxRetries: options.maxRetries,
       eta:
         options.countdown !== undefined
           ? new Date(Date.now() + options.countdown * 1000)
@@ -132,23 +132,24 @@ export class TaskProducer implements CanvasContext {
     };
   }
 
+  /**
+   * Any canvas, nested to any depth (`POST /v1/workflows`).
+   * @returns the final task's id, every task id and every group id
+   */
+  async applyWorkflow(
+    workflow: CanvasNode,
+  ): Promise<{ taskId: string; taskIds: string[]; groupIds: string[] }> {
+    const plan = planWorkflow(workflow, this);
+    await this.apply(plan);
+    return {
+      taskId: plan.taskId,
+      taskIds: plan.taskIds,
+      groupIds: plan.groupIds,
+    };
+  }
+
   private async apply(plan: CanvasPlan): Promise<void> {
-    await this.results.markManyPending(plan.taskIds);
-    await Promise.all(
-      plan.chords.map(({ groupId, size }) =>
-        this.chords.setSize(groupId, size),
-      ),
-    );
-    await Promise.all(
-      plan.groups.map(({ groupId, childIds }) =>
-        this.results.saveGroup(groupId, childIds),
-      ),
-    );
-    await Promise.all(
-      plan.messages.map(({ message, queue }) =>
-        this.client.publishTask(message, queue),
-      ),
-    );
+    await this.publisher.publish(plan);
     this.logger.debug({
       msg: 'published',
       taskId: plan.taskId,

@@ -1,0 +1,266 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  MessageEvent,
+  Param,
+  ParseBoolPipe,
+  Post,
+  Query,
+  Sse,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Observable } from 'rxjs';
+import { CeleryClient } from '@celeriac/broker';
+import {
+  isReadyState,
+  ResultRepository,
+  ResultWaiter,
+  RevokedRepository,
+  type TaskMeta,
+} from '@celeriac/results';
+import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
+import { Idempotent } from '../idempotency';
+import {
+  ProblemCode,
+  ProblemException,
+} from '../problem/problem-details.filter';
+import { ProblemDto } from '../problem/problem.dto';
+import { TaskIdPipe } from '../result/task-id.pipe';
+import { SubmitTaskDto, TaskSubmittedDto } from './dto/submit-task.dto';
+import {
+  RegisteredTaskDto,
+  RevokeTaskDto,
+  TaskRevokedDto,
+  TaskViewDto,
+} from './dto/task-view.dto';
+import { WaitSecondsPipe } from './wait-seconds.pipe';
+import { presentTaskView } from './task-view.presenter';
+
+/** The public task API: submit any task, read it, wait for it, revoke it. */
+@ApiTags('v1 tasks')
+@Controller('v1/tasks')
+@ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid input' })
+export class TasksController {
+  constructor(
+    private readonly producer: TaskProducer,
+    private readonly registry: TaskRegistry,
+    private readonly results: ResultRepository,
+    private readonly waiter: ResultWaiter,
+    private readonly revoked: RevokedRepository,
+    private readonly client: CeleryClient,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Submit a task (Celery send_task) with its options',
+  })
+  @ApiQuery({
+    name: 'unchecked',
+    required: false,
+    type: Boolean,
+    description:
+      'Send even if no celeriac worker declares the task (a Python-only task)',
+  })
+  @ApiAcceptedResponse({ type: TaskSubmittedDto })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDto,
+    description: 'Unregistered task name',
+  })
+  async submit(
+    @Body() body: SubmitTaskDto,
+    @Query('unchecked', new ParseBoolPipe({ optional: true }))
+    unchecked?: boolean,
+  ): Promise<TaskSubmittedDto> {
+    if (!unchecked && !this.registry.has(body.task)) {
+      throw new ProblemException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        ProblemCode.TaskNotRegistered,
+        `No task named ${JSON.stringify(body.task)} is registered; send ?unchecked=true for a task only Python workers know.`,
+      );
+    }
+    const { taskId } = await this.producer.sendTask(body.task, {
+      args: body.args ?? [],
+      kwargs: body.kwargs ?? {},
+      queue: body.queue,
+      countdown: body.countdown,
+      eta: body.eta === undefined ? undefined : new Date(body.eta),
+      expires: body.expires,
+      priority: body.priority,
+      maxRetries: body.max_retries,
+      timeLimit: body.time_limit,
+      softTimeLimit: body.soft_time_limit,
+    });
+    return { task_id: taskId, status_url: `/v1/tasks/${taskId}` };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The registered tasks: names, queues, parameters' })
+  @ApiOkResponse({ type: [RegisteredTaskDto] })
+  list(): RegisteredTaskDto[] {
+    return this.registry.list().map((task) => ({
+      name: task.name,
+      queue: this.producer.queueFor(task.name),
+      params: task.params,
+      ...(task.description ? { description: task.description } : {}),
+    }));
+  }
+
+  @Get(':task_id')
+  @ApiOperation({
+    summary:
+      "A task's state and extended meta; ?wait=N waits up to N s for it to finish",
+  })
+  @ApiQuery({
+    name: 'wait',
+    required: false,
+    type: Number,
+    description: 'Seconds, 0-60',
+  })
+  @ApiOkResponse({ type: TaskViewDto })
+  @ApiNotFoundResponse({
+    type: ProblemDto,
+    description: 'Nobody issued this id',
+  })
+  async get(
+    @Param('task_id', TaskIdPipe) taskId: string,
+    @Query('wait', WaitSecondsPipe) wait: number,
+  ): Promise<TaskViewDto> {
+    const meta = await this.metaOrNotFound(taskId);
+    if (isReadyState(meta.status) || wait === 0) {
+      return presentTaskView(taskId, meta);
+    }
+    return presentTaskView(taskId, await this.waitForReady(taskId, wait));
+  }
+
+  @Sse(':task_id/events')
+  @ApiOperation({
+    summary: "Server-Sent Events of a task's states, until it finishes",
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      'One event per state: `event: <STATE>`, `data: <task view JSON>`',
+  })
+  @ApiNotFoundResponse({
+    type: ProblemDto,
+    description: 'Nobody issued this id',
+  })
+  async events(
+    @Param('task_id', TaskIdPipe) taskId: string,
+  ): Promise<Observable<MessageEvent>> {
+    await this.metaOrNotFound(taskId);
+    return new Observable<MessageEvent>((subscriber) => {
+      let stop: (() => void) | undefined;
+      let last: string | undefined;
+      const emit = (meta: TaskMeta) => {
+        const key = `${meta.status}:${JSON.stringify(meta.result)}`;
+        if (key !== last) {
+          last = key;
+          subscriber.next({
+            type: meta.status,
+            data: presentTaskView(taskId, meta),
+          });
+        }
+        if (isReadyState(meta.status)) {
+          subscriber.complete();
+        }
+      };
+      void (async () => {
+        // Subscribe first, then read: no state written in between is lost.
+        stop = await this.waiter.watch(taskId, emit);
+        const current = await this.results.getTaskMeta(taskId);
+        if (current) {
+          emit(current);
+        }
+      })().catch((error: unknown) => subscriber.error(error));
+      return () => stop?.();
+    });
+  }
+
+  @Post(':task_id/revoke')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Idempotent()
+  @ApiOperation({
+    summary:
+      'Revoke a task: it will not run; with terminate, a running one is stopped',
+  })
+  @ApiAcceptedResponse({ type: TaskRevokedDto })
+  @ApiNotFoundResponse({
+    type: ProblemDto,
+    description: 'Nobody issued this id',
+  })
+  async revoke(
+    @Param('task_id', TaskIdPipe) taskId: string,
+    @Body() body: RevokeTaskDto,
+  ): Promise<TaskRevokedDto> {
+    await this.metaOrNotFound(taskId);
+    const terminate = body.terminate === true;
+    // Stored first, so a worker that starts later still refuses it.
+    await this.revoked.revoke([taskId]);
+    await this.client.broadcastControl('revoke', {
+      task_id: taskId,
+      terminate,
+      signal: 'SIGTERM',
+    });
+    return { task_id: taskId, revoked: true, terminate };
+  }
+
+  private async metaOrNotFound(taskId: string): Promise<TaskMeta> {
+    const meta = await this.results.getTaskMeta(taskId);
+    if (!meta) {
+      throw new ProblemException(
+        HttpStatus.NOT_FOUND,
+        ProblemCode.NotFound,
+        `No task with id ${JSON.stringify(taskId)} was issued, or its result expired.`,
+      );
+    }
+    return meta;
+  }
+
+  /** Resolves with the first ready state, or the current one after `seconds`. */
+  private async waitForReady(
+    taskId: string,
+    seconds: number,
+  ): Promise<TaskMeta> {
+    let resolveReady: (meta: TaskMeta) => void = () => undefined;
+    const ready = new Promise<TaskMeta>((resolve) => (resolveReady = resolve));
+    const stop = await this.waiter.watch(taskId, (meta) => {
+      if (isReadyState(meta.status)) {
+        resolveReady(meta);
+      }
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // Read after subscribing: it may have finished in between.
+      const now = await this.metaOrNotFound(taskId);
+      if (isReadyState(now.status)) {
+        return now;
+      }
+      const outcome = await Promise.race([
+        ready,
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), seconds * 1000);
+        }),
+      ]);
+      return outcome ?? (await this.metaOrNotFound(taskId));
+    } finally {
+      clearTimeout(timer);
+      stop();
+    }
+  }
+}

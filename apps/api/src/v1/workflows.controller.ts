@@ -1,0 +1,128 @@
+import {
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  ParseBoolPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiOperation,
+  ApiProperty,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
+import { Idempotent } from '../idempotency';
+import {
+  ProblemCode,
+  ProblemException,
+} from '../problem/problem-details.filter';
+import { ProblemDto } from '../problem/problem.dto';
+import { parseWorkflow } from './workflow.parser';
+
+/** `202` of a workflow. */
+export class WorkflowSubmittedDto {
+  @ApiProperty({
+    description: "The final task's id: the workflow's result",
+    example: '0a3c0648-0b66-46de-9d07-3a2af6605174',
+  })
+  task_id: string;
+
+  @ApiProperty({ type: [String], description: 'Every task id it will create' })
+  task_ids: string[];
+
+  @ApiProperty({
+    type: [String],
+    description: 'Every group and chord header id',
+  })
+  group_ids: string[];
+
+  @ApiProperty({ example: '/v1/tasks/0a3c0648-0b66-46de-9d07-3a2af6605174' })
+  status_url: string;
+}
+
+const EXAMPLE = {
+  chain: [
+    { task: 'add_task', args: [2, 3] },
+    {
+      group: [
+        { task: 'multi_task', args: [2] },
+        { task: 'multi_task', args: [3] },
+      ],
+    },
+    { task: 'sum_task' },
+  ],
+};
+
+/** Celery canvases as JSON: chain, group, chord, nested to any depth. */
+@ApiTags('v1 workflows')
+@Controller('v1/workflows')
+export class WorkflowsController {
+  constructor(
+    private readonly producer: TaskProducer,
+    private readonly registry: TaskRegistry,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Idempotent()
+  @ApiOperation({
+    summary:
+      'Submit a workflow: {"chain": [...]}, {"group": [...]}, {"chord": {"header": [...], "body": {...}}}',
+  })
+  @ApiBody({
+    description:
+      'A canvas; leaves are {task, args?, kwargs?, options?: {queue, time_limit, soft_time_limit}, immutable?}. A group followed by a step in a chain becomes a chord, as in Celery.',
+    schema: { type: 'object', example: EXAMPLE },
+  })
+  @ApiQuery({ name: 'unchecked', required: false, type: Boolean })
+  @ApiAcceptedResponse({ type: WorkflowSubmittedDto })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'Not a valid canvas',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDto,
+    description: 'Unregistered task name',
+  })
+  async submit(
+    @Body() body: unknown,
+    @Query('unchecked', new ParseBoolPipe({ optional: true }))
+    unchecked?: boolean,
+  ): Promise<WorkflowSubmittedDto> {
+    const parsed = parseWorkflow(body);
+    if (!parsed.ok) {
+      throw new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        ProblemCode.WorkflowInvalid,
+        'The workflow is not a valid canvas.',
+        parsed.errors,
+      );
+    }
+    const unknown = [...new Set(parsed.tasks)].filter(
+      (task) => !this.registry.has(task),
+    );
+    if (!unchecked && unknown.length > 0) {
+      throw new ProblemException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        ProblemCode.TaskNotRegistered,
+        `Unregistered tasks: ${unknown.join(', ')}; send ?unchecked=true for tasks only Python workers know.`,
+      );
+    }
+    const { taskId, taskIds, groupIds } = await this.producer.applyWorkflow(
+      parsed.workflow,
+    );
+    return {
+      task_id: taskId,
+      task_ids: taskIds,
+      group_ids: groupIds,
+      status_url: `/v1/tasks/${taskId}`,
+    };
+  }
+}

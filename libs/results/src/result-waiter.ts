@@ -1,0 +1,79 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { taskMetaKey } from './result-keys';
+import type { TaskMeta } from './task-meta';
+
+type Listener = (meta: TaskMeta) => void;
+
+/**
+ * Watches task results as Celery's own clients do: SUBSCRIBE to the channel
+ * named like the result key, which the worker PUBLISHes to on every state
+ * write. One subscriber connection for the whole app, one channel per
+ * watched task.
+ */
+export class ResultWaiter implements OnApplicationShutdown {
+  private readonly logger = new Logger(ResultWaiter.name);
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly subscriber: Redis;
+
+  constructor(
+    redis: Redis,
+    private readonly options: { keyPrefix?: string } = {},
+  ) {
+    this.subscriber = redis.duplicate({
+      connectionName: 'celeriac-results-sub',
+    });
+    this.subscriber.on('message', (channel: string, json: string) =>
+      this.deliver(channel, json),
+    );
+    this.subscriber.on('error', (error: Error) =>
+      this.logger.warn({ msg: 'result subscriber error', err: error.message }),
+    );
+  }
+
+  /**
+   * Calls `listener` with every state written for `taskId` from now on;
+   * resolves once the subscription is active (so no later write is missed).
+   * @returns a function that stops watching
+   */
+  async watch(taskId: string, listener: Listener): Promise<() => void> {
+    const channel = taskMetaKey(taskId, this.options.keyPrefix);
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+      await this.subscriber.subscribe(channel);
+    }
+    set.add(listener);
+    return () => {
+      const current = this.listeners.get(channel);
+      current?.delete(listener);
+      if (current && current.size === 0) {
+        this.listeners.delete(channel);
+        void this.subscriber.unsubscribe(channel).catch(() => undefined);
+      }
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.listeners.clear();
+    this.subscriber.disconnect();
+    await Promise.resolve();
+  }
+
+  private deliver(channel: string, json: string): void {
+    const listeners = this.listeners.get(channel);
+    if (!listeners) {
+      return;
+    }
+    let meta: TaskMeta;
+    try {
+      meta = JSON.parse(json) as TaskMeta;
+    } catch {
+      return;
+    }
+    for (const listener of [...listeners]) {
+      listener(meta);
+    }
+  }
+}
