@@ -13,6 +13,9 @@ export const base = {
   },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/utils/ensure-services.mjs',
+  // @nestjs/throttler is CommonJS requiring ESM-only Nest: see the README there.
+  resolver: '<rootDir>/test/utils/esm-bridge/resolver.cjs',
+  setupFiles: ['<rootDir>/test/utils/esm-bridge/setup.mjs'],
   clearMocks: true,
 };
 

@@ -6,6 +6,7 @@ import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
 import { ResultController } from './result/result.controller';
+import { SecurityModule } from './security';
 import { SoloController } from './solo/solo.controller';
 import { StatusController } from './status/status.controller';
 import { GroupsController } from './v1/groups.controller';
@@ -17,6 +18,7 @@ import { WorkflowsController } from './v1/workflows.controller';
   imports: [
     TaskSystemModule.forApp('api'),
     TerminusModule,
+    SecurityModule,
     IdempotencyModule,
     // The api sends these tasks; knowing them gives their queues and names.
     SeedTasksModule,

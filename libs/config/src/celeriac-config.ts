@@ -8,7 +8,17 @@ import type { EnvironmentVariables } from './environment-variables';
 export class CeleriacConfig {
   readonly broker: { url: string };
   readonly results: { url: string; expiresSeconds: number };
-  readonly api: { port: number };
+  readonly api: {
+    port: number;
+    /** Bearer keys; empty = no authentication. */
+    keys: string[];
+    /** Whether the seed endpoints (`/`, `/solo`, `/result`) need a key too. */
+    protectSeed: boolean;
+    /** Requests per window per key or IP; `limit` or `windowSeconds` 0 = off. */
+    rateLimit: { limit: number; windowSeconds: number };
+    /** Largest JSON or form body, in body-parser's notation (`1mb`). */
+    bodyLimit: string;
+  };
   readonly worker: {
     queues: string[];
     concurrency: number;
@@ -33,7 +43,16 @@ export class CeleriacConfig {
       url: get('RESULT_BACKEND_URL'),
       expiresSeconds: get('RESULT_EXPIRES'),
     };
-    this.api = { port: get('API_PORT') };
+    this.api = {
+      port: get('API_PORT'),
+      keys: parseKeys(get('API_KEYS')),
+      protectSeed: get('API_PROTECT_SEED'),
+      rateLimit: {
+        limit: get('API_RATE_LIMIT'),
+        windowSeconds: get('API_RATE_LIMIT_WINDOW'),
+      },
+      bodyLimit: get('API_BODY_LIMIT'),
+    };
     this.worker = {
       queues: [...new Set(get('WORKER_QUEUES').split(','))],
       concurrency: get('WORKER_CONCURRENCY'),
@@ -50,4 +69,9 @@ export class CeleriacConfig {
     };
     this.log = { level: get('LOG_LEVEL') };
   }
+}
+
+function parseKeys(list: string | undefined): string[] {
+  const keys = (list ?? '').split(',').map((key) => key.trim());
+  return [...new Set(keys.filter((key) => key !== ''))];
 }

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CeleriacConfig } from './celeriac-config';
+import { assignRequestId } from './request-id';
 
 /**
  * Structured JSON logs (pino) for every app, at LOG_LEVEL; request logs
- * carry the request id, and health probes are not logged.
+ * carry the request id (the client's valid `X-Request-Id` or a UUID, echoed
+ * in the response), and health probes are not logged.
  */
 @Module({
   imports: [
@@ -13,6 +15,9 @@ import { CeleriacConfig } from './celeriac-config';
       useFactory: (config: CeleriacConfig) => ({
         pinoHttp: {
           level: config.log.level,
+          // Reuses an id given earlier in the pipeline (the api stamps it
+          // before body parsing, so parser errors carry it too).
+          genReqId: (request, response) => assignRequestId(request, response),
           autoLogging: {
             ignore: (request) => request.url?.startsWith('/health') ?? false,
           },

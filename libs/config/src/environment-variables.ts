@@ -1,7 +1,8 @@
 // class-transformer's @Type reads design-time metadata.
 import 'reflect-metadata';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -14,6 +15,22 @@ import {
 
 const QUEUE_LIST = /^[A-Za-z0-9._:@-]+(,[A-Za-z0-9._:@-]+)*$/;
 const QUEUE_NAME = /^[A-Za-z0-9._:@-]+$/;
+// RFC 6750 b64token: what a client can send after `Authorization: Bearer `.
+const BEARER_TOKEN = '[A-Za-z0-9._~+/-]+=*';
+const KEY_LIST = new RegExp(
+  `^\\s*${BEARER_TOKEN}(\\s*,\\s*${BEARER_TOKEN})*\\s*$`,
+);
+// What body-parser's `limit` takes (the `bytes` package), e.g. 512kb, 1mb.
+const BYTE_SIZE = /^\d+(\.\d+)?(b|kb|mb|gb)?$/i;
+
+/** `true` / `false` in any case; anything else is left for @IsBoolean to refuse. */
+function toBoolean({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') {
+    return value;
+  }
+  const lower = value.toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : value;
+}
 
 /** Every environment variable celeriac reads (README lists them). */
 export class EnvironmentVariables {
@@ -32,6 +49,33 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(65535)
   API_PORT = 8000;
+
+  // The message never shows the value: these are secrets.
+  @IsOptional()
+  @Matches(KEY_LIST, {
+    message:
+      'API_KEYS must be a comma-separated list of bearer tokens (letters, digits, -._~+/ and trailing =)',
+  })
+  API_KEYS?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'API_PROTECT_SEED must be true or false' })
+  API_PROTECT_SEED = false;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  API_RATE_LIMIT = 600;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  API_RATE_LIMIT_WINDOW = 60;
+
+  @Matches(BYTE_SIZE, {
+    message: 'API_BODY_LIMIT must be a size such as 512kb or 1mb',
+  })
+  API_BODY_LIMIT = '1mb';
 
   @Matches(QUEUE_LIST, {
     message: 'WORKER_QUEUES must be a comma-separated list of queue names',

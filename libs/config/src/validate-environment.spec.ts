@@ -7,6 +7,10 @@ describe(validateEnvironment.name, () => {
       BROKER_URL: 'amqp://guest:guest@127.0.0.1:5672//',
       RESULT_BACKEND_URL: 'redis://127.0.0.1:6379/0',
       API_PORT: 8000,
+      API_PROTECT_SEED: false,
+      API_RATE_LIMIT: 600,
+      API_RATE_LIMIT_WINDOW: 60,
+      API_BODY_LIMIT: '1mb',
       WORKER_QUEUES: 'default-sum',
       WORKER_CONCURRENCY: 2,
       WORKER_HEALTH_PORT: 8002,
@@ -55,11 +59,35 @@ describe(validateEnvironment.name, () => {
     ['TASK_TIME_SCALE', '-1'],
     ['RESULT_EXPIRES', '1.5'],
     ['LOG_LEVEL', 'loud'],
+    ['API_KEYS', 'has space'],
+    ['API_KEYS', 'a,,b'],
+    ['API_PROTECT_SEED', 'yes'],
+    ['API_RATE_LIMIT', '-1'],
+    ['API_RATE_LIMIT_WINDOW', '0.5'],
+    ['API_BODY_LIMIT', 'huge'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(
       ConfigValidationError,
     );
     expect(() => validateEnvironment({ [name]: value })).toThrow(name);
+  });
+
+  it('reads API_KEYS as a list and API_PROTECT_SEED as a boolean', () => {
+    const env = validateEnvironment({
+      API_KEYS: 'key-one, key-two==',
+      API_PROTECT_SEED: 'TRUE',
+    });
+    expect(env.API_KEYS).toBe('key-one, key-two==');
+    expect(env.API_PROTECT_SEED).toBe(true);
+    expect(validateEnvironment({ API_KEYS: '' }).API_KEYS).toBeUndefined();
+  });
+
+  it('never prints an API key it refuses', () => {
+    expect(() => validateEnvironment({ API_KEYS: 'good,b@d-s3cret' })).toThrow(
+      expect.objectContaining({
+        message: expect.not.stringContaining('s3cret'),
+      }),
+    );
   });
 
   it('lists every bad variable at once and never prints a value', () => {

@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto } from '../problem/problem.dto';
+import { addBearerAuth } from '../security';
 
 /** Swagger UI at /docs, the OpenAPI document at /docs-json. */
 export function setupSwagger(app: INestApplication): void {
-  const config = new DocumentBuilder()
+  const config = addBearerAuth(new DocumentBuilder())
     .setTitle('celeriac api')
     .setDescription(
       "Publishes tasks to RabbitMQ in Celery's wire format and reads their results from Redis.",

@@ -11,11 +11,13 @@ import {
   ProblemException,
 } from '../problem/problem-details.filter';
 import { ProblemDto } from '../problem/problem.dto';
+import { ApiKeyAuth } from '../security';
 import { GroupResultDto } from '../result/dto/result.dto';
 import { presentGroup } from '../result/result.presenter';
 import { TaskIdPipe } from '../result/task-id.pipe';
 
 /** A saved group's members and their results. */
+@ApiKeyAuth()
 @ApiTags('v1 groups')
 @Controller('v1/groups')
 export class GroupsController {

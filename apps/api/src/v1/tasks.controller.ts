@@ -38,6 +38,7 @@ import {
   ProblemException,
 } from '../problem/problem-details.filter';
 import { ProblemDto } from '../problem/problem.dto';
+import { ApiKeyAuth } from '../security';
 import { TaskIdPipe } from '../result/task-id.pipe';
 import { SubmitTaskDto, TaskSubmittedDto } from './dto/submit-task.dto';
 import {
@@ -50,6 +51,7 @@ import { WaitSecondsPipe } from './wait-seconds.pipe';
 import { presentTaskView } from './task-view.presenter';
 
 /** The public task API: submit any task, read it, wait for it, revoke it. */
+@ApiKeyAuth()
 @ApiTags('v1 tasks')
 @Controller('v1/tasks')
 @ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid input' })

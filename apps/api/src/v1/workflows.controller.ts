@@ -24,6 +24,7 @@ import {
   ProblemException,
 } from '../problem/problem-details.filter';
 import { ProblemDto } from '../problem/problem.dto';
+import { ApiKeyAuth } from '../security';
 import { parseWorkflow } from './workflow.parser';
 
 /** `202` of a workflow. */
@@ -61,6 +62,7 @@ const EXAMPLE = {
 };
 
 /** Celery canvases as JSON: chain, group, chord, nested to any depth. */
+@ApiKeyAuth()
 @ApiTags('v1 workflows')
 @Controller('v1/workflows')
 export class WorkflowsController {

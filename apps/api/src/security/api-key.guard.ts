@@ -1,0 +1,61 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  HttpStatus,
+  Injectable,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CeleriacConfig } from '@celeriac/config';
+import {
+  ProblemCode,
+  ProblemException,
+} from '../problem/problem-details.filter';
+import { ApiKeyMatcher } from './api-key-matcher';
+import { bearerChallenge, parseBearer } from './bearer-token';
+import { requiresApiKey, routePathOf } from './route-access';
+import { securityMessages } from './security.messages';
+
+/**
+ * With API_KEYS set, a protected route needs `Authorization: Bearer <key>`:
+ * 401 when it is missing or malformed, 403 when the key is unknown.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly keys: ApiKeyMatcher,
+    private readonly config: CeleriacConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.keys.enabled || context.getType() !== 'http') {
+      return true;
+    }
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const { protectSeed } = this.config.api;
+    if (!requiresApiKey(routePathOf(request), { protectSeed })) {
+      return true;
+    }
+    const credentials = parseBearer(request.headers.authorization);
+    if (credentials.kind !== 'token') {
+      http
+        .getResponse<Response>()
+        .setHeader('WWW-Authenticate', bearerChallenge(credentials.kind));
+      throw new ProblemException(
+        HttpStatus.UNAUTHORIZED,
+        ProblemCode.Unauthorized,
+        credentials.kind === 'missing'
+          ? securityMessages.missingKey()
+          : securityMessages.malformedKey(),
+      );
+    }
+    if (this.keys.match(credentials.token) === undefined) {
+      throw new ProblemException(
+        HttpStatus.FORBIDDEN,
+        ProblemCode.Forbidden,
+        securityMessages.unknownKey(),
+      );
+    }
+    return true;
+  }
+}

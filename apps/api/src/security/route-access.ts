@@ -1,0 +1,55 @@
+import type { Request } from 'express';
+
+/**
+ * Who may call a route when API keys are set: `open` never needs a key,
+ * `seed` only with API_PROTECT_SEED, `protected` always (/v1, and any route
+ * not listed here, so a new route is safe by default).
+ */
+export type RouteAccess = 'open' | 'seed' | 'protected';
+
+const HEALTH = /^\/health(\/|$)/;
+const OPEN = [HEALTH, /^\/docs(\/|-json$|-yaml$|$)/];
+const SEED = [/^\/?$/, /^\/solo(\/|$)/, /^\/result(\/|$)/];
+
+/**
+ * @param path the matched route's pattern (`/result/:taskId`); Express
+ * matches case-insensitively, so this does too.
+ */
+export function routeAccess(path: string): RouteAccess {
+  const lower = path.toLowerCase();
+  if (OPEN.some((pattern) => pattern.test(lower))) {
+    return 'open';
+  }
+  return SEED.some((pattern) => pattern.test(lower)) ? 'seed' : 'protected';
+}
+
+/** Whether a request to `path` must carry a valid API key. */
+export function requiresApiKey(
+  path: string,
+  { protectSeed }: { protectSeed: boolean },
+): boolean {
+  const access = routeAccess(path);
+  return access === 'protected' || (access === 'seed' && protectSeed);
+}
+
+/** Health probes: always open and never rate limited. */
+export function isHealthPath(path: string): boolean {
+  return HEALTH.test(path.toLowerCase());
+}
+
+/**
+ * The pattern of the route Express matched, not the raw URL: `/V1/ping`
+ * reaches the same handler as `/v1/ping` and must be judged alike.
+ */
+export function routePathOf(request: Request): string {
+  const route: unknown = request.route;
+  if (
+    typeof route === 'object' &&
+    route !== null &&
+    'path' in route &&
+    typeof route.path === 'string'
+  ) {
+    return route.path;
+  }
+  return request.path;
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { CeleriacConfig } from '@celeriac/config';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyMatcher } from './api-key-matcher';
+import { ApiThrottlerGuard } from './api-throttler.guard';
+
+/**
+ * API keys and rate limiting for the api, as global guards. The throttler
+ * runs first, so requests with no or wrong keys are limited too. Needs the
+ * (global) CeleriacConfig, i.e. `TaskSystemModule.forApp(...)`.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [CeleriacConfig],
+      useFactory: ({ api: { rateLimit } }: CeleriacConfig) => ({
+        // Unnamed: a named throttler suffixes its headers (Retry-After-name).
+        // At least 1: with 0 (off) ApiThrottlerGuard skips every request.
+        throttlers: [
+          {
+            limit: Math.max(rateLimit.limit, 1),
+            ttl: Math.max(rateLimit.windowSeconds, 1) * 1000,
+          },
+        ],
+      }),
+    }),
+  ],
+  providers: [
+    {
+      provide: ApiKeyMatcher,
+      inject: [CeleriacConfig],
+      useFactory: (config: CeleriacConfig) =>
+        new ApiKeyMatcher(config.api.keys),
+    },
+    { provide: APP_GUARD, useClass: ApiThrottlerGuard },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+  ],
+})
+export class SecurityModule {}

@@ -1,0 +1,8 @@
+// See README.md: the ESM Nest instance that CommonJS packages get in Jest.
+import * as common from '@nestjs/common';
+import * as core from '@nestjs/core';
+
+globalThis[Symbol.for('celeriac.esm-bridge')] = {
+  '@nestjs/common': common,
+  '@nestjs/core': core,
+};
