@@ -1,11 +1,7 @@
-import {
-  buildTaskMessage,
-  processReplyTo,
-  type TaskMessage,
-} from '@celeriac/broker';
+import type { TaskMessage } from '@celeriac/broker';
 import type { CanvasContext, CanvasPlan, PlannedMessage } from './canvas-plan';
 import type { Signature } from './signature';
-import { continueWorkflow } from './workflow';
+import { continueWorkflow, planWorkflow } from './workflow';
 
 /**
  * `chain(a, b, c)`: each task's result is prepended to the next one's args
@@ -23,32 +19,13 @@ export function planChain(
   if (steps.length === 0) {
     throw new RangeError('a chain needs at least one task');
   }
-  const frozen = steps.map((step) =>
-    step.withOptions({ task_id: step.options.task_id ?? context.newId() }),
+  return planWorkflow(
+    {
+      kind: 'chain',
+      steps: steps.map((signature) => ({ kind: 'task', signature })),
+    },
+    context,
   );
-  const [first, ...rest] = frozen;
-  const firstId = first.options.task_id as string;
-  const replyTo = processReplyTo();
-  const message = buildTaskMessage({
-    task: first.task,
-    id: firstId,
-    args: [...first.args],
-    kwargs: { ...first.kwargs },
-    argsForm: 'tuple',
-    priority: 0,
-    replyTo,
-    chain: rest
-      .map((step) => step.withOptions({ reply_to: replyTo }).toDict())
-      .reverse(),
-  });
-  const taskIds = frozen.map((step) => step.options.task_id as string);
-  return {
-    taskId: taskIds[taskIds.length - 1],
-    taskIds,
-    messages: [{ message, queue: queueOf(first, context) }],
-    groups: [],
-    chords: [],
-  };
 }
 
 /**
@@ -62,10 +39,4 @@ export function nextChainStep(
   context: CanvasContext,
 ): PlannedMessage | null {
   return continueWorkflow(current, result, context)?.messages[0] ?? null;
-}
-
-function queueOf(step: Signature, context: CanvasContext): string {
-  return typeof step.options.queue === 'string'
-    ? step.options.queue
-    : context.queueFor(step.task);
 }

@@ -1,11 +1,11 @@
 import {
   buildTaskMessage,
-  processReplyTo,
   type SignatureDict,
   type TaskMessage,
 } from '@celeriac/broker';
 import type { CanvasContext, CanvasPlan, PlannedMessage } from './canvas-plan';
 import { Signature } from './signature';
+import { planWorkflow } from './workflow';
 
 /**
  * `chord(header, body)`: the header tasks run in parallel; when the last one
@@ -22,49 +22,15 @@ export function planChord(
   body: Signature,
   context: CanvasContext,
 ): CanvasPlan & { groupId: string } {
-  const groupId = context.newId();
-  const replyTo = processReplyTo();
-  const frozenBody = body.withOptions({
-    task_id: body.options.task_id ?? context.newId(),
-    reply_to: body.options.reply_to ?? replyTo,
-  });
-  const bodyId = frozenBody.options.task_id as string;
-  if (header.length === 0) {
-    // Celery sends the body at once, with an empty result list.
-    return {
-      groupId,
-      taskId: bodyId,
-      taskIds: [bodyId],
-      messages: [bodyMessage(frozenBody, [], null, context)],
-      groups: [],
-      chords: [],
-    };
-  }
-  const bodyDict = frozenBody.toDict();
-  const messages = header.map((member, index) => ({
-    message: buildTaskMessage({
-      task: member.task,
-      id: member.options.task_id ?? context.newId(),
-      args: [...member.args],
-      kwargs: { ...member.kwargs },
-      argsForm: 'tuple',
-      groupId,
-      groupIndex: index,
-      priority: 0,
-      replyTo,
-      chord: bodyDict,
-    }),
-    queue: queueOf(member, context),
-  }));
-  const headerIds = messages.map(({ message }) => message.headers.id);
-  return {
-    groupId,
-    taskId: bodyId,
-    taskIds: [...headerIds, bodyId],
-    messages,
-    groups: [],
-    chords: [{ groupId, size: header.length }],
-  };
+  const plan = planWorkflow(
+    {
+      kind: 'chord',
+      header: header.map((signature) => ({ kind: 'task', signature })),
+      body: { kind: 'task', signature: body },
+    },
+    context,
+  );
+  return { ...plan, groupId: plan.groupIds[0] };
 }
 
 /**

@@ -1,6 +1,6 @@
-import { buildTaskMessage, processReplyTo } from '@celeriac/broker';
 import type { CanvasContext, CanvasPlan } from './canvas-plan';
 import type { Signature } from './signature';
+import { planWorkflow } from './workflow';
 
 /**
  * `group(a, b)`: the tasks run in parallel; each message carries the group
@@ -17,36 +17,12 @@ export function planGroup(
   if (members.length === 0) {
     throw new RangeError('a group needs at least one task');
   }
-  const groupId = context.newId();
-  const replyTo = processReplyTo();
-  const messages = members.map((member) => {
-    const id = member.options.task_id ?? context.newId();
-    return {
-      message: buildTaskMessage({
-        task: member.task,
-        id,
-        args: [...member.args],
-        kwargs: { ...member.kwargs },
-        argsForm: 'tuple',
-        groupId,
-        // Celery 5.2 sets group_index only for chord headers.
-        groupIndex: null,
-        priority: 0,
-        replyTo,
-      }),
-      queue:
-        typeof member.options.queue === 'string'
-          ? member.options.queue
-          : context.queueFor(member.task),
-    };
-  });
-  const childIds = messages.map(({ message }) => message.headers.id);
-  return {
-    groupId,
-    taskId: groupId,
-    taskIds: childIds,
-    messages,
-    groups: [{ groupId, childIds }],
-    chords: [],
-  };
+  const plan = planWorkflow(
+    {
+      kind: 'group',
+      members: members.map((signature) => ({ kind: 'task', signature })),
+    },
+    context,
+  );
+  return { ...plan, groupId: plan.taskId };
 }

@@ -392,19 +392,24 @@ function freeze(node: CanvasNode, context: CanvasContext): CanvasNode {
         kind: 'chain',
         steps: node.steps.map((step) => freeze(step, context)),
       };
-    case 'group':
+    // The group id first, then its members, as Celery freezes them.
+    case 'group': {
+      const groupId = node.groupId ?? context.newId();
       return {
         kind: 'group',
+        groupId,
         members: node.members.map((member) => freeze(member, context)),
-        groupId: node.groupId ?? context.newId(),
       };
-    case 'chord':
+    }
+    case 'chord': {
+      const groupId = node.groupId ?? context.newId();
       return {
         kind: 'chord',
+        groupId,
         header: node.header.map((member) => freeze(member, context)),
         body: freeze(node.body, context),
-        groupId: node.groupId ?? context.newId(),
       };
+    }
   }
 }
 
