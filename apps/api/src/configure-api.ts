@@ -6,6 +6,11 @@ import { setupSwagger } from './swagger/setup-swagger';
 
 /** Everything main.ts applies to the app, shared with the e2e tests. */
 export function configureApi(app: INestApplication): void {
+  // Names the framework to every client for no benefit.
+  const express = app.getHttpAdapter().getInstance() as {
+    disable(setting: string): void;
+  };
+  express.disable('x-powered-by');
   configureHttpPipeline(app, {
     bodyLimit: app.get(CeleriacConfig).api.bodyLimit,
   });
