@@ -5,6 +5,10 @@ const { join, sep } = require('node:path');
 const BRIDGED = {
   '@nestjs/common': join(__dirname, 'nestjs-common.cjs'),
   '@nestjs/core': join(__dirname, 'nestjs-core.cjs'),
+  '@apidevtools/json-schema-ref-parser': join(
+    __dirname,
+    'json-schema-ref-parser.cjs',
+  ),
 };
 
 function bridgeFor(request, options) {

@@ -1,8 +1,10 @@
 // See README.md: the ESM Nest instance that CommonJS packages get in Jest.
 import * as common from '@nestjs/common';
 import * as core from '@nestjs/core';
+import * as jsonSchemaRefParser from '@apidevtools/json-schema-ref-parser';
 
 globalThis[Symbol.for('celeriac.esm-bridge')] = {
   '@nestjs/common': common,
   '@nestjs/core': core,
+  '@apidevtools/json-schema-ref-parser': jsonSchemaRefParser,
 };

@@ -15,6 +15,7 @@ export enum ProblemCode {
   NotFound = 'NOT_FOUND',
   BadRequest = 'BAD_REQUEST',
   MalformedJson = 'MALFORMED_JSON',
+  BodyTooDeep = 'BODY_TOO_DEEP',
   Unauthorized = 'UNAUTHORIZED',
   Forbidden = 'FORBIDDEN',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
@@ -27,6 +28,10 @@ export enum ProblemCode {
   IdempotencyRequestInProgress = 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
 }
+
+/** The whole detail of a 500: what failed stays in the log. */
+export const INTERNAL_ERROR_DETAIL =
+  'The server could not answer this request.';
 
 /** A 4xx the api raises on purpose, with its code and field errors. */
 export class ProblemException extends HttpException {
@@ -101,14 +106,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       type: 'about:blank',
       title: titleOf(500),
       status: 500,
-      detail: 'The server could not answer this request.',
+      detail: INTERNAL_ERROR_DETAIL,
       instance,
       code: ProblemCode.InternalError,
     };
   }
 }
 
-function titleOf(status: number): string {
+/** The problem title of a status: its reason phrase, `Bad Request`. */
+export function titleOf(status: number): string {
   const name = HttpStatus[status] as string | undefined;
   if (!name) {
     return 'Error';

@@ -1,9 +1,6 @@
 import { Controller, Get, HttpStatus, Param, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiInternalServerErrorResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -15,7 +12,11 @@ import {
   ProblemCode,
   ProblemException,
 } from '../problem/problem-details.filter';
-import { ProblemDto } from '../problem/problem.dto';
+import {
+  ApiInternalProblemResponse,
+  ApiProblemResponse,
+} from '../problem/api-problem-response';
+import { ApiRateLimitedResponse } from '../security';
 import { GroupResultDto, TaskResultDto } from './dto/result.dto';
 import { presentGroup, presentTask, statusCodeOf } from './result.presenter';
 import { TaskIdPipe } from './task-id.pipe';
@@ -23,14 +24,16 @@ import { TaskIdPipe } from './task-id.pipe';
 /** The seed's result endpoints: state and value of a task or a group. */
 @ApiTags('seed')
 @Controller('result')
-@ApiBadRequestResponse({
-  type: ProblemDto,
-  description: 'The id cannot be a task id',
+@ApiProblemResponse(HttpStatus.BAD_REQUEST, 'The id cannot be a task id', {
+  code: ProblemCode.ValidationFailed,
+  detail: 'An id is 1 to 255 printable ASCII characters.',
+  instance: '/result/%20',
 })
-@ApiInternalServerErrorResponse({
-  type: ProblemDto,
-  description: 'The result backend cannot answer',
-})
+@ApiRateLimitedResponse()
+@ApiInternalProblemResponse(
+  'The result backend cannot answer',
+  '/result/265caae7-9b57-43bf-ba0c-01eb3ae21630',
+)
 export class ResultController {
   constructor(private readonly results: ResultRepository) {}
 
@@ -64,9 +67,11 @@ export class ResultController {
       ],
     },
   })
-  @ApiNotFoundResponse({
-    type: ProblemDto,
-    description: 'No group has this id',
+  @ApiProblemResponse(HttpStatus.NOT_FOUND, 'No group has this id', {
+    code: ProblemCode.NotFound,
+    detail:
+      'No group with id "7ced8d75-5b22-4cfd-9ff7-ea29000839af" was issued, or its result expired.',
+    instance: '/result/group/7ced8d75-5b22-4cfd-9ff7-ea29000839af',
   })
   async group(
     @Param('group_id', TaskIdPipe) groupId: string,
@@ -102,9 +107,11 @@ export class ResultController {
       result: null,
     },
   })
-  @ApiNotFoundResponse({
-    type: ProblemDto,
-    description: 'Nobody issued this id',
+  @ApiProblemResponse(HttpStatus.NOT_FOUND, 'Nobody issued this id', {
+    code: ProblemCode.NotFound,
+    detail:
+      'No task with id "265caae7-9b57-43bf-ba0c-01eb3ae21630" was issued, or its result expired.',
+    instance: '/result/265caae7-9b57-43bf-ba0c-01eb3ae21630',
   })
   async task(
     @Param('task_id', TaskIdPipe) taskId: string,

@@ -6,6 +6,7 @@ import {
   ProblemCode,
   ProblemException,
 } from '../problem/problem-details.filter';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from './body-depth';
 import { securityMessages } from './security.messages';
 
 /** What {@link configureHttpPipeline} needs from the config. */
@@ -22,7 +23,9 @@ export interface HttpPipelineOptions {
  * 2. JSON and form bodies are parsed up to `bodyLimit` (Nest's default
  *    parsers then stay out);
  * 3. a body over the limit is a 413 problem and broken JSON a 400 problem
- *    with a fixed detail (Nest's own would echo the body back).
+ *    with a fixed detail (Nest's own would echo the body back);
+ * 4. a body nested deeper than MAX_BODY_DEPTH is a 400 problem, before any
+ *    recursive code (validation, the idempotency hash) can overflow on it.
  */
 export function configureHttpPipeline(
   app: INestApplication,
@@ -37,6 +40,17 @@ export function configureHttpPipeline(
   });
   app.useBodyParser('json', { limit: bodyLimit });
   app.useBodyParser('urlencoded', { limit: bodyLimit, extended: true });
+  app.use((request: Request, _response: Response, next: NextFunction) => {
+    next(
+      nestsDeeperThan(request.body, MAX_BODY_DEPTH)
+        ? new ProblemException(
+            HttpStatus.BAD_REQUEST,
+            ProblemCode.BodyTooDeep,
+            securityMessages.bodyTooDeep(MAX_BODY_DEPTH),
+          )
+        : undefined,
+    );
+  });
   const logger = new Logger('HttpPipeline');
   app.use(
     (error: unknown, request: Request, _res: Response, next: NextFunction) => {

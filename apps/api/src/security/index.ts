@@ -3,3 +3,4 @@ export * from './http-pipeline';
 export * from './swagger-bearer';
 export * from './api-key-matcher';
 export * from './route-access';
+export * from './swagger-body';

@@ -10,4 +10,6 @@ export const securityMessages = {
   bodyTooLarge: (limit: string) =>
     `The request body is larger than the ${limit} this api accepts.`,
   malformedJson: () => 'The request body is not valid JSON.',
+  bodyTooDeep: (limit: number) =>
+    `The request body nests arrays and objects more than ${limit} levels deep.`,
 };

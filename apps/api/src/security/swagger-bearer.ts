@@ -1,12 +1,8 @@
-import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-  type DocumentBuilder,
-} from '@nestjs/swagger';
-import { ProblemDto } from '../problem/problem.dto';
+import { applyDecorators, HttpStatus } from '@nestjs/common';
+import { ApiBearerAuth, type DocumentBuilder } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../problem/api-problem-response';
+import { ProblemCode } from '../problem/problem-details.filter';
+import { securityMessages } from './security.messages';
 
 /** The name of the bearer scheme in the OpenAPI document. */
 export const API_KEY_SCHEME = 'api-key';
@@ -27,14 +23,33 @@ export function addBearerAuth(builder: DocumentBuilder): DocumentBuilder {
 export function ApiKeyAuth(): ClassDecorator & MethodDecorator {
   return applyDecorators(
     ApiBearerAuth(API_KEY_SCHEME),
-    ApiUnauthorizedResponse({
-      type: ProblemDto,
-      description: 'No API key, or not as Authorization: Bearer <key>',
+    ApiProblemResponse(
+      HttpStatus.UNAUTHORIZED,
+      'No API key, or not as Authorization: Bearer <key>',
+      {
+        code: ProblemCode.Unauthorized,
+        detail: securityMessages.missingKey(),
+        instance: '/v1/tasks',
+      },
+    ),
+    ApiProblemResponse(HttpStatus.FORBIDDEN, 'Unknown API key', {
+      code: ProblemCode.Forbidden,
+      detail: securityMessages.unknownKey(),
+      instance: '/v1/tasks',
     }),
-    ApiForbiddenResponse({ type: ProblemDto, description: 'Unknown API key' }),
-    ApiTooManyRequestsResponse({
-      type: ProblemDto,
-      description: 'Over API_RATE_LIMIT; see Retry-After',
-    }),
+    ApiRateLimitedResponse(),
+  );
+}
+
+/** The 429 problem of every rate-limited route (all but /health). */
+export function ApiRateLimitedResponse(): ClassDecorator & MethodDecorator {
+  return ApiProblemResponse(
+    HttpStatus.TOO_MANY_REQUESTS,
+    'Over API_RATE_LIMIT; see Retry-After',
+    {
+      code: ProblemCode.RateLimited,
+      detail: securityMessages.rateLimited(600, 60, 42),
+      instance: '/v1/tasks',
+    },
   );
 }

@@ -1,14 +1,13 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiInternalServerErrorResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomInt } from 'node:crypto';
 import { signature, TaskProducer } from '@celeriac/tasks';
-import { ProblemDto } from '../problem/problem.dto';
+import {
+  ApiInternalProblemResponse,
+  ApiProblemResponse,
+} from '../problem/api-problem-response';
+import { ProblemCode } from '../problem/problem-details.filter';
+import { ApiRateLimitedResponse } from '../security';
 import { OperandsQuery } from './dto/operands.query';
 import {
   AddPublishedDto,
@@ -19,20 +18,23 @@ import {
 /** The seed's demo endpoints: one task, a chain and a group. */
 @ApiTags('seed')
 @Controller('solo')
-@ApiBadRequestResponse({
-  type: ProblemDto,
-  description: 'a or b is not an integer',
+@ApiProblemResponse(HttpStatus.BAD_REQUEST, 'a or b is not an integer', {
+  code: ProblemCode.ValidationFailed,
+  detail: 'The request has invalid fields.',
+  instance: '/solo/add?a=x',
+  errors: [{ field: 'a', message: 'a must be an integer number' }],
 })
-@ApiInternalServerErrorResponse({
-  type: ProblemDto,
-  description: 'The broker or Redis cannot take the task',
-})
+@ApiRateLimitedResponse()
+@ApiInternalProblemResponse(
+  'The broker or Redis cannot take the task',
+  '/solo/add',
+)
 export class SoloController {
   constructor(private readonly producer: TaskProducer) {}
 
   @Get('add')
   @ApiOperation({ summary: 'Publish add_task(a, b) (20 s)' })
-  @ApiOkResponse({ type: AddPublishedDto })
+  @ApiOkResponse({ type: AddPublishedDto, description: 'Published' })
   async add(@Query() query: OperandsQuery): Promise<AddPublishedDto> {
     const { a, b } = operands(query);
     const { taskId } = await this.producer.sendTask('add_task', {
@@ -49,7 +51,10 @@ export class SoloController {
     summary:
       'Chain add_task(a, b) | sum_multiply_task(a, b): ends with [(a+b)*a, (a+b)*b]',
   })
-  @ApiOkResponse({ type: ChainPublishedDto })
+  @ApiOkResponse({
+    type: ChainPublishedDto,
+    description: "Published; task_id is the chain's last task",
+  })
   async chain(@Query() query: OperandsQuery): Promise<ChainPublishedDto> {
     const { a, b } = operands(query);
     const { taskId } = await this.producer.applyChain([
@@ -63,7 +68,10 @@ export class SoloController {
   @ApiOperation({
     summary: 'Group add_task(a, b) and multi_task(a, b): ends with [a+b, a*b]',
   })
-  @ApiOkResponse({ type: GroupPublishedDto })
+  @ApiOkResponse({
+    type: GroupPublishedDto,
+    description: 'Published and the group saved',
+  })
   async group(@Query() query: OperandsQuery): Promise<GroupPublishedDto> {
     const { a, b } = operands(query);
     const { groupId, taskIds } = await this.producer.applyGroup([

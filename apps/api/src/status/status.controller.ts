@@ -5,6 +5,7 @@ import {
   ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiRateLimitedResponse } from '../security';
 
 /** `GET /`. */
 export class StatusDto {
@@ -21,7 +22,8 @@ export class StatusDto {
 export class StatusController {
   @Get()
   @ApiOperation({ summary: 'Status check' })
-  @ApiOkResponse({ type: StatusDto })
+  @ApiOkResponse({ type: StatusDto, description: 'The api is running' })
+  @ApiRateLimitedResponse()
   status(): StatusDto {
     return { message: 'celeriac api is running', status: 'ok' };
   }

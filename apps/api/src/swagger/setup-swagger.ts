@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto } from '../problem/problem.dto';
 import { addBearerAuth } from '../security';
+import { documentProblemMediaType } from './problem-media-type';
 
 /** Swagger UI at /docs, the OpenAPI document at /docs-json. */
 export function setupSwagger(app: INestApplication): void {
@@ -12,9 +13,11 @@ export function setupSwagger(app: INestApplication): void {
     )
     .setVersion('0.1.0')
     .build();
-  const document = SwaggerModule.createDocument(app, config, {
-    extraModels: [ProblemDto],
-  });
+  const document = documentProblemMediaType(
+    SwaggerModule.createDocument(app, config, {
+      extraModels: [ProblemDto],
+    }),
+  );
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
   });

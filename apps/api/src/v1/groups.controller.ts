@@ -1,16 +1,14 @@
 import { Controller, Get, HttpStatus, Param } from '@nestjs/common';
-import {
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResultRepository } from '@celeriac/results';
 import {
   ProblemCode,
   ProblemException,
 } from '../problem/problem-details.filter';
-import { ProblemDto } from '../problem/problem.dto';
+import {
+  ApiInternalProblemResponse,
+  ApiProblemResponse,
+} from '../problem/api-problem-response';
 import { ApiKeyAuth } from '../security';
 import { GroupResultDto } from '../result/dto/result.dto';
 import { presentGroup } from '../result/result.presenter';
@@ -20,15 +18,29 @@ import { TaskIdPipe } from '../result/task-id.pipe';
 @ApiKeyAuth()
 @ApiTags('v1 groups')
 @Controller('v1/groups')
+@ApiInternalProblemResponse(
+  'Redis cannot answer',
+  '/v1/groups/7ced8d75-5b22-4cfd-9ff7-ea29000839af',
+)
 export class GroupsController {
   constructor(private readonly results: ResultRepository) {}
 
   @Get(':group_id')
   @ApiOperation({ summary: "A group's members, their states and results" })
-  @ApiOkResponse({ type: GroupResultDto })
-  @ApiNotFoundResponse({
-    type: ProblemDto,
-    description: 'No group has this id',
+  @ApiOkResponse({
+    type: GroupResultDto,
+    description: 'Its members, done or not',
+  })
+  @ApiProblemResponse(HttpStatus.BAD_REQUEST, 'The id cannot be a group id', {
+    code: ProblemCode.ValidationFailed,
+    detail: 'An id is 1 to 255 printable ASCII characters.',
+    instance: '/v1/groups/%20',
+  })
+  @ApiProblemResponse(HttpStatus.NOT_FOUND, 'No group has this id', {
+    code: ProblemCode.NotFound,
+    detail:
+      'No group with id "7ced8d75-5b22-4cfd-9ff7-ea29000839af" was saved, or it expired.',
+    instance: '/v1/groups/7ced8d75-5b22-4cfd-9ff7-ea29000839af',
   })
   async get(
     @Param('group_id', TaskIdPipe) groupId: string,

@@ -13,14 +13,11 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiQuery,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { CeleryClient } from '@celeriac/broker';
@@ -37,8 +34,11 @@ import {
   ProblemCode,
   ProblemException,
 } from '../problem/problem-details.filter';
-import { ProblemDto } from '../problem/problem.dto';
-import { ApiKeyAuth } from '../security';
+import {
+  ApiInternalProblemResponse,
+  ApiProblemResponse,
+} from '../problem/api-problem-response';
+import { ApiJsonBodyProblems, ApiKeyAuth } from '../security';
 import { TaskIdPipe } from '../result/task-id.pipe';
 import { SubmitTaskDto, TaskSubmittedDto } from './dto/submit-task.dto';
 import {
@@ -50,11 +50,27 @@ import {
 import { WaitSecondsPipe } from './wait-seconds.pipe';
 import { presentTaskView } from './task-view.presenter';
 
+// What Nest's SSE stream writes: the state as the event, a counter as the id.
+const SSE_EXAMPLE = [
+  'event: STARTED',
+  'id: 1',
+  'data: {"task_id":"265caae7-9b57-43bf-ba0c-01eb3ae21630","status":"STARTED","result":null,"ready":false,"date_done":null,"parent_id":null,"group_id":null,"children":[]}',
+  '',
+  'event: SUCCESS',
+  'id: 2',
+  'data: {"task_id":"265caae7-9b57-43bf-ba0c-01eb3ae21630","status":"SUCCESS","result":5,"ready":true,"date_done":"2026-11-24T01:00:00.123000","parent_id":null,"group_id":null,"children":[]}',
+  '',
+  '',
+].join('\n');
+
 /** The public task API: submit any task, read it, wait for it, revoke it. */
 @ApiKeyAuth()
 @ApiTags('v1 tasks')
 @Controller('v1/tasks')
-@ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid input' })
+@ApiInternalProblemResponse(
+  'RabbitMQ or Redis cannot answer',
+  '/v1/tasks/265caae7-9b57-43bf-ba0c-01eb3ae21630',
+)
 export class TasksController {
   constructor(
     private readonly producer: TaskProducer,
@@ -78,11 +94,29 @@ export class TasksController {
     description:
       'Send even if no celeriac worker declares the task (a Python-only task)',
   })
-  @ApiAcceptedResponse({ type: TaskSubmittedDto })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDto,
-    description: 'Unregistered task name',
+  @ApiAcceptedResponse({
+    type: TaskSubmittedDto,
+    description: 'Published to its queue',
   })
+  @ApiProblemResponse(HttpStatus.BAD_REQUEST, 'Invalid or unknown fields', {
+    code: ProblemCode.ValidationFailed,
+    detail: 'The request has invalid fields.',
+    instance: '/v1/tasks',
+    errors: [
+      { field: 'countdown', message: 'countdown must not be less than 0' },
+    ],
+  })
+  @ApiJsonBodyProblems('/v1/tasks')
+  @ApiProblemResponse(
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    'Unregistered task name',
+    {
+      code: ProblemCode.TaskNotRegistered,
+      detail:
+        'No task named "send_email" is registered; send ?unchecked=true for a task only Python workers know.',
+      instance: '/v1/tasks',
+    },
+  )
   async submit(
     @Body() body: SubmitTaskDto,
     @Query('unchecked', new ParseBoolPipe({ optional: true }))
@@ -112,7 +146,10 @@ export class TasksController {
 
   @Get()
   @ApiOperation({ summary: 'The registered tasks: names, queues, parameters' })
-  @ApiOkResponse({ type: [RegisteredTaskDto] })
+  @ApiOkResponse({
+    type: [RegisteredTaskDto],
+    description: 'Every task this api knows',
+  })
   list(): RegisteredTaskDto[] {
     return this.registry.list().map((task) => ({
       name: task.name,
@@ -133,11 +170,21 @@ export class TasksController {
     type: Number,
     description: 'Seconds, 0-60',
   })
-  @ApiOkResponse({ type: TaskViewDto })
-  @ApiNotFoundResponse({
-    type: ProblemDto,
-    description: 'Nobody issued this id',
+  @ApiOkResponse({
+    type: TaskViewDto,
+    description: 'Its state now, or once done if that comes within ?wait',
   })
+  @ApiProblemResponse(
+    HttpStatus.BAD_REQUEST,
+    'The id cannot be a task id, or ?wait is not 0 to 60',
+    {
+      code: ProblemCode.ValidationFailed,
+      detail: 'wait is a number of seconds from 0 to 60.',
+      instance: '/v1/tasks/265caae7-9b57-43bf-ba0c-01eb3ae21630?wait=-1',
+      errors: [{ field: 'wait', message: 'must be 0 to 60' }],
+    },
+  )
+  @ApiTaskNotFound()
   async get(
     @Param('task_id', TaskIdPipe) taskId: string,
     @Query('wait', WaitSecondsPipe) wait: number,
@@ -157,11 +204,11 @@ export class TasksController {
   @ApiOkResponse({
     description:
       'One event per state: `event: <STATE>`, `data: <task view JSON>`',
+    schema: { type: 'string' },
+    example: SSE_EXAMPLE,
   })
-  @ApiNotFoundResponse({
-    type: ProblemDto,
-    description: 'Nobody issued this id',
-  })
+  @ApiBadTaskId()
+  @ApiTaskNotFound()
   async events(
     @Param('task_id', TaskIdPipe) taskId: string,
   ): Promise<Observable<MessageEvent>> {
@@ -201,11 +248,24 @@ export class TasksController {
     summary:
       'Revoke a task: it will not run; with terminate, a running one is stopped',
   })
-  @ApiAcceptedResponse({ type: TaskRevokedDto })
-  @ApiNotFoundResponse({
-    type: ProblemDto,
-    description: 'Nobody issued this id',
+  @ApiAcceptedResponse({
+    type: TaskRevokedDto,
+    description: 'Revoked, and the workers told',
   })
+  @ApiProblemResponse(
+    HttpStatus.BAD_REQUEST,
+    'The id cannot be a task id, or invalid or unknown fields',
+    {
+      code: ProblemCode.ValidationFailed,
+      detail: 'The request has invalid fields.',
+      instance: '/v1/tasks/265caae7-9b57-43bf-ba0c-01eb3ae21630/revoke',
+      errors: [
+        { field: 'terminate', message: 'terminate must be a boolean value' },
+      ],
+    },
+  )
+  @ApiJsonBodyProblems('/v1/tasks/265caae7-9b57-43bf-ba0c-01eb3ae21630/revoke')
+  @ApiTaskNotFound()
   async revoke(
     @Param('task_id', TaskIdPipe) taskId: string,
     @Body() body: RevokeTaskDto,
@@ -265,4 +325,27 @@ export class TasksController {
       stop();
     }
   }
+}
+
+/** The 400 of a route whose only input is the task id. */
+function ApiBadTaskId(): MethodDecorator {
+  return ApiProblemResponse(
+    HttpStatus.BAD_REQUEST,
+    'The id cannot be a task id',
+    {
+      code: ProblemCode.ValidationFailed,
+      detail: 'An id is 1 to 255 printable ASCII characters.',
+      instance: '/v1/tasks/%20/events',
+    },
+  );
+}
+
+/** The 404 of a route that reads the task's result first. */
+function ApiTaskNotFound(): MethodDecorator {
+  return ApiProblemResponse(HttpStatus.NOT_FOUND, 'Nobody issued this id', {
+    code: ProblemCode.NotFound,
+    detail:
+      'No task with id "265caae7-9b57-43bf-ba0c-01eb3ae21630" was issued, or its result expired.',
+    instance: '/v1/tasks/265caae7-9b57-43bf-ba0c-01eb3ae21630',
+  });
 }

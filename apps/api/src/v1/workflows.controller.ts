@@ -9,13 +9,11 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBody,
   ApiOperation,
   ApiProperty,
   ApiQuery,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
 import { Idempotent } from '../idempotency';
@@ -23,8 +21,11 @@ import {
   ProblemCode,
   ProblemException,
 } from '../problem/problem-details.filter';
-import { ProblemDto } from '../problem/problem.dto';
-import { ApiKeyAuth } from '../security';
+import {
+  ApiInternalProblemResponse,
+  ApiProblemResponse,
+} from '../problem/api-problem-response';
+import { ApiJsonBodyProblems, ApiKeyAuth } from '../security';
 import { parseWorkflow } from './workflow.parser';
 
 /** `202` of a workflow. */
@@ -35,12 +36,21 @@ export class WorkflowSubmittedDto {
   })
   task_id: string;
 
-  @ApiProperty({ type: [String], description: 'Every task id it will create' })
+  @ApiProperty({
+    type: [String],
+    description: 'Every task id it will create',
+    example: [
+      '5d1c8d2e-6f4b-4a8e-9f0a-1b2c3d4e5f60',
+      '9b7e6d5c-4b3a-4c2d-8e1f-0a9b8c7d6e5f',
+      '0a3c0648-0b66-46de-9d07-3a2af6605174',
+    ],
+  })
   task_ids: string[];
 
   @ApiProperty({
     type: [String],
     description: 'Every group and chord header id',
+    example: ['7ced8d75-5b22-4cfd-9ff7-ea29000839af'],
   })
   group_ids: string[];
 
@@ -65,6 +75,10 @@ const EXAMPLE = {
 @ApiKeyAuth()
 @ApiTags('v1 workflows')
 @Controller('v1/workflows')
+@ApiInternalProblemResponse(
+  'RabbitMQ or Redis cannot take the workflow',
+  '/v1/workflows',
+)
 export class WorkflowsController {
   constructor(
     private readonly producer: TaskProducer,
@@ -84,15 +98,27 @@ export class WorkflowsController {
     schema: { type: 'object', example: EXAMPLE },
   })
   @ApiQuery({ name: 'unchecked', required: false, type: Boolean })
-  @ApiAcceptedResponse({ type: WorkflowSubmittedDto })
-  @ApiBadRequestResponse({
-    type: ProblemDto,
-    description: 'Not a valid canvas',
+  @ApiAcceptedResponse({
+    type: WorkflowSubmittedDto,
+    description: 'Published: its first tasks are queued',
   })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDto,
-    description: 'Unregistered task name',
+  @ApiProblemResponse(HttpStatus.BAD_REQUEST, 'Not a valid canvas', {
+    code: ProblemCode.WorkflowInvalid,
+    detail: 'The workflow is not a valid canvas.',
+    instance: '/v1/workflows',
+    errors: [{ field: 'body.chain[0].task', message: 'must be a task name' }],
   })
+  @ApiJsonBodyProblems('/v1/workflows')
+  @ApiProblemResponse(
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    'Unregistered task name',
+    {
+      code: ProblemCode.TaskNotRegistered,
+      detail:
+        'Unregistered tasks: send_email; send ?unchecked=true for tasks only Python workers know.',
+      instance: '/v1/workflows',
+    },
+  )
   async submit(
     @Body() body: unknown,
     @Query('unchecked', new ParseBoolPipe({ optional: true }))

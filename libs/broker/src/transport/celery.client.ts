@@ -210,13 +210,24 @@ export class CeleryClient extends ClientProxy {
       }),
     );
     this.connection = connection;
-    this.channel = connection.createChannel({
+    const channel = connection.createChannel({
       name: 'celeriac-publisher',
       json: false,
       confirm: true,
       publishTimeout: this.options.publishTimeoutMs ?? 10_000,
     });
-    return this.channel;
+    // An 'error' without a listener would crash the process: the wrapper
+    // emits one when the channel cannot open (a close() while connecting)
+    // or a setup fails (whose caller also gets the rejection).
+    channel.on('error', (error: Error) =>
+      this.logger.warn({
+        msg: 'broker channel error',
+        url: maskUrl(this.options.url),
+        reason: error.message,
+      }),
+    );
+    this.channel = channel;
+    return channel;
   }
 
   // A setup re-runs on every reconnect, so the topology survives a broker

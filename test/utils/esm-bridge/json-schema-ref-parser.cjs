@@ -1,0 +1,4 @@
+// See README.md.
+module.exports = require('./bridged.cjs')(
+  '@apidevtools/json-schema-ref-parser',
+);
