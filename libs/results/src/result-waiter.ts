@@ -14,21 +14,31 @@ type Listener = (meta: TaskMeta) => void;
 export class ResultWaiter implements OnApplicationShutdown {
   private readonly logger = new Logger(ResultWaiter.name);
   private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly subscriber: Redis;
+  // Opened on the first watch: apps that never wait hold no extra connection.
+  private subscriber?: Redis;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly options: { keyPrefix?: string } = {},
-  ) {
-    this.subscriber = redis.duplicate({
-      connectionName: 'celeriac-results-sub',
-    });
-    this.subscriber.on('message', (channel: string, json: string) =>
-      this.deliver(channel, json),
-    );
-    this.subscriber.on('error', (error: Error) =>
-      this.logger.warn({ msg: 'result subscriber error', err: error.message }),
-    );
+  ) {}
+
+  private connection(): Redis {
+    if (!this.subscriber) {
+      const subscriber = this.redis.duplicate({
+        connectionName: 'celeriac-results-sub',
+      });
+      subscriber.on('message', (channel: string, json: string) =>
+        this.deliver(channel, json),
+      );
+      subscriber.on('error', (error: Error) =>
+        this.logger.warn({
+          msg: 'result subscriber error',
+          err: error.message,
+        }),
+      );
+      this.subscriber = subscriber;
+    }
+    return this.subscriber;
   }
 
   /**
@@ -42,7 +52,7 @@ export class ResultWaiter implements OnApplicationShutdown {
     if (!set) {
       set = new Set();
       this.listeners.set(channel, set);
-      await this.subscriber.subscribe(channel);
+      await this.connection().subscribe(channel);
     }
     set.add(listener);
     return () => {
@@ -50,14 +60,14 @@ export class ResultWaiter implements OnApplicationShutdown {
       current?.delete(listener);
       if (current && current.size === 0) {
         this.listeners.delete(channel);
-        void this.subscriber.unsubscribe(channel).catch(() => undefined);
+        void this.subscriber?.unsubscribe(channel).catch(() => undefined);
       }
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.listeners.clear();
-    this.subscriber.disconnect();
+    this.subscriber?.disconnect();
     await Promise.resolve();
   }
 
