@@ -14,5 +14,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# npm run healthcheck: scripts/healthcheck.mjs exits 0 on a 2xx.
+COPY scripts ./scripts
 USER node
+EXPOSE 8000 8002
+# The api's readiness; compose (and k8s) check each app on its own port.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=5 CMD npm run healthcheck -- http://127.0.0.1:8000/health/ready
 CMD ["npm", "run", "start:api"]

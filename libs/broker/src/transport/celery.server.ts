@@ -79,6 +79,8 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       },
     });
     this.connection.on('disconnect', ({ err }: { err?: Error }) => {
+      // Those consumers died with their channel; setupConsumers makes new ones.
+      this.consumers = [];
       this.logger.warn?.(
         `disconnected from ${maskUrl(this.options.url)}: ${err?.message ?? 'closed'}`,
       );
@@ -145,7 +147,10 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
 
   /** Whether the broker connection is up and the consumers are set. */
   isConnected(): boolean {
-    return this.connection?.isConnected() ?? false;
+    return (
+      (this.connection?.isConnected() ?? false) &&
+      this.consumers.length === this.options.queues.length
+    );
   }
 
   // Runs on every (re)connect, on the new raw channel: acks must go to the

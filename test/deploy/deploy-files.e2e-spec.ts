@@ -1,0 +1,319 @@
+// Static checks of the deployment files against the code they deploy: every
+// health check calls a route the app really serves on the port it really
+// listens on, every command is a real npm script, every variable is one
+// EnvironmentVariables knows. Nothing here starts a container.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { load, loadAll } from 'js-yaml';
+import { EnvironmentVariables } from '@celeriac/config';
+import { HealthController as ApiHealth } from '../../apps/api/src/health/health.controller';
+import { HealthController as WorkerHealth } from '../../apps/worker/src/health/health.controller';
+
+const ROOT = process.cwd();
+const read = (path: string): string =>
+  readFileSync(resolve(ROOT, path), 'utf8');
+
+const scripts = (
+  JSON.parse(read('package.json')) as {
+    scripts: Record<string, string>;
+  }
+).scripts;
+const defaults = new EnvironmentVariables();
+const known = new Set(Object.keys(defaults));
+// API_KEYS and WORKER_HOSTNAME have no default, so no own property.
+known.add('API_KEYS').add('WORKER_HOSTNAME');
+
+/** `/health/<route>` from the controller's Nest metadata. */
+function route(
+  controller: typeof ApiHealth | typeof WorkerHealth,
+  method: 'live' | 'ready',
+): string {
+  const base = Reflect.getMetadata('path', controller) as string;
+  const path = Reflect.getMetadata(
+    'path',
+    controller.prototype[method],
+  ) as string;
+  return `/${base}/${path}`;
+}
+
+/** What each app serves its health on: the port variable and the routes. */
+const APPS = {
+  api: {
+    portVariable: 'API_PORT',
+    defaultPort: defaults.API_PORT,
+    ready: route(ApiHealth, 'ready'),
+    live: route(ApiHealth, 'live'),
+  },
+  worker: {
+    portVariable: 'WORKER_HEALTH_PORT',
+    defaultPort: defaults.WORKER_HEALTH_PORT,
+    ready: route(WorkerHealth, 'ready'),
+    live: route(WorkerHealth, 'live'),
+  },
+} as const;
+type AppName = keyof typeof APPS;
+
+interface Service {
+  build?: unknown;
+  image?: string;
+  container_name?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition?: string }>;
+  healthcheck?: { test?: string[] };
+  restart?: string;
+}
+
+const compose = load(read('docker-compose.yaml')) as {
+  services: Record<string, Service>;
+};
+
+/** The app an `npm run start:<app>` command starts. */
+function appOf(command: string[] | undefined): AppName {
+  const joined = (command ?? []).join(' ');
+  const match = /^npm run (start:(api|worker))$/.exec(joined);
+  if (!match) {
+    throw new Error(`not an app command: ${joined}`);
+  }
+  expect(scripts[match[1]]).toBeDefined();
+  return match[2] as AppName;
+}
+
+describe('docker-compose.yaml', () => {
+  const apps = Object.entries(compose.services).filter(
+    ([, service]) => service.build !== undefined,
+  );
+
+  it('has the api, the worker, RabbitMQ and Redis under their names', () => {
+    const names = Object.values(compose.services).map(
+      (service) => service.container_name,
+    );
+    expect(names.sort()).toEqual(
+      [
+        'celeriac-rabbitmq',
+        'celeriac-redis',
+        'celeriac-web',
+        'celeriac-worker',
+      ].sort(),
+    );
+    expect(apps.map(([, service]) => appOf(service.command)).sort()).toEqual([
+      'api',
+      'worker',
+    ]);
+  });
+
+  it.each(apps)(
+    '%s: its health check calls a route it serves on its port',
+    (_name, service) => {
+      const app = APPS[appOf(service.command)];
+      const port = Number(
+        service.environment?.[app.portVariable] ?? app.defaultPort,
+      );
+      expect(service.healthcheck?.test).toEqual([
+        'CMD',
+        'npm',
+        'run',
+        'healthcheck',
+        '--',
+        `http://127.0.0.1:${port}${app.ready}`,
+      ]);
+      expect(scripts.healthcheck).toBeDefined();
+      for (const mapping of service.ports ?? []) {
+        expect(mapping.split(':').at(-1)).toBe(String(port));
+      }
+    },
+  );
+
+  it.each(apps)(
+    '%s: starts once RabbitMQ and Redis are healthy, and restarts',
+    (_name, service) => {
+      expect(service.depends_on).toEqual({
+        rabbitmq: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
+      expect(service.restart).toBeDefined();
+    },
+  );
+
+  it.each(apps)('%s: sets only variables celeriac reads', (_name, service) => {
+    for (const name of Object.keys(service.environment ?? {})) {
+      expect([name, known.has(name)]).toEqual([name, true]);
+    }
+  });
+
+  it('health-checks RabbitMQ and Redis, keeps RabbitMQ data under ./data', () => {
+    const { rabbitmq, redis } = compose.services;
+    expect(rabbitmq.healthcheck?.test).toBeDefined();
+    expect(redis.healthcheck?.test).toBeDefined();
+    expect(rabbitmq.volumes).toContain('./data/rabbitmq:/var/lib/rabbitmq');
+    expect(rabbitmq.restart).toBeDefined();
+    expect(redis.restart).toBeDefined();
+  });
+});
+
+describe('Dockerfile', () => {
+  const stages = read('Dockerfile')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .join('\n')
+    .split(/^(?=FROM )/m);
+  const runtime = stages.at(-1) ?? '';
+
+  it('builds with npm run build on Node 24 slim', () => {
+    // Each stage starts from Node 24 slim or from an earlier stage.
+    const named: string[] = [];
+    for (const stage of stages) {
+      const [, image, name] = /^FROM (\S+)(?: AS (\S+))?/.exec(stage) ?? [];
+      expect(image === 'node:24-slim' || named.includes(image)).toBe(true);
+      named.push(name);
+    }
+    expect(stages.some((stage) => /^RUN npm run build$/m.test(stage))).toBe(
+      true,
+    );
+  });
+
+  it('runs production dependencies only, as a non-root user, health-checked', () => {
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    const user = /^USER (\S+)$/m.exec(runtime)?.[1];
+    expect(user).toBeDefined();
+    expect(['root', '0']).not.toContain(user);
+    const healthcheck = /^HEALTHCHECK .*CMD (.*)$/m.exec(runtime)?.[1];
+    expect(healthcheck).toContain(
+      `npm run healthcheck -- http://127.0.0.1:${APPS.api.defaultPort}${APPS.api.ready}`,
+    );
+    // The health check runs scripts/healthcheck.mjs inside the image.
+    expect(runtime).toMatch(/^COPY .*scripts/m);
+    expect(runtime).toMatch(/^CMD \["npm", "run", "start:api"\]$/m);
+  });
+
+  it('leaves node_modules and dist out of the build context', () => {
+    expect(existsSync(resolve(ROOT, '.dockerignore'))).toBe(true);
+    const ignored = read('.dockerignore').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist']));
+  });
+});
+
+describe('deploy/supervisor/supervisord.conf', () => {
+  const conf = read('deploy/supervisor/supervisord.conf');
+  const program = (name: string): string =>
+    new RegExp(`^\\[program:${name}\\]\\n([^[]*)`, 'm').exec(conf)?.[1] ?? '';
+  const setting = (name: string, key: string): string | undefined =>
+    new RegExp(`^${key}=(.*)$`, 'm').exec(program(name))?.[1];
+
+  it.each(['api', 'worker'] as const)(
+    '%s: runs what its npm start script runs, from CELERIAC_HOME',
+    (name) => {
+      expect(setting(name, 'command')).toBe(scripts[`start:${name}`]);
+      expect(setting(name, 'directory')).toBe('%(ENV_CELERIAC_HOME)s');
+      expect(setting(name, 'autorestart')).toBe('true');
+      expect(setting(name, 'stopsignal')).toBe('TERM');
+      for (const assignment of (setting(name, 'environment') ?? '').split(
+        ',',
+      )) {
+        const variable = assignment.split('=')[0];
+        if (variable !== 'NODE_ENV') {
+          expect([variable, known.has(variable)]).toEqual([variable, true]);
+        }
+      }
+    },
+  );
+
+  it('gives the worker more than WORKER_SHUTDOWN_TIMEOUT to stop', () => {
+    const timeout = Number(
+      /WORKER_SHUTDOWN_TIMEOUT="(\d+)"/.exec(
+        setting('worker', 'environment') ?? '',
+      )?.[1] ?? defaults.WORKER_SHUTDOWN_TIMEOUT,
+    );
+    expect(Number(setting('worker', 'stopwaitsecs'))).toBeGreaterThan(timeout);
+  });
+});
+
+interface Probe {
+  httpGet?: { path?: string; port?: number };
+}
+interface Container {
+  command?: string[];
+  ports?: { containerPort: number }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  startupProbe?: Probe;
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  resources?: { requests?: object; limits?: object };
+}
+interface Manifest {
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: {
+    scaleTargetRef?: { name: string };
+    triggers?: { type: string; metadata: Record<string, string> }[];
+    template?: { spec: { containers: Container[] } };
+  };
+}
+
+describe('deploy/k8s', () => {
+  const manifests = ['config', 'api', 'worker', 'keda'].flatMap(
+    (file) => loadAll(read(`deploy/k8s/${file}.yaml`)) as Manifest[],
+  );
+  const find = (kind: string, name: string): Manifest => {
+    const found = manifests.find(
+      (manifest) => manifest.kind === kind && manifest.metadata.name === name,
+    );
+    if (!found) {
+      throw new Error(`no ${kind} ${name}`);
+    }
+    return found;
+  };
+  const config = find('ConfigMap', 'celeriac-config').data ?? {};
+  const secrets = find('Secret', 'celeriac-secrets').stringData ?? {};
+
+  it('keeps only variables celeriac reads in the ConfigMap and Secret', () => {
+    for (const name of [...Object.keys(config), ...Object.keys(secrets)]) {
+      expect([name, known.has(name)]).toEqual([name, true]);
+    }
+  });
+
+  it.each(['api', 'worker'] as const)(
+    '%s: probes its Terminus routes on the port it listens on',
+    (name) => {
+      const deployment = find('Deployment', `celeriac-${name}`);
+      const [container] = deployment.spec?.template?.spec.containers ?? [];
+      expect(appOf(container.command)).toBe(name);
+      const app = APPS[name];
+      const port = Number(config[app.portVariable] ?? app.defaultPort);
+      expect(container.ports?.map((entry) => entry.containerPort)).toEqual([
+        port,
+      ]);
+      expect(container.startupProbe?.httpGet).toEqual({ path: app.live, port });
+      expect(container.livenessProbe?.httpGet).toEqual({
+        path: app.live,
+        port,
+      });
+      expect(container.readinessProbe?.httpGet).toEqual({
+        path: app.ready,
+        port,
+      });
+      expect(container.resources?.requests).toBeDefined();
+      expect(container.resources?.limits).toBeDefined();
+      expect(container.envFrom).toEqual([
+        { configMapRef: { name: 'celeriac-config' } },
+        { secretRef: { name: 'celeriac-secrets' } },
+      ]);
+      expect(() => find('Service', `celeriac-${name}`)).not.toThrow();
+    },
+  );
+
+  it('scales the worker on the length of the queue it consumes', () => {
+    const scaled = find('ScaledObject', 'celeriac-worker');
+    expect(scaled.spec?.scaleTargetRef?.name).toBe('celeriac-worker');
+    const [trigger] = scaled.spec?.triggers ?? [];
+    expect(trigger.type).toBe('rabbitmq');
+    expect(trigger.metadata.mode).toBe('QueueLength');
+    expect(config.WORKER_QUEUES.split(',')).toContain(
+      trigger.metadata.queueName,
+    );
+  });
+});

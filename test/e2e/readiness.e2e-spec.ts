@@ -1,0 +1,169 @@
+import type { INestApplication } from '@nestjs/common';
+import { execFile } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import request, { type Response } from 'supertest';
+import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
+import { awaitResult } from '../utils/await-result';
+import {
+  freePort,
+  startOwnedRedis,
+  type OwnedRedis,
+} from '../utils/owned-redis';
+import { pollUntil } from '../utils/poll-until';
+import { deleteQueue } from '../utils/rabbitmq';
+import { startTcpProxy, type TcpProxy } from '../utils/tcp-proxy';
+
+const run = promisify(execFile);
+
+// Each /health/ready must answer well inside this, even while a dependency hangs.
+const PROBE_DEADLINE_MS = 3000;
+const queue = `test-readiness-${randomUUID()}`;
+
+describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
+  let redis: OwnedRedis;
+  let proxy: TcpProxy;
+  let api: INestApplication;
+  let worker: INestApplication;
+
+  beforeAll(async () => {
+    redis = await startOwnedRedis();
+    proxy = await startTcpProxy(5672);
+    useEnvironment({
+      BROKER_URL: `amqp://guest:guest@127.0.0.1:${proxy.port}//`,
+      RESULT_BACKEND_URL: redis.url,
+      TASK_DEFAULT_QUEUE: queue,
+      WORKER_QUEUES: queue,
+      TASK_TIME_SCALE: '0',
+    });
+    api = await bootApi();
+    worker = await bootWorker();
+  });
+
+  afterAll(async () => {
+    proxy?.restore();
+    await worker?.close();
+    await api?.close();
+    await proxy?.close();
+    await redis?.stop();
+    await deleteQueue(queue);
+  });
+
+  const apps = () => ({ api, worker });
+
+  /** GET with a deadline: a hanging probe fails the test instead of stalling it. */
+  async function probe(app: INestApplication, path: string): Promise<Response> {
+    const started = Date.now();
+    const response = await request(app.getHttpServer())
+      .get(path)
+      .timeout(PROBE_DEADLINE_MS);
+    expect(Date.now() - started).toBeLessThan(PROBE_DEADLINE_MS);
+    return response;
+  }
+
+  async function expectLive(): Promise<void> {
+    for (const app of Object.values(apps())) {
+      expect((await probe(app, '/health/live')).status).toBe(200);
+    }
+  }
+
+  /** Polls both apps' readiness until it is `status`, checking liveness on the way. */
+  async function readinessBecomes(status: 200 | 503): Promise<{
+    api: Response;
+    worker: Response;
+  }> {
+    const answers = {} as { api: Response; worker: Response };
+    for (const [name, app] of Object.entries(apps()) as [
+      'api' | 'worker',
+      INestApplication,
+    ][]) {
+      answers[name] = await pollUntil(
+        async () => {
+          await expectLive();
+          return probe(app, '/health/ready');
+        },
+        (response) => response.status === status,
+        { timeoutMs: 20_000, intervalMs: 200 },
+      );
+      expect(answers[name].status).toBe(status);
+    }
+    return answers;
+  }
+
+  it('is ready with every dependency up', async () => {
+    const { worker: ready } = await readinessBecomes(200);
+    expect(ready.body.details).toMatchObject({
+      rabbitmq_consumer: { status: 'up' },
+      rabbitmq_publisher: { status: 'up' },
+      redis: { status: 'up' },
+    });
+  });
+
+  it('goes 503 while Redis is down, 200 when it is back', async () => {
+    await redis.stop();
+    const down = await readinessBecomes(503);
+    expect(down.api.body).toMatchObject({ status: 503 });
+    expect(down.worker.body.details).toMatchObject({
+      redis: { status: 'down' },
+      rabbitmq_consumer: { status: 'up' },
+    });
+    await expectLive();
+
+    await redis.start();
+    await readinessBecomes(200);
+  }, 60_000);
+
+  it('answers within its deadline while Redis hangs, 200 when it answers again', async () => {
+    redis.pause();
+    try {
+      const down = await readinessBecomes(503);
+      expect(down.worker.body.details).toMatchObject({
+        redis: { status: 'down', message: expect.stringMatching(/timed out/) },
+      });
+      await expectLive();
+    } finally {
+      redis.resume();
+    }
+    await readinessBecomes(200);
+  }, 60_000);
+
+  it('goes 503 while RabbitMQ is cut, 200 when it is back, and still runs tasks', async () => {
+    proxy.cut();
+    const down = await readinessBecomes(503);
+    expect(down.api.body).toMatchObject({ status: 503 });
+    expect(down.worker.body.details).toMatchObject({
+      rabbitmq_consumer: { status: 'down' },
+      rabbitmq_publisher: { status: 'down' },
+      redis: { status: 'up' },
+    });
+    await expectLive();
+
+    proxy.restore();
+    await readinessBecomes(200);
+
+    const published = await probe(api, '/solo/add?a=1&b=2');
+    expect(published.status).toBe(200);
+    const done = await awaitResult(api, `/result/${published.body.task_id}`);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'SUCCESS', result: 3 });
+  }, 60_000);
+
+  it('has a container probe: exit 0 on a live /health/live, 1 on a closed port', async () => {
+    const server: Server = api.getHttpServer();
+    await new Promise<void>((resolve) =>
+      server.listen(0, '127.0.0.1', resolve),
+    );
+    const { port } = server.address() as AddressInfo;
+    const live = await run('node', [
+      'scripts/healthcheck.mjs',
+      `http://127.0.0.1:${port}/health/live`,
+    ]);
+    expect(live.stderr).toBe('');
+    const closed = await freePort();
+    await expect(
+      run('node', ['scripts/healthcheck.mjs', `http://127.0.0.1:${closed}/`]),
+    ).rejects.toMatchObject({ code: 1 });
+  });
+});
