@@ -4,6 +4,7 @@ import { CeleryServer } from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
 import {
   SeedTasksModule,
+  TaskEvents,
   TaskExecutor,
   TaskSystemModule,
   WorkerControl,
@@ -18,11 +19,12 @@ import { HealthController } from './health/health.controller';
     WorkerControl,
     {
       provide: CeleryServer,
-      inject: [CeleriacConfig, TaskExecutor, WorkerControl],
+      inject: [CeleriacConfig, TaskExecutor, WorkerControl, TaskEvents],
       useFactory: (
         config: CeleriacConfig,
         executor: TaskExecutor,
         control: WorkerControl,
+        events: TaskEvents,
       ) =>
         new CeleryServer({
           url: config.broker.url,
@@ -34,6 +36,12 @@ import { HealthController } from './health/health.controller';
           control: {
             hostname: config.worker.hostname,
             handler: control.handle,
+          },
+          events: {
+            hostname: config.worker.hostname,
+            taskEvents: config.worker.sendEvents,
+            counters: events.counters,
+            onStart: (started) => events.attach(started),
           },
         }),
     },

@@ -21,3 +21,5 @@ export * from './control/lamport-clock';
 export * from './control/node-matcher';
 export * from './control/pidbox.topology';
 export * from './control/pidbox.consumer';
+export * from './events/event-dispatcher';
+export * from './events/worker-heartbeat';

@@ -25,6 +25,8 @@ export class CeleriacConfig {
     healthPort: number;
     hostname: string;
     shutdownTimeoutSeconds: number;
+    /** Celery's `-E`: task events (worker heartbeats are always sent). */
+    sendEvents: boolean;
   };
   readonly monitor: { port: number };
   readonly tasks: {
@@ -59,6 +61,7 @@ export class CeleriacConfig {
       healthPort: get('WORKER_HEALTH_PORT'),
       hostname: get('WORKER_HOSTNAME') ?? `celeriac@${hostname()}`,
       shutdownTimeoutSeconds: get('WORKER_SHUTDOWN_TIMEOUT'),
+      sendEvents: get('WORKER_SEND_EVENTS'),
     };
     this.monitor = { port: get('MONITOR_PORT') };
     this.tasks = {

@@ -99,6 +99,10 @@ export class EnvironmentVariables {
   @Min(0)
   WORKER_SHUTDOWN_TIMEOUT = 30;
 
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'WORKER_SEND_EVENTS must be true or false' })
+  WORKER_SEND_EVENTS = true;
+
   @IsOptional()
   @IsString()
   @Matches(/^[^\s]+$/, { message: 'WORKER_HOSTNAME must not contain spaces' })

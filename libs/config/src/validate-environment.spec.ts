@@ -15,6 +15,7 @@ describe(validateEnvironment.name, () => {
       WORKER_CONCURRENCY: 2,
       WORKER_HEALTH_PORT: 8002,
       WORKER_SHUTDOWN_TIMEOUT: 30,
+      WORKER_SEND_EVENTS: true,
       MONITOR_PORT: 5555,
       TASK_DEFAULT_QUEUE: 'default-sum',
       TASK_TIME_SCALE: 1,

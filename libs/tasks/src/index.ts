@@ -10,6 +10,7 @@ export * from './canvas/chain';
 export * from './canvas/group';
 export * from './execution/bind-arguments';
 export * from './execution/task.executor';
+export * from './execution/task-events';
 export * from './execution/chord-completion';
 export * from './execution/worker-control';
 export * from './execution/retry-policy';

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ChordCompletion } from './execution/chord-completion';
+import { TaskEvents } from './execution/task-events';
 import { TaskExecutor } from './execution/task.executor';
 import { PlanPublisher } from './producer/plan-publisher';
 import { TaskProducer } from './producer/task.producer';
@@ -22,9 +23,16 @@ import {
     TaskRegistry,
     TaskProducer,
     TaskExecutor,
+    TaskEvents,
     ChordCompletion,
     PlanPublisher,
   ],
-  exports: [TaskRegistry, TaskProducer, TaskExecutor, TASKS_MODULE_OPTIONS],
+  exports: [
+    TaskRegistry,
+    TaskProducer,
+    TaskExecutor,
+    TaskEvents,
+    TASKS_MODULE_OPTIONS,
+  ],
 })
 export class TasksModule extends ConfigurableTasksModule {}

@@ -15,6 +15,12 @@ import {
   type ControlHandler,
   PidboxConsumer,
 } from '../control/pidbox.consumer';
+import { EventDispatcher } from '../events/event-dispatcher';
+import {
+  type WorkerCounters,
+  WorkerHeartbeat,
+} from '../events/worker-heartbeat';
+import { LamportClock } from '../control/lamport-clock';
 import { decodeTaskMessage } from '../protocol/task-message.codec';
 import { declareTaskQueue } from '../topology/celery-topology';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
@@ -44,6 +50,19 @@ export interface CeleryServerOptions {
    * `<hostname>.celery.pidbox` and answers `celery inspect` / `control`.
    */
   control?: { hostname: string; handler: ControlHandler };
+  /**
+   * Celery's events (§D.1–D.3): heartbeats always, task events when
+   * `taskEvents`; `onStart` hands the running dispatcher to the executor.
+   */
+  events?: {
+    hostname: string;
+    taskEvents: boolean;
+    counters: () => WorkerCounters;
+    onStart?: (events: {
+      dispatcher: EventDispatcher;
+      heartbeat: WorkerHeartbeat;
+    }) => void;
+  };
 }
 
 /**
@@ -57,6 +76,8 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   private connection?: AmqpConnectionManager;
   private channel?: ChannelWrapper;
   private pidbox?: PidboxConsumer;
+  private eventDispatcher?: EventDispatcher;
+  private heartbeat?: WorkerHeartbeat;
   private readonly inFlight = new Set<Promise<void>>();
   private consumers: { channel: ConfirmChannel; tag: string }[] = [];
   // Channel generation and ETA holds on it: a hold taken on a channel that
@@ -90,13 +111,15 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       json: false,
       setup: (channel: ConfirmChannel) => this.setupConsumers(channel),
     });
-    const { control } = this.options;
+    const { control, events } = this.options;
+    const clock = new LamportClock();
     if (control) {
-      this.pidbox = new PidboxConsumer(this.connection, control);
+      this.pidbox = new PidboxConsumer(this.connection, { ...control, clock });
     }
     this.channel
       .waitForConnect()
       .then(() => this.pidbox?.start())
+      .then(() => events && this.startEvents(events, clock))
       .then(
         () => callback(),
         (error: unknown) => callback(error),
@@ -130,8 +153,29 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         `${this.inFlight.size} task(s) still running after ${timeoutMs} ms: returning them to the queue`,
       );
     }
+    await this.heartbeat?.stop();
+    await this.eventDispatcher?.close();
     await this.channel?.close();
     await this.connection?.close();
+  }
+
+  private async startEvents(
+    events: NonNullable<CeleryServerOptions['events']>,
+    clock: LamportClock,
+  ): Promise<void> {
+    if (!this.connection) {
+      return;
+    }
+    const dispatcher = new EventDispatcher(this.connection, {
+      hostname: events.hostname,
+      taskEvents: events.taskEvents,
+      clock,
+    });
+    await dispatcher.start();
+    this.eventDispatcher = dispatcher;
+    this.heartbeat = new WorkerHeartbeat(dispatcher, events.counters);
+    events.onStart?.({ dispatcher, heartbeat: this.heartbeat });
+    await this.heartbeat.start();
   }
 
   on(): never {

@@ -13,6 +13,7 @@ import {
   type TaskInvoker,
   type TaskMessage,
   type UndecodableDelivery,
+  saferepr,
 } from '@celeriac/broker';
 import {
   type ExceptionInfo,
@@ -36,6 +37,7 @@ import { bindArguments } from './bind-arguments';
 import { ChordCompletion } from './chord-completion';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
+import { TaskEvents } from './task-events';
 import { runWithTimeLimits, type TaskOutcome } from './time-limits';
 
 /** Pause before a requeue, so a Redis or broker outage is not a hot loop. */
@@ -72,6 +74,7 @@ export class TaskExecutor
     private readonly chords: ChordCompletion,
     private readonly publisher: PlanPublisher,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+    private readonly events: TaskEvents,
   ) {
     this.slots = new ConcurrencyLimit(options.concurrency);
   }
@@ -132,6 +135,7 @@ export class TaskExecutor
       });
       return;
     }
+    this.events.send('task-received', receivedFields(message));
     const definition = this.registry.get(task) ?? { name: task, params: [] };
     let bound: { args: unknown[]; kwargs: Record<string, unknown> };
     try {
@@ -213,6 +217,9 @@ export class TaskExecutor
         extra,
       );
     }
+    this.events.send('task-started', { uuid: headers.id });
+    this.events.taskStarted();
+    const startedAt = performance.now();
     this.logger.debug({
       msg: 'task started',
       taskId: headers.id,
@@ -235,11 +242,13 @@ export class TaskExecutor
       );
     } finally {
       this.running.delete(headers.id);
+      this.events.taskFinished();
     }
+    const runtime = (performance.now() - startedAt) / 1000;
     if (outcome.kind === 'terminated') {
       await this.storeRevoked(message, 'terminated');
     } else {
-      await this.settle(delivery, definition, outcome, store);
+      await this.settle(delivery, definition, outcome, store, runtime);
     }
     if (acksLate) {
       delivery.ack();
@@ -251,11 +260,17 @@ export class TaskExecutor
     definition: TaskOptions,
     outcome: Exclude<TaskOutcome, { kind: 'terminated' }>,
     store: boolean,
+    runtime: number,
   ): Promise<void> {
     const { message } = delivery;
     const { headers } = message;
     if (outcome.kind === 'success') {
       await this.succeed(message, outcome.value, store);
+      this.events.send('task-succeeded', {
+        uuid: headers.id,
+        result: saferepr(outcome.value),
+        runtime,
+      });
       return;
     }
     const retry = this.retryDecision(definition, message, outcome);
@@ -365,6 +380,11 @@ export class TaskExecutor
         { ...this.extraOf(message), traceback: stackOf(cause) },
       );
     }
+    this.events.send('task-retried', {
+      uuid: headers.id,
+      exception: exceptionRepr(toExceptionInfo(cause ?? new Error('retry'))),
+      traceback: stackOf(cause) ?? '',
+    });
     this.logger.log({
       msg: 'task retry scheduled',
       taskId: headers.id,
@@ -382,6 +402,11 @@ export class TaskExecutor
     const { headers } = message;
     const exception = toExceptionInfo(error);
     const traceback = stackOf(error);
+    this.events.send('task-failed', {
+      uuid: headers.id,
+      exception: exceptionRepr(exception),
+      traceback: traceback ?? '',
+    });
     this.logger.warn({
       msg: 'task failed',
       taskId: headers.id,
@@ -427,6 +452,12 @@ export class TaskExecutor
     message: TaskMessage,
     why: 'revoked' | 'expired' | 'terminated',
   ): Promise<void> {
+    this.events.send('task-revoked', {
+      uuid: message.headers.id,
+      terminated: why === 'terminated',
+      signum: null,
+      expired: why === 'expired',
+    });
     const revoked: ExceptionInfo = {
       exc_type: 'TaskRevokedError',
       exc_message: [why],
@@ -568,6 +599,12 @@ export class TaskExecutor
         ...(delivery.task === undefined ? {} : { task: delivery.task }),
       });
       delivery.ack();
+      if (delivery.taskId !== undefined) {
+        this.events.send('task-rejected', {
+          uuid: delivery.taskId,
+          requeue: false,
+        });
+      }
     } catch (error) {
       this.logger.error({
         msg: 'could not dead-letter, requeueing',
@@ -614,6 +651,28 @@ function describeException(exception: ExceptionInfo): string {
     .map((part) => (typeof part === 'string' ? part : JSON.stringify(part)))
     .join(', ');
   return `${exception.exc_type}: ${message}`;
+}
+
+/** Celery's `task-received` fields (§D.3). */
+function receivedFields(message: TaskMessage): Record<string, unknown> {
+  const { headers } = message;
+  return {
+    uuid: headers.id,
+    name: headers.task,
+    args: headers.argsrepr ?? saferepr(message.args, null, true),
+    kwargs: headers.kwargsrepr ?? saferepr(message.kwargs),
+    root_id: headers.root_id ?? null,
+    parent_id: headers.parent_id ?? null,
+    retries: headers.retries,
+    eta: headers.eta ?? null,
+    expires: headers.expires ?? null,
+  };
+}
+
+/** The exception's Python repr, as Celery's events carry it: `ValueError('boom')`. */
+export function exceptionRepr(exception: ExceptionInfo): string {
+  const parts = exception.exc_message.map((part) => saferepr(part));
+  return `${exception.exc_type}(${parts.join(', ')})`;
 }
 
 function stackOf(error: unknown): string | null {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { RevokedRepository } from '@celeriac/results';
+import { TaskEvents } from './task-events';
 import { TaskExecutor } from './task.executor';
 
 /**
@@ -13,6 +14,7 @@ export class WorkerControl implements OnApplicationBootstrap {
   constructor(
     private readonly executor: TaskExecutor,
     private readonly revoked: RevokedRepository,
+    private readonly events: TaskEvents,
   ) {}
 
   /** Revokes issued while this worker was down still apply (for the result TTL). */
@@ -30,6 +32,15 @@ export class WorkerControl implements OnApplicationBootstrap {
         return { ok: 'pong' };
       case 'revoke':
         return this.revoke(args);
+      case 'enable_events':
+        this.events.setTaskEvents(true);
+        return { ok: 'task events enabled' };
+      case 'disable_events':
+        this.events.setTaskEvents(false);
+        return { ok: 'task events disabled' };
+      case 'heartbeat':
+        this.events.beat();
+        return undefined;
       default:
         return undefined;
     }
