@@ -3,6 +3,7 @@ import {
   Inject,
   Module,
   type OnApplicationShutdown,
+  type Provider,
 } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
@@ -18,6 +19,24 @@ import {
   RESULTS_MODULE_OPTIONS,
   type ResultsModuleOptions,
 } from './results.module-definition';
+
+/** A class built on the results client with the module's expiry and prefix. */
+type RedisRepositoryClass = new (
+  redis: Redis,
+  options: { expiresSeconds: number; keyPrefix?: string },
+) => object;
+
+function onResultsRedis(repository: RedisRepositoryClass): Provider {
+  return {
+    provide: repository,
+    inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
+    useFactory: (redis: Redis, options: ResultsModuleOptions) =>
+      new repository(redis, {
+        expiresSeconds: options.expiresSeconds,
+        keyPrefix: options.keyPrefix,
+      }),
+  };
+}
 
 /**
  * The Redis result backend: one ioredis client (`REDIS_CLIENT`), the
@@ -44,42 +63,15 @@ import {
       useFactory: (options: ResultsModuleOptions): Redis =>
         createRedisClient(options.url, { connectionName: 'celeriac-results' }),
     },
-    {
-      provide: ResultRepository,
-      inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
-      useFactory: (
-        redis: Redis,
-        options: ResultsModuleOptions,
-      ): ResultRepository =>
-        new ResultRepository(redis, {
-          expiresSeconds: options.expiresSeconds,
-          keyPrefix: options.keyPrefix,
-        }),
-    },
+    onResultsRedis(ResultRepository),
     {
       provide: ResultWaiter,
       inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
       useFactory: (redis: Redis, options: ResultsModuleOptions) =>
         new ResultWaiter(redis, { keyPrefix: options.keyPrefix }),
     },
-    {
-      provide: ChordRepository,
-      inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
-      useFactory: (redis: Redis, options: ResultsModuleOptions) =>
-        new ChordRepository(redis, {
-          expiresSeconds: options.expiresSeconds,
-          keyPrefix: options.keyPrefix,
-        }),
-    },
-    {
-      provide: RevokedRepository,
-      inject: [REDIS_CLIENT, RESULTS_MODULE_OPTIONS],
-      useFactory: (redis: Redis, options: ResultsModuleOptions) =>
-        new RevokedRepository(redis, {
-          expiresSeconds: options.expiresSeconds,
-          keyPrefix: options.keyPrefix,
-        }),
-    },
+    onResultsRedis(ChordRepository),
+    onResultsRedis(RevokedRepository),
     // Provided here so importers need not import TerminusModule; the service has no dependencies.
     HealthIndicatorService,
     RedisHealthIndicator,

@@ -8,10 +8,8 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ResultRepository } from '@celeriac/results';
-import {
-  ProblemCode,
-  ProblemException,
-} from '../problem/problem-details.filter';
+import { notFoundProblem } from '../problem/common.problems';
+import { ProblemCode } from '../problem/problem-details.filter';
 import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
@@ -79,7 +77,7 @@ export class ResultController {
   ): Promise<GroupResultDto> {
     const group = await this.results.getGroup(groupId);
     if (!group) {
-      throw notFound('group', groupId);
+      throw notFoundProblem('group', groupId);
     }
     const metas = await this.results.getManyTaskMeta(group.childIds);
     const body = presentGroup(groupId, group.childIds, metas);
@@ -119,17 +117,9 @@ export class ResultController {
   ): Promise<TaskResultDto> {
     const meta = await this.results.getTaskMeta(taskId);
     if (!meta) {
-      throw notFound('task', taskId);
+      throw notFoundProblem('task', taskId);
     }
     response.status(statusCodeOf(meta.status));
     return presentTask(taskId, meta);
   }
-}
-
-function notFound(kind: 'task' | 'group', id: string): ProblemException {
-  return new ProblemException(
-    HttpStatus.NOT_FOUND,
-    ProblemCode.NotFound,
-    `No ${kind} with id ${JSON.stringify(id)} was issued, or its result expired.`,
-  );
 }

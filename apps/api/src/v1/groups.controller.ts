@@ -1,10 +1,8 @@
 import { Controller, Get, HttpStatus, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResultRepository } from '@celeriac/results';
-import {
-  ProblemCode,
-  ProblemException,
-} from '../problem/problem-details.filter';
+import { notFoundProblem } from '../problem/common.problems';
+import { ProblemCode } from '../problem/problem-details.filter';
 import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
@@ -39,7 +37,7 @@ export class GroupsController {
   @ApiProblemResponse(HttpStatus.NOT_FOUND, 'No group has this id', {
     code: ProblemCode.NotFound,
     detail:
-      'No group with id "7ced8d75-5b22-4cfd-9ff7-ea29000839af" was saved, or it expired.',
+      'No group with id "7ced8d75-5b22-4cfd-9ff7-ea29000839af" was issued, or its result expired.',
     instance: '/v1/groups/7ced8d75-5b22-4cfd-9ff7-ea29000839af',
   })
   async get(
@@ -47,11 +45,7 @@ export class GroupsController {
   ): Promise<GroupResultDto> {
     const group = await this.results.getGroup(groupId);
     if (!group) {
-      throw new ProblemException(
-        HttpStatus.NOT_FOUND,
-        ProblemCode.NotFound,
-        `No group with id ${JSON.stringify(groupId)} was saved, or it expired.`,
-      );
+      throw notFoundProblem('group', groupId);
     }
     const metas = await this.results.getManyTaskMeta(group.childIds);
     return presentGroup(groupId, group.childIds, metas);

@@ -29,11 +29,9 @@ import {
   type TaskMeta,
 } from '@celeriac/results';
 import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
+import { notFoundProblem, requireRegistered } from '../problem/common.problems';
 import { Idempotent } from '../idempotency';
-import {
-  ProblemCode,
-  ProblemException,
-} from '../problem/problem-details.filter';
+import { ProblemCode } from '../problem/problem-details.filter';
 import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
@@ -113,7 +111,7 @@ export class TasksController {
     {
       code: ProblemCode.TaskNotRegistered,
       detail:
-        'No task named "send_email" is registered; send ?unchecked=true for a task only Python workers know.',
+        'Unregistered task: send_email; send ?unchecked=true for tasks only Python workers know.',
       instance: '/v1/tasks',
     },
   )
@@ -122,13 +120,7 @@ export class TasksController {
     @Query('unchecked', new ParseBoolPipe({ optional: true }))
     unchecked?: boolean,
   ): Promise<TaskSubmittedDto> {
-    if (!unchecked && !this.registry.has(body.task)) {
-      throw new ProblemException(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        ProblemCode.TaskNotRegistered,
-        `No task named ${JSON.stringify(body.task)} is registered; send ?unchecked=true for a task only Python workers know.`,
-      );
-    }
+    requireRegistered(this.registry, [body.task], unchecked);
     const { taskId } = await this.producer.sendTask(body.task, {
       args: body.args ?? [],
       kwargs: body.kwargs ?? {},
@@ -285,11 +277,7 @@ export class TasksController {
   private async metaOrNotFound(taskId: string): Promise<TaskMeta> {
     const meta = await this.results.getTaskMeta(taskId);
     if (!meta) {
-      throw new ProblemException(
-        HttpStatus.NOT_FOUND,
-        ProblemCode.NotFound,
-        `No task with id ${JSON.stringify(taskId)} was issued, or its result expired.`,
-      );
+      throw notFoundProblem('task', taskId);
     }
     return meta;
   }

@@ -16,6 +16,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
+import { requireRegistered } from '../problem/common.problems';
 import { Idempotent } from '../idempotency';
 import {
   ProblemCode,
@@ -115,7 +116,7 @@ export class WorkflowsController {
     {
       code: ProblemCode.TaskNotRegistered,
       detail:
-        'Unregistered tasks: send_email; send ?unchecked=true for tasks only Python workers know.',
+        'Unregistered task: send_email; send ?unchecked=true for tasks only Python workers know.',
       instance: '/v1/workflows',
     },
   )
@@ -133,16 +134,7 @@ export class WorkflowsController {
         parsed.errors,
       );
     }
-    const unknown = [...new Set(parsed.tasks)].filter(
-      (task) => !this.registry.has(task),
-    );
-    if (!unchecked && unknown.length > 0) {
-      throw new ProblemException(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        ProblemCode.TaskNotRegistered,
-        `Unregistered tasks: ${unknown.join(', ')}; send ?unchecked=true for tasks only Python workers know.`,
-      );
-    }
+    requireRegistered(this.registry, parsed.tasks, unchecked);
     const { taskId, taskIds, groupIds } = await this.producer.applyWorkflow(
       parsed.workflow,
     );
