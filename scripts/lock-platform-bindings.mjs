@@ -1,5 +1,5 @@
-// The npm registry reachable here serves only the Linux builds of jest's
-// unrs-resolver bindings, so `npm install` leaves the other platforms out of
+// The npm registry reachable here serves only some platform builds of native
+// bindings (jest's unrs-resolver, bullmq's msgpackr-extract), so `npm install` leaves the other platforms out of
 // package-lock.json and `npm ci` then refuses the lock. This adds them as
 // optional entries with their os/cpu, which npm skips on other platforms.
 // Run it after any `npm install` that rewrites the lock.
@@ -33,7 +33,10 @@ for (const entry of Object.values(lock.packages)) {
   for (const [name, version] of Object.entries(
     entry.optionalDependencies ?? {},
   )) {
-    const match = /^@unrs\/resolver-binding-([a-z0-9]+)-([a-z0-9]+)/.exec(name);
+    const match =
+      /^@(?:unrs\/resolver-binding|msgpackr-extract\/msgpackr-extract)-([a-z0-9]+)-([a-z0-9]+)/.exec(
+        name,
+      );
     const key = `node_modules/${name}`;
     if (!match || lock.packages[key]) {
       continue;
