@@ -25,8 +25,8 @@ import { HealthController } from './health/health.controller';
         executor: TaskExecutor,
         control: WorkerControl,
         events: TaskEvents,
-      ) =>
-        new CeleryServer({
+      ) => {
+        const server = new CeleryServer({
           url: config.broker.url,
           queues: config.worker.queues,
           prefetch: config.worker.concurrency,
@@ -43,7 +43,10 @@ import { HealthController } from './health/health.controller';
             counters: events.counters,
             onStart: (started) => events.attach(started),
           },
-        }),
+        });
+        control.attachConsumer(server);
+        return server;
+      },
     },
   ],
 })
