@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { CeleryServer } from '@celeriac/broker';
-import { CeleriacConfig } from '@celeriac/config';
+import { CeleriacConfig, MetricsModule } from '@celeriac/config';
 import {
   SeedTasksModule,
   TaskEvents,
@@ -10,13 +10,20 @@ import {
   WorkerControl,
 } from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
+import { WorkerMetrics } from './metrics/worker-metrics';
 
 /** The worker: consumes WORKER_QUEUES and runs the registered tasks. */
 @Module({
-  imports: [TaskSystemModule.forApp('worker'), TerminusModule, SeedTasksModule],
+  imports: [
+    TaskSystemModule.forApp('worker'),
+    TerminusModule,
+    MetricsModule,
+    SeedTasksModule,
+  ],
   controllers: [HealthController],
   providers: [
     WorkerControl,
+    WorkerMetrics,
     {
       provide: CeleryServer,
       inject: [CeleriacConfig, TaskExecutor, WorkerControl, TaskEvents],
