@@ -21,6 +21,6 @@ export const base = {
 
 export default {
   ...base,
-  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test/utils'],
   testRegex: '.*\\.spec\\.ts$',
 };

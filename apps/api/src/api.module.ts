@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { MetricsModule } from '@celeriac/config';
 import { SeedTasksModule, TaskSystemModule } from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency';
+import { ApiMetrics } from './metrics/api-metrics';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
 import { ResultController } from './result/result.controller';
 import { SecurityModule } from './security';
@@ -18,6 +20,7 @@ import { WorkflowsController } from './v1/workflows.controller';
   imports: [
     TaskSystemModule.forApp('api'),
     TerminusModule,
+    MetricsModule,
     SecurityModule,
     IdempotencyModule,
     // The api sends these tasks; knowing them gives their queues and names.
@@ -32,6 +35,9 @@ import { WorkflowsController } from './v1/workflows.controller';
     WorkflowsController,
     GroupsController,
   ],
-  providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+  providers: [
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    ApiMetrics,
+  ],
 })
 export class ApiModule {}

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { CeleryServer } from '@celeriac/broker';
 import { CeleriacConfig, exitOnSignals } from '@celeriac/config';
+import { WorkerControl } from '@celeriac/tasks';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
@@ -17,7 +18,12 @@ async function bootstrap(): Promise<void> {
   await app.startAllMicroservices();
   const { worker } = app.get(CeleriacConfig);
   await app.listen(worker.healthPort);
-  exitOnSignals(app, logger);
+  const warmShutdown = exitOnSignals(app, logger);
+  // Celery's remote `shutdown` takes the SIGTERM path; the pidbox reply
+  // handler returns first, so its consumer is not closed under it.
+  app
+    .get(WorkerControl)
+    .onShutdownRequest(() => setImmediate(() => warmShutdown('remote')));
   logger.log({
     msg: 'worker consuming',
     node: worker.hostname,

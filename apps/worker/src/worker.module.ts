@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { CeleryServer } from '@celeriac/broker';
-import { CeleriacConfig } from '@celeriac/config';
+import { CeleriacConfig, MetricsModule } from '@celeriac/config';
 import {
   SeedTasksModule,
   TaskEvents,
@@ -10,13 +10,20 @@ import {
   WorkerControl,
 } from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
+import { WorkerMetrics } from './metrics/worker-metrics';
 
 /** The worker: consumes WORKER_QUEUES and runs the registered tasks. */
 @Module({
-  imports: [TaskSystemModule.forApp('worker'), TerminusModule, SeedTasksModule],
+  imports: [
+    TaskSystemModule.forApp('worker'),
+    TerminusModule,
+    MetricsModule,
+    SeedTasksModule,
+  ],
   controllers: [HealthController],
   providers: [
     WorkerControl,
+    WorkerMetrics,
     {
       provide: CeleryServer,
       inject: [CeleriacConfig, TaskExecutor, WorkerControl, TaskEvents],
@@ -25,8 +32,8 @@ import { HealthController } from './health/health.controller';
         executor: TaskExecutor,
         control: WorkerControl,
         events: TaskEvents,
-      ) =>
-        new CeleryServer({
+      ) => {
+        const server = new CeleryServer({
           url: config.broker.url,
           queues: config.worker.queues,
           prefetch: config.worker.concurrency,
@@ -43,7 +50,10 @@ import { HealthController } from './health/health.controller';
             counters: events.counters,
             onStart: (started) => events.attach(started),
           },
-        }),
+        });
+        control.attachConsumer(server);
+        return server;
+      },
     },
   ],
 })

@@ -5,13 +5,16 @@ import type { INestApplicationContext, LoggerService } from '@nestjs/common';
  * finish what runs, close connections), then exit 0. A second signal while
  * that runs is a cold shutdown: exit 1 at once; the broker requeues
  * whatever was unacked.
+ *
+ * @returns the same warm shutdown, for other triggers (the worker's remote
+ *   `shutdown` command): call it with what asked for it
  */
 export function exitOnSignals(
   app: INestApplicationContext,
   logger: LoggerService,
-): void {
+): (signal: string) => void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: string) => {
     if (stopping) {
       logger.warn({ msg: 'cold shutdown', signal });
       process.exit(1);
@@ -28,4 +31,5 @@ export function exitOnSignals(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return onSignal;
 }

@@ -6,3 +6,4 @@ export * from './celeriac-config.module';
 export * from './celeriac-logger.module';
 export * from './request-id';
 export * from './exit-on-signals';
+export * from './metrics';

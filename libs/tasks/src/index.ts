@@ -13,6 +13,8 @@ export * from './execution/task.executor';
 export * from './execution/task-events';
 export * from './execution/chord-completion';
 export * from './execution/worker-control';
+export * from './execution/worker-requests';
+export * from './execution/control-replies';
 export * from './execution/retry-policy';
 export * from './execution/time-limits';
 export * from './execution/concurrency-limit';

@@ -30,7 +30,9 @@ def send_task(params):
     time limits, which Python writes into the message headers."""
     options = {
         key: params[key]
-        for key in ("retries", "time_limit", "soft_time_limit", "task_id")
+        for key in (
+            "retries", "time_limit", "soft_time_limit", "task_id", "countdown"
+        )
         if key in params
     }
     result = app.send_task(

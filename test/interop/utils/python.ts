@@ -22,7 +22,7 @@ export interface PythonEnv {
 }
 
 /** The environment for a Python child: ours, plus `env`, with no stray bytecode. */
-function childEnv(env: PythonEnv): NodeJS.ProcessEnv {
+export function childEnv(env: PythonEnv): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = {
     ...process.env,
     PYTHONDONTWRITEBYTECODE: '1',

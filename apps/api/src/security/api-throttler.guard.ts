@@ -16,7 +16,7 @@ import {
 } from '../problem/problem-details.filter';
 import { ApiKeyMatcher } from './api-key-matcher';
 import { parseBearer } from './bearer-token';
-import { isHealthPath, routePathOf } from './route-access';
+import { isUnthrottledPath, routePathOf } from './route-access';
 import { securityMessages } from './security.messages';
 
 /**
@@ -42,7 +42,7 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
       return Promise.resolve(true);
     }
     const request = context.switchToHttp().getRequest<Request>();
-    return Promise.resolve(isHealthPath(routePathOf(request)));
+    return Promise.resolve(isUnthrottledPath(routePathOf(request)));
   }
 
   // Only a configured key earns its own budget: otherwise every made-up

@@ -1,5 +1,6 @@
 import {
   isHealthPath,
+  isUnthrottledPath,
   requiresApiKey,
   routeAccess,
   type RouteAccess,
@@ -8,6 +9,8 @@ import {
 describe(routeAccess.name, () => {
   it.each<[string, RouteAccess]>([
     ['/health/live', 'open'],
+    ['/metrics', 'open'],
+    ['/metrics/x', 'protected'],
     ['/health/ready', 'open'],
     ['/health', 'open'],
     ['/docs', 'open'],
@@ -50,5 +53,15 @@ describe(isHealthPath.name, () => {
     expect(isHealthPath('/Health/Ready')).toBe(true);
     expect(isHealthPath('/healthcheck')).toBe(false);
     expect(isHealthPath('/v1/health')).toBe(false);
+  });
+});
+
+describe(isUnthrottledPath.name, () => {
+  it('is true for /health and /metrics only', () => {
+    expect(isUnthrottledPath('/health/ready')).toBe(true);
+    expect(isUnthrottledPath('/metrics')).toBe(true);
+    expect(isUnthrottledPath('/Metrics')).toBe(true);
+    expect(isUnthrottledPath('/metricsx')).toBe(false);
+    expect(isUnthrottledPath('/v1/metrics')).toBe(false);
   });
 });

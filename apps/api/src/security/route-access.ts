@@ -8,7 +8,8 @@ import type { Request } from 'express';
 export type RouteAccess = 'open' | 'seed' | 'protected';
 
 const HEALTH = /^\/health(\/|$)/;
-const OPEN = [HEALTH, /^\/docs(\/|-json$|-yaml$|$)/];
+const METRICS = /^\/metrics\/?$/;
+const OPEN = [HEALTH, METRICS, /^\/docs(\/|-json$|-yaml$|$)/];
 const SEED = [/^\/?$/, /^\/solo(\/|$)/, /^\/result(\/|$)/];
 
 /**
@@ -35,6 +36,11 @@ export function requiresApiKey(
 /** Health probes: always open and never rate limited. */
 export function isHealthPath(path: string): boolean {
   return HEALTH.test(path.toLowerCase());
+}
+
+/** Health probes and the Prometheus scrape: never rate limited. */
+export function isUnthrottledPath(path: string): boolean {
+  return isHealthPath(path) || METRICS.test(path.toLowerCase());
 }
 
 /**

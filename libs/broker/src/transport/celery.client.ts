@@ -39,6 +39,16 @@ export interface PublishRequest {
   queue: string;
 }
 
+/** One task publish and how it ended, for metrics. */
+export interface TaskPublished {
+  task: string;
+  queue: string;
+  /** `confirmed` by the broker, or `failed` (nacked, or the publish threw). */
+  outcome: 'confirmed' | 'failed';
+  /** From the publish call to the broker's confirm (or the failure). */
+  seconds: number;
+}
+
 /**
  * A Nest `ClientProxy` that publishes Celery task messages
  * (celery-protocol.md §A.3): to the default exchange with the queue as
@@ -55,6 +65,7 @@ export class CeleryClient extends ClientProxy {
   private readonly declaredQueues = new Map<string, Promise<void>>();
   private pidboxDeclared?: Promise<void>;
   private deadLetterDeclared?: Promise<void>;
+  private readonly publishObservers: ((event: TaskPublished) => void)[] = [];
 
   constructor(private readonly options: CeleryClientOptions) {
     super();
@@ -89,12 +100,30 @@ export class CeleryClient extends ClientProxy {
     return this.connection?.isConnected() ?? false;
   }
 
+  /** Calls `observer` after every `publishTask`, confirmed or failed. */
+  observePublishes(observer: (event: TaskPublished) => void): void {
+    this.publishObservers.push(observer);
+  }
+
   /** Publishes one task message; resolves when the broker confirms it. */
   async publishTask(message: TaskMessage, queue: string): Promise<void> {
-    const channel = this.ensureChannel();
-    await this.declareQueue(channel, queue);
-    const { content, options } = encodeTaskMessage(message);
-    await channel.publish('', queue, content, options);
+    const started = performance.now();
+    const report = (outcome: TaskPublished['outcome']) => {
+      const seconds = (performance.now() - started) / 1000;
+      for (const observe of this.publishObservers) {
+        observe({ task: message.headers.task, queue, outcome, seconds });
+      }
+    };
+    try {
+      const channel = this.ensureChannel();
+      await this.declareQueue(channel, queue);
+      const { content, options } = encodeTaskMessage(message);
+      await channel.publish('', queue, content, options);
+    } catch (error) {
+      report('failed');
+      throw error;
+    }
+    report('confirmed');
   }
 
   /**

@@ -22,7 +22,12 @@ import {
 } from '../events/worker-heartbeat';
 import { LamportClock } from '../control/lamport-clock';
 import { decodeTaskMessage } from '../protocol/task-message.codec';
-import { declareTaskQueue } from '../topology/celery-topology';
+import {
+  declareQueue,
+  defaultTaskQueue,
+  queueAsDict,
+  type TaskQueue,
+} from '../topology/task-queue';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
 import { CeleryContext } from './celery.context';
 import type {
@@ -30,6 +35,12 @@ import type {
   TaskDispatcher,
   TaskInvoker,
 } from './task-delivery';
+
+/** The AMQP heartbeat of the worker's connection, in seconds. */
+const HEARTBEAT_SECONDS = 10;
+
+/** Celery's `broker_connection_timeout`: how long a connect may take. */
+const CONNECT_TIMEOUT_MS = 4000;
 
 /** Options of the consuming side. */
 export interface CeleryServerOptions {
@@ -79,21 +90,35 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   private eventDispatcher?: EventDispatcher;
   private heartbeat?: WorkerHeartbeat;
   private readonly inFlight = new Set<Promise<void>>();
-  private consumers: { channel: ConfirmChannel; tag: string }[] = [];
+  private consumers: {
+    channel: ConfirmChannel;
+    tag: string;
+    queue: string;
+  }[] = [];
+  /** What it consumes: the configured queues, plus `add_consumer`'s. */
+  private readonly queues = new Map<string, TaskQueue>();
+  /** The channel the consumers run on now, for consumers added at runtime. */
+  private current?: ConfirmChannel;
   // Channel generation and ETA holds on it: a hold taken on a channel that
   // has since been replaced must not change the new channel's prefetch.
   private generation = 0;
   private held = 0;
+  // One logical clock for the node: pidbox replies and events share it.
+  private readonly clock = new LamportClock();
 
   constructor(private readonly options: CeleryServerOptions) {
     super();
+    for (const queue of options.queues) {
+      this.queues.set(queue, defaultTaskQueue(queue));
+    }
   }
 
   listen(callback: (error?: unknown) => void): void {
     this.connection = connect([toAmqplibUrl(this.options.url)], {
-      heartbeatIntervalInSeconds: 10,
+      heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
       reconnectTimeInSeconds: 1,
       connectionOptions: {
+        timeout: CONNECT_TIMEOUT_MS,
         clientProperties: {
           connection_name: this.options.connectionName ?? 'celeriac-worker',
         },
@@ -112,7 +137,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       setup: (channel: ConfirmChannel) => this.setupConsumers(channel),
     });
     const { control, events } = this.options;
-    const clock = new LamportClock();
+    const clock = this.clock;
     if (control) {
       this.pidbox = new PidboxConsumer(this.connection, { ...control, clock });
     }
@@ -134,6 +159,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   async close(): Promise<void> {
     const consumers = this.consumers;
     this.consumers = [];
+    this.current = undefined;
     await this.pidbox?.stop().catch(() => undefined);
     await Promise.allSettled(
       consumers.map(({ channel, tag }) => channel.cancel(tag)),
@@ -193,8 +219,71 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   isConnected(): boolean {
     return (
       (this.connection?.isConnected() ?? false) &&
-      this.consumers.length === this.options.queues.length
+      this.consumers.length === this.queues.size
     );
+  }
+
+  /** The queues it consumes now, as kombu's `Queue.as_dict(recurse=True)`. */
+  activeQueues(): Record<string, unknown>[] {
+    const consuming = new Set(this.consumers.map(({ queue }) => queue));
+    return [...this.queues.values()]
+      .filter(({ name }) => consuming.has(name))
+      .map(queueAsDict);
+  }
+
+  /** The channel's prefetch now: the configured one plus held ETA messages. */
+  prefetchCount(): number {
+    return this.options.prefetch + this.held;
+  }
+
+  /** The node's Lamport clock now. */
+  clockValue(): number {
+    return this.clock.value;
+  }
+
+  /** The connection's AMQP heartbeat, in seconds. */
+  get heartbeatSeconds(): number {
+    return HEARTBEAT_SECONDS;
+  }
+
+  /**
+   * Celery's `add_consumer`: declares the queue and starts consuming it now
+   * (and after every reconnect). A queue it already consumes is left as is.
+   *
+   * @returns false when it already consumed the queue
+   */
+  async addQueue(queue: TaskQueue): Promise<boolean> {
+    if (this.queues.has(queue.name)) {
+      return false;
+    }
+    this.queues.set(queue.name, queue);
+    const channel = this.current;
+    if (channel) {
+      try {
+        await this.consume(channel, queue);
+      } catch (error) {
+        this.queues.delete(queue.name);
+        throw error;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Celery's `cancel_consumer`: stops consuming the queue. Tasks from it
+   * that are running finish and are acked on the channel that delivered
+   * them, which stays open.
+   *
+   * @returns false when it did not consume the queue
+   */
+  async cancelQueue(name: string): Promise<boolean> {
+    if (!this.queues.delete(name)) {
+      return false;
+    }
+    const cancelled = this.consumers.filter(({ queue }) => queue === name);
+    this.consumers = this.consumers.filter(({ queue }) => queue !== name);
+    await Promise.all(cancelled.map(({ channel, tag }) => channel.cancel(tag)));
+    return true;
   }
 
   // Runs on every (re)connect, on the new raw channel: acks must go to the
@@ -204,19 +293,27 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     this.generation += 1;
     this.held = 0;
     this.consumers = [];
-    for (const queue of this.options.queues) {
-      await declareTaskQueue(channel, queue);
-      const { consumerTag } = await channel.consume(
-        queue,
-        (message) => {
-          if (message) {
-            this.track(this.handleDelivery(channel, queue, message));
-          }
-        },
-        { noAck: false },
-      );
-      this.consumers.push({ channel, tag: consumerTag });
+    this.current = channel;
+    for (const queue of this.queues.values()) {
+      await this.consume(channel, queue);
     }
+  }
+
+  private async consume(
+    channel: ConfirmChannel,
+    queue: TaskQueue,
+  ): Promise<void> {
+    await declareQueue(channel, queue);
+    const { consumerTag } = await channel.consume(
+      queue.name,
+      (message) => {
+        if (message) {
+          this.track(this.handleDelivery(channel, queue.name, message));
+        }
+      },
+      { noAck: false },
+    );
+    this.consumers.push({ channel, tag: consumerTag, queue: queue.name });
   }
 
   private track(work: Promise<void>): void {

@@ -16,6 +16,10 @@ export class TaskEvents {
   private heartbeat?: WorkerHeartbeat;
   private active = 0;
   private processed = 0;
+  private readonly listeners: ((
+    type: string,
+    fields: Record<string, unknown>,
+  ) => void)[] = [];
 
   attach(events: {
     dispatcher: EventDispatcher;
@@ -31,8 +35,21 @@ export class TaskEvents {
     processed: this.processed,
   });
 
+  /**
+   * Hears every task event the executor reports, sent or not (metrics).
+   * A listener must not throw.
+   */
+  listen(
+    listener: (type: string, fields: Record<string, unknown>) => void,
+  ): void {
+    this.listeners.push(listener);
+  }
+
   /** Best effort: never throws, never waits for the broker. */
   send(type: string, fields: Record<string, unknown>): void {
+    for (const listener of this.listeners) {
+      listener(type, fields);
+    }
     void this.dispatcher?.send(type, fields);
   }
 

@@ -38,6 +38,7 @@ import { ChordCompletion } from './chord-completion';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
 import { TaskEvents } from './task-events';
+import { type TrackedRequest, WorkerRequests } from './worker-requests';
 import { runWithTimeLimits, type TaskOutcome } from './time-limits';
 
 /** Pause before a requeue, so a Redis or broker outage is not a hot loop. */
@@ -66,6 +67,8 @@ export class TaskExecutor
   private readonly revoked = new Set<string>();
   /** Running tasks, so `revoke(..., terminate)` can stop them. */
   private readonly running = new Map<string, AbortController>();
+  /** What the remote control reports: tasks by stage, totals by name. */
+  readonly requests: WorkerRequests;
 
   constructor(
     private readonly results: ResultRepository,
@@ -77,6 +80,12 @@ export class TaskExecutor
     private readonly events: TaskEvents,
   ) {
     this.slots = new ConcurrencyLimit(options.concurrency);
+    this.requests = new WorkerRequests(options.hostname);
+  }
+
+  /** Ids refused here (Celery's `revoked` inspect reply). */
+  revokedIds(): string[] {
+    return [...this.revoked];
   }
 
   onApplicationShutdown(): void {
@@ -122,19 +131,34 @@ export class TaskExecutor
   }
 
   async dispatch(
-    delivery: TaskDelivery,
+    received: TaskDelivery,
     invoke: TaskInvoker | undefined,
   ): Promise<void> {
-    const { message } = delivery;
+    const { message } = received;
     const { task } = message.headers;
     if (!invoke) {
-      await this.refuse(delivery, {
+      await this.refuse(received, {
         exc_type: 'NotRegistered',
         exc_message: [task],
         exc_module: 'celery.exceptions',
       });
       return;
     }
+    const request = this.requests.receive(received);
+    try {
+      await this.run(request.delivery, invoke, request);
+    } finally {
+      request.forget();
+    }
+  }
+
+  private async run(
+    delivery: TaskDelivery,
+    invoke: TaskInvoker,
+    request: TrackedRequest,
+  ): Promise<void> {
+    const { message } = delivery;
+    const { task } = message.headers;
     this.events.send('task-received', receivedFields(message));
     const definition = this.registry.get(task) ?? { name: task, params: [] };
     let bound: { args: unknown[]; kwargs: Record<string, unknown> };
@@ -155,6 +179,7 @@ export class TaskExecutor
         delivery.reject(true);
         return;
       }
+      request.reserve();
       const release = await this.slots.acquire();
       if (this.holds.signal.aborted) {
         // Shutdown began while it waited for a slot: it has not started.
@@ -166,6 +191,7 @@ export class TaskExecutor
         if (this.revoked.has(message.headers.id)) {
           await this.revokeUnrun(delivery, 'revoked');
         } else {
+          this.requests.start(request);
           await this.execute(delivery, definition, bound, invoke);
         }
       } finally {

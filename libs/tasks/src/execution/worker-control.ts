@@ -1,20 +1,95 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import {
+  brokerInfo,
+  type TaskQueue,
+  taskQueueFromControl,
+} from '@celeriac/broker';
+import { CeleriacConfig } from '@celeriac/config';
 import { RevokedRepository } from '@celeriac/results';
+import { TaskRegistry } from '../registry/task.registry';
+import {
+  TASKS_MODULE_OPTIONS,
+  type TasksModuleOptions,
+} from '../tasks.module-definition';
+import {
+  buildWorkerConf,
+  buildWorkerStats,
+  registeredTasks,
+} from './control-replies';
 import { TaskEvents } from './task-events';
 import { TaskExecutor } from './task.executor';
+import type { TrackedRequest } from './worker-requests';
 
 /**
- * The worker's answers to Celery's remote control (pidbox, §D.7). Commands
- * it does not know get no reply, as Flower expects.
+ * What the remote control needs from the consuming transport
+ * (`CeleryServer` is one): its queues, prefetch and clock, and adding or
+ * cancelling a queue at runtime.
+ */
+export interface ControlledConsumer {
+  activeQueues(): Record<string, unknown>[];
+  prefetchCount(): number;
+  clockValue(): number;
+  readonly heartbeatSeconds: number;
+  addQueue(queue: TaskQueue): Promise<boolean>;
+  cancelQueue(name: string): Promise<boolean>;
+}
+
+/** Celery's inspect aliases (`dump_active`, ...) and the names they stand for. */
+const ALIASES: Record<string, string> = {
+  dump_active: 'active',
+  dump_reserved: 'reserved',
+  dump_schedule: 'scheduled',
+  dump_revoked: 'revoked',
+  dump_tasks: 'registered',
+  dump_conf: 'conf',
+};
+
+function stringList(value: unknown): string[] | undefined {
+  if (typeof value === 'string') {
+    return value.split(',').filter((item) => item !== '');
+  }
+  if (
+    Array.isArray(value) &&
+    value.every((item): item is string => typeof item === 'string')
+  ) {
+    return value;
+  }
+  return undefined;
+}
+
+function optionalSeconds(value: unknown): number | null | undefined {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? value
+    : undefined;
+}
+
+/**
+ * The worker's answers to Celery's remote control (pidbox, §D.7), with
+ * Celery 5.2.6's argument names and reply shapes. Commands it does not
+ * know get no reply, as Flower expects.
  */
 @Injectable()
 export class WorkerControl implements OnApplicationBootstrap {
   private readonly logger = new Logger(WorkerControl.name);
+  private readonly startedAt = Date.now();
+  private consumer?: ControlledConsumer;
+  private shutdownHandler?: (reason: string) => void;
 
   constructor(
     private readonly executor: TaskExecutor,
     private readonly revoked: RevokedRepository,
     private readonly events: TaskEvents,
+    private readonly registry: TaskRegistry,
+    private readonly config: CeleriacConfig,
+    @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
   ) {}
 
   /** Revokes issued while this worker was down still apply (for the result TTL). */
@@ -22,12 +97,25 @@ export class WorkerControl implements OnApplicationBootstrap {
     this.executor.rememberRevoked(await this.revoked.load());
   }
 
+  /** The transport whose queues `add_consumer` and `active_queues` act on. */
+  attachConsumer(consumer: ControlledConsumer): void {
+    this.consumer = consumer;
+  }
+
+  /**
+   * What `shutdown` does: the process's warm shutdown (main.ts hands in
+   * the SIGTERM path). Without one, `shutdown` is refused.
+   */
+  onShutdownRequest(handler: (reason: string) => void): void {
+    this.shutdownHandler = handler;
+  }
+
   /** A `ControlHandler` for `CeleryServer`'s `control` option. */
   readonly handle = async (
     method: string,
     args: Record<string, unknown>,
   ): Promise<unknown> => {
-    switch (method) {
+    switch (ALIASES[method] ?? method) {
       case 'ping':
         return { ok: 'pong' };
       case 'revoke':
@@ -41,6 +129,39 @@ export class WorkerControl implements OnApplicationBootstrap {
       case 'heartbeat':
         this.events.beat();
         return undefined;
+      case 'clock':
+        return { clock: this.consumer?.clockValue() ?? 0 };
+      case 'stats':
+        return this.stats();
+      case 'active':
+        return this.requestsIn('active', args.safe === true);
+      case 'reserved':
+        return this.requestsIn('reserved', args.safe === true);
+      case 'scheduled':
+        return this.executor.requests
+          .inStage('scheduled')
+          .map((request) => request.scheduledInfo());
+      case 'revoked':
+        return this.executor.revokedIds();
+      case 'registered':
+        return registeredTasks(
+          this.registry.list(),
+          stringList(args.taskinfoitems),
+        );
+      case 'query_task':
+        return this.queryTask(args);
+      case 'conf':
+        return this.conf(args.with_defaults === true);
+      case 'active_queues':
+        return this.consumer?.activeQueues() ?? [];
+      case 'add_consumer':
+        return this.addConsumer(args);
+      case 'cancel_consumer':
+        return this.cancelConsumer(args);
+      case 'time_limit':
+        return this.timeLimit(args);
+      case 'shutdown':
+        return this.shutdown(args);
       default:
         return undefined;
     }
@@ -59,5 +180,128 @@ export class WorkerControl implements OnApplicationBootstrap {
     const terminated = this.executor.revoke(ids, args.terminate === true);
     this.logger.log({ msg: 'tasks revoked', taskIds: ids, terminated });
     return { ok: `tasks ${ids.join(', ')} flagged as revoked` };
+  }
+
+  private stats(): Record<string, unknown> {
+    const { worker, broker } = this.config;
+    return buildWorkerStats({
+      total: this.executor.requests.totalCount(),
+      pid: process.pid,
+      clock: this.consumer?.clockValue() ?? 0,
+      uptimeSeconds: (Date.now() - this.startedAt) / 1000,
+      concurrency: worker.concurrency,
+      timeouts: [this.options.softTimeLimit, this.options.timeLimit],
+      prefetchCount: this.consumer?.prefetchCount() ?? worker.concurrency,
+      broker: brokerInfo(broker.url, this.consumer?.heartbeatSeconds ?? 0),
+      rusage: process.resourceUsage(),
+    });
+  }
+
+  private requestsIn(
+    stage: TrackedRequest['stage'],
+    safe: boolean,
+  ): Record<string, unknown>[] {
+    return this.executor.requests
+      .inStage(stage)
+      .map((request) => ({ ...request.info(safe) }));
+  }
+
+  // Celery: query_task(ids) -> {id: [state, Request.info()]}, for the ids
+  // this worker holds; 'active' or 'reserved' (an ETA wait is reserved too).
+  private queryTask(args: Record<string, unknown>): Record<string, unknown> {
+    const ids = stringList(args.ids ?? args.id) ?? [];
+    return Object.fromEntries(
+      this.executor.requests
+        .find(ids)
+        .map((request) => [
+          request.id,
+          [request.stage === 'active' ? 'active' : 'reserved', request.info()],
+        ]),
+    );
+  }
+
+  private conf(withDefaults: boolean): Record<string, unknown> {
+    const { broker, results, worker, tasks } = this.config;
+    return buildWorkerConf(
+      {
+        brokerUrl: broker.url,
+        resultBackend: results.url,
+        resultExpires: results.expiresSeconds,
+        defaultQueue: tasks.defaultQueue,
+        queues: worker.queues,
+        concurrency: worker.concurrency,
+        softTimeLimit: this.options.softTimeLimit,
+        timeLimit: this.options.timeLimit,
+        sendEvents: worker.sendEvents,
+      },
+      withDefaults,
+    );
+  }
+
+  // Celery: add_consumer(queue, exchange=None, exchange_type=None,
+  // routing_key=None, **options) -> ok('add consumer <queue>'), also when it
+  // already consumes the queue.
+  private async addConsumer(args: Record<string, unknown>): Promise<unknown> {
+    const queue = taskQueueFromControl(args);
+    if (typeof queue === 'string') {
+      return { error: queue };
+    }
+    if (!this.consumer) {
+      return { error: 'this worker does not consume' };
+    }
+    const added = await this.consumer.addQueue(queue);
+    if (added) {
+      this.logger.log({ msg: 'started consuming', queue: queue.name });
+    }
+    return { ok: `add consumer ${queue.name}` };
+  }
+
+  // Celery: cancel_consumer(queue) -> ok('no longer consuming from <queue>').
+  private async cancelConsumer(
+    args: Record<string, unknown>,
+  ): Promise<unknown> {
+    const { queue } = args;
+    if (typeof queue !== 'string' || queue === '') {
+      return { error: 'cancel_consumer needs queue, a queue name' };
+    }
+    if (!this.consumer) {
+      return { error: 'this worker does not consume' };
+    }
+    if (await this.consumer.cancelQueue(queue)) {
+      this.logger.log({ msg: 'stopped consuming', queue });
+    }
+    return { ok: `no longer consuming from ${queue}` };
+  }
+
+  // Celery: time_limit(task_name, soft=None, hard=None).
+  private timeLimit(args: Record<string, unknown>): unknown {
+    const name = args.task_name;
+    const task = typeof name === 'string' ? this.registry.get(name) : undefined;
+    if (!task) {
+      this.logger.error({ msg: 'time_limit for an unknown task', task: name });
+      return { error: 'unknown task' };
+    }
+    const soft = optionalSeconds(args.soft);
+    const hard = optionalSeconds(args.hard);
+    if (soft === undefined || hard === undefined) {
+      return { error: 'soft and hard must be seconds (numbers >= 0)' };
+    }
+    task.softTimeLimit = soft ?? undefined;
+    task.timeLimit = hard ?? undefined;
+    this.logger.log({ msg: 'time limits set', task: task.name, soft, hard });
+    return { ok: 'time limits set successfully' };
+  }
+
+  // Celery logs the message and raises WorkerShutdown: no reply is sent.
+  private shutdown(args: Record<string, unknown>): undefined {
+    const reason =
+      typeof args.msg === 'string' ? args.msg : 'Got shutdown from remote';
+    this.logger.warn({ msg: reason });
+    if (this.shutdownHandler) {
+      this.shutdownHandler(reason);
+    } else {
+      this.logger.warn({ msg: 'no shutdown path in this process: ignored' });
+    }
+    return undefined;
   }
 }

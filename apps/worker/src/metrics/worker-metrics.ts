@@ -1,0 +1,111 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CeleryClient } from '@celeriac/broker';
+import { TaskEvents, TaskExecutor } from '@celeriac/tasks';
+
+/** The final state each terminal task event stands for. */
+const FINAL_STATES: Record<string, string> = {
+  'task-succeeded': 'SUCCESS',
+  'task-failed': 'FAILURE',
+  'task-retried': 'RETRY',
+  'task-revoked': 'REVOKED',
+  'task-rejected': 'REJECTED',
+};
+
+/** A task that has not ended yet: its name, and when it started running. */
+interface Open {
+  name: string;
+  startedAt?: number;
+}
+
+/**
+ * The worker's Prometheus metrics (README lists them): tasks by name and
+ * final state, their runtimes, the tasks running now, and the worker's own
+ * publishes (retries, chain steps, chord bodies) by outcome. Task metrics
+ * come from the executor's task events, so they count whether or not
+ * events are sent to the broker.
+ */
+@Injectable()
+export class WorkerMetrics implements OnModuleInit {
+  private readonly open = new Map<string, Open>();
+  private readonly tasks: Counter<'task' | 'state'>;
+  private readonly runtime: Histogram<'task' | 'state'>;
+  private readonly publishes: Counter<'outcome'>;
+
+  constructor(
+    registry: Registry,
+    private readonly events: TaskEvents,
+    private readonly executor: TaskExecutor,
+    private readonly client: CeleryClient,
+  ) {
+    const registers = [registry];
+    this.tasks = new Counter({
+      name: 'celeriac_worker_tasks_total',
+      help: 'Tasks that ended on this worker, by task name and final state (SUCCESS, FAILURE, RETRY, REVOKED, REJECTED).',
+      labelNames: ['task', 'state'],
+      registers,
+    });
+    this.runtime = new Histogram({
+      name: 'celeriac_worker_task_runtime_seconds',
+      help: 'How long tasks ran, from start to their final state, by task name and state.',
+      labelNames: ['task', 'state'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1200],
+      registers,
+    });
+    const requests = this.executor.requests;
+    new Gauge({
+      name: 'celeriac_worker_tasks_in_flight',
+      help: 'Tasks this worker holds now, by stage: active (running), reserved (waiting for a slot), scheduled (held for their ETA).',
+      labelNames: ['stage'],
+      registers,
+      collect() {
+        for (const stage of ['active', 'reserved', 'scheduled'] as const) {
+          this.set({ stage }, requests.inStage(stage).length);
+        }
+      },
+    });
+    this.publishes = new Counter({
+      name: 'celeriac_worker_publishes_total',
+      help: 'Task messages this worker published (retries, chain steps, chord bodies), by outcome: confirmed by the broker or failed.',
+      labelNames: ['outcome'],
+      registers,
+    });
+  }
+
+  onModuleInit(): void {
+    this.events.listen((type, fields) => this.onTaskEvent(type, fields));
+    this.client.observePublishes(({ outcome }) =>
+      this.publishes.inc({ outcome }),
+    );
+  }
+
+  private onTaskEvent(type: string, fields: Record<string, unknown>): void {
+    const id = typeof fields.uuid === 'string' ? fields.uuid : undefined;
+    if (id === undefined) {
+      return;
+    }
+    if (type === 'task-received') {
+      this.open.set(id, { name: String(fields.name) });
+      return;
+    }
+    if (type === 'task-started') {
+      const task = this.open.get(id);
+      if (task) {
+        task.startedAt = performance.now();
+      }
+      return;
+    }
+    const state = FINAL_STATES[type];
+    if (state === undefined) {
+      return;
+    }
+    const task = this.open.get(id);
+    this.open.delete(id);
+    const name = task?.name ?? 'unknown';
+    this.tasks.inc({ task: name, state });
+    if (task?.startedAt !== undefined) {
+      const seconds = (performance.now() - task.startedAt) / 1000;
+      this.runtime.observe({ task: name, state }, seconds);
+    }
+  }
+}
