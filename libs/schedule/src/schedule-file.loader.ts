@@ -57,6 +57,9 @@ export function parseScheduleFile(
   text: string,
   source: string,
 ): PeriodicSchedule[] {
+  if (text.trim() === '') {
+    return [];
+  }
   let document: unknown;
   try {
     document = load(text);
