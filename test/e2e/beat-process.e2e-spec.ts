@@ -84,7 +84,7 @@ describe('beat processes', () => {
         await start({ BEAT_SCHEDULE_FILE: file }),
       ];
       await pollUntil(
-        async () => published.length,
+        () => Promise.resolve(published.length),
         (count) => count >= 5,
         { timeoutMs: 20_000 },
       );
