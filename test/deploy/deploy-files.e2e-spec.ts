@@ -8,6 +8,7 @@ import { load, loadAll } from 'js-yaml';
 import { EnvironmentVariables } from '@celeriac/config';
 import { HealthController as ApiHealth } from '../../apps/api/src/health/health.controller';
 import { HealthController as WorkerHealth } from '../../apps/worker/src/health/health.controller';
+import { HealthController as BeatHealth } from '../../apps/beat/src/health/health.controller';
 
 const ROOT = process.cwd();
 const read = (path: string): string =>
@@ -21,11 +22,11 @@ const scripts = (
 const defaults = new EnvironmentVariables();
 const known = new Set(Object.keys(defaults));
 // API_KEYS and WORKER_HOSTNAME have no default, so no own property.
-known.add('API_KEYS').add('WORKER_HOSTNAME');
+known.add('API_KEYS').add('WORKER_HOSTNAME').add('BEAT_SCHEDULE_FILE');
 
 /** `/health/<route>` from the controller's Nest metadata. */
 function route(
-  controller: typeof ApiHealth | typeof WorkerHealth,
+  controller: typeof ApiHealth | typeof WorkerHealth | typeof BeatHealth,
   method: 'live' | 'ready',
 ): string {
   const base = Reflect.getMetadata('path', controller) as string;
@@ -50,6 +51,12 @@ const APPS = {
     ready: route(WorkerHealth, 'ready'),
     live: route(WorkerHealth, 'live'),
   },
+  beat: {
+    portVariable: 'BEAT_HEALTH_PORT',
+    defaultPort: defaults.BEAT_HEALTH_PORT,
+    ready: route(BeatHealth, 'ready'),
+    live: route(BeatHealth, 'live'),
+  },
 } as const;
 type AppName = keyof typeof APPS;
 
@@ -73,7 +80,7 @@ const compose = load(read('docker-compose.yaml')) as {
 /** The app an `npm run start:<app>` command starts. */
 function appOf(command: string[] | undefined): AppName {
   const joined = (command ?? []).join(' ');
-  const match = /^npm run (start:(api|worker))$/.exec(joined);
+  const match = /^npm run (start:(api|worker|beat))$/.exec(joined);
   if (!match) {
     throw new Error(`not an app command: ${joined}`);
   }
@@ -86,7 +93,7 @@ describe('docker-compose.yaml', () => {
     ([, service]) => service.build !== undefined,
   );
 
-  it('has the api, the worker, RabbitMQ and Redis under their names', () => {
+  it('has the api, the worker, beat, RabbitMQ and Redis under their names', () => {
     const names = Object.values(compose.services).map(
       (service) => service.container_name,
     );
@@ -96,10 +103,12 @@ describe('docker-compose.yaml', () => {
         'celeriac-redis',
         'celeriac-web',
         'celeriac-worker',
+        'celeriac-beat',
       ].sort(),
     );
     expect(apps.map(([, service]) => appOf(service.command)).sort()).toEqual([
       'api',
+      'beat',
       'worker',
     ]);
   });
@@ -202,7 +211,7 @@ describe('deploy/supervisor/supervisord.conf', () => {
   const setting = (name: string, key: string): string | undefined =>
     new RegExp(`^${key}=(.*)$`, 'm').exec(program(name))?.[1];
 
-  it.each(['api', 'worker'] as const)(
+  it.each(['api', 'worker', 'beat'] as const)(
     '%s: runs what its npm start script runs, from CELERIAC_HOME',
     (name) => {
       expect(setting(name, 'command')).toBe(scripts[`start:${name}`]);
@@ -255,7 +264,7 @@ interface Manifest {
 }
 
 describe('deploy/k8s', () => {
-  const manifests = ['config', 'api', 'worker', 'keda'].flatMap(
+  const manifests = ['config', 'api', 'worker', 'beat', 'keda'].flatMap(
     (file) => loadAll(read(`deploy/k8s/${file}.yaml`)) as Manifest[],
   );
   const find = (kind: string, name: string): Manifest => {
@@ -276,7 +285,7 @@ describe('deploy/k8s', () => {
     }
   });
 
-  it.each(['api', 'worker'] as const)(
+  it.each(['api', 'worker', 'beat'] as const)(
     '%s: probes its Terminus routes on the port it listens on',
     (name) => {
       const deployment = find('Deployment', `celeriac-${name}`);
@@ -305,6 +314,13 @@ describe('deploy/k8s', () => {
       expect(() => find('Service', `celeriac-${name}`)).not.toThrow();
     },
   );
+
+  it('runs two beat replicas: schedules survive one replica down, and fire once', () => {
+    expect(
+      (find('Deployment', 'celeriac-beat').spec as { replicas?: number })
+        .replicas,
+    ).toBe(2);
+  });
 
   it('scales the worker on the length of the queue it consumes', () => {
     const scaled = find('ScaledObject', 'celeriac-worker');

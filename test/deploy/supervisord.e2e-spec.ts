@@ -21,6 +21,7 @@ const HOME = process.cwd();
 const CONF = resolve(HOME, 'deploy/supervisor/supervisord.conf');
 const API_MAIN = resolve(HOME, 'dist/apps/api/apps/api/src/main.js');
 const WORKER_MAIN = resolve(HOME, 'dist/apps/worker/apps/worker/src/main.js');
+const BEAT_MAIN = resolve(HOME, 'dist/apps/beat/apps/beat/src/main.js');
 
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -156,12 +157,16 @@ describe('supervisord runs the api and the worker', () => {
 
   beforeAll(async () => {
     ensureSupervisor();
-    if (!existsSync(API_MAIN) || !existsSync(WORKER_MAIN)) {
-      execFileSync('npx', ['nest', 'build', 'api', 'worker'], {
+    if (![API_MAIN, WORKER_MAIN, BEAT_MAIN].every((main) => existsSync(main))) {
+      execFileSync('npx', ['nest', 'build', 'api', 'worker', 'beat'], {
         stdio: 'inherit',
       });
     }
-    const [apiPort, workerPort] = [await freePort(), await freePort()];
+    const [apiPort, workerPort, beatPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     apiUrl = `http://127.0.0.1:${apiPort}`;
     workerUrl = `http://127.0.0.1:${workerPort}`;
     env = {
@@ -172,6 +177,7 @@ describe('supervisord runs the api and the worker', () => {
       RESULT_BACKEND_URL: 'redis://127.0.0.1:6379/0',
       API_PORT: String(apiPort),
       WORKER_HEALTH_PORT: String(workerPort),
+      BEAT_HEALTH_PORT: String(beatPort),
       TASK_DEFAULT_QUEUE: queue,
       WORKER_QUEUES: queue,
       WORKER_CONCURRENCY: '2',

@@ -49,6 +49,8 @@ describe('the OpenAPI document at /docs-json', () => {
         '/v1/tasks/{task_id}/events',
         '/v1/workflows',
         '/v1/groups/{group_id}',
+        '/v1/schedules',
+        '/v1/schedules/{name}',
       ]),
     );
   });

@@ -93,7 +93,11 @@ describe('the worker as a real process', () => {
   });
 
   it('gives back a held ETA task on SIGTERM instead of waiting for it', async () => {
-    const worker = await startWorker({ TASK_TIME_SCALE: '0' });
+    // Delayed handoff off: the worker holds the ETA task itself, as Celery does.
+    const worker = await startWorker({
+      TASK_TIME_SCALE: '0',
+      BEAT_DELAY_THRESHOLD: '0',
+    });
     const id = randomUUID();
     const { content, options } = encodeTaskMessage(
       buildTaskMessage({

@@ -1,5 +1,5 @@
 // Jest globalSetup of the e2e suites: the real services, a fresh build of
-// the worker, which some suites run as a real process (signals, kill -9),
+// the worker and beat, which some suites run as real processes (signals, kill -9),
 // and Debian's Chromium for the Swagger UI browser test. When Chromium is
 // missing, install it with apt (CI runs as root); fail with one sentence
 // when that is not possible. Nothing is downloaded by Playwright.
@@ -37,5 +37,6 @@ function ensureChromium() {
 export default async function e2eSetup() {
   await ensureServices();
   execFileSync('npx', ['nest', 'build', 'worker'], { stdio: 'inherit' });
+  execFileSync('npx', ['nest', 'build', 'beat'], { stdio: 'inherit' });
   ensureChromium();
 }

@@ -3,7 +3,22 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { pollUntil } from './poll-until';
 
-const MAIN = resolve(process.cwd(), 'dist/apps/worker/apps/worker/src/main.js');
+/** A built app that serves /health/ready on a port named by an env variable. */
+export interface BuiltApp {
+  main: string;
+  healthPortVariable: string;
+}
+
+export const WORKER_APP: BuiltApp = {
+  main: resolve(process.cwd(), 'dist/apps/worker/apps/worker/src/main.js'),
+  healthPortVariable: 'WORKER_HEALTH_PORT',
+};
+
+/** `npm run start:beat`; build it first (the e2e globalSetup does). */
+export const BEAT_APP: BuiltApp = {
+  main: resolve(process.cwd(), 'dist/apps/beat/apps/beat/src/main.js'),
+  healthPortVariable: 'BEAT_HEALTH_PORT',
+};
 
 /** A line of the worker's pino log. */
 export interface LogLine {
@@ -13,7 +28,7 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
-/** The built worker (`npm run start:worker`) as a real process. */
+/** The built worker (`npm run start:worker`), or another built app, as a real process. */
 export class WorkerProcess {
   private output = '';
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
@@ -35,15 +50,18 @@ export class WorkerProcess {
     );
   }
 
-  /** Starts a worker with `env` and waits until its readiness probe is 200. */
-  static async start(env: Record<string, string>): Promise<WorkerProcess> {
+  /** Starts a worker (or `app`) with `env` and waits until its readiness probe is 200. */
+  static async start(
+    env: Record<string, string>,
+    app: BuiltApp = WORKER_APP,
+  ): Promise<WorkerProcess> {
     const healthPort = await freePort();
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [app.main], {
       env: {
         ...process.env,
         LOG_LEVEL: 'debug',
         ...env,
-        WORKER_HEALTH_PORT: String(healthPort),
+        [app.healthPortVariable]: String(healthPort),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -55,7 +73,7 @@ export class WorkerProcess {
     );
     if (!ready) {
       child.kill('SIGKILL');
-      throw new Error(`worker did not become ready:\n${worker.output}`);
+      throw new Error(`${app.main} did not become ready:\n${worker.output}`);
     }
     return worker;
   }

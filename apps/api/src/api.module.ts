@@ -12,6 +12,7 @@ import { SecurityModule } from './security';
 import { SoloController } from './solo/solo.controller';
 import { StatusController } from './status/status.controller';
 import { GroupsController } from './v1/groups.controller';
+import { SchedulesController } from './v1/schedules.controller';
 import { TasksController } from './v1/tasks.controller';
 import { WorkflowsController } from './v1/workflows.controller';
 
@@ -34,6 +35,7 @@ import { WorkflowsController } from './v1/workflows.controller';
     TasksController,
     WorkflowsController,
     GroupsController,
+    SchedulesController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -29,6 +29,13 @@ export class CeleriacConfig {
     sendEvents: boolean;
   };
   readonly monitor: { port: number };
+  readonly beat: {
+    /** JSON or YAML file of periodic tasks, loaded when beat starts. */
+    scheduleFile?: string;
+    /** ETAs further than this (seconds) wait in BullMQ; 0 = delayed handoff off. */
+    delayThresholdSeconds: number;
+    healthPort: number;
+  };
   readonly tasks: {
     defaultQueue: string;
     timeScale: number;
@@ -64,6 +71,11 @@ export class CeleriacConfig {
       sendEvents: get('WORKER_SEND_EVENTS'),
     };
     this.monitor = { port: get('MONITOR_PORT') };
+    this.beat = {
+      scheduleFile: get('BEAT_SCHEDULE_FILE'),
+      delayThresholdSeconds: get('BEAT_DELAY_THRESHOLD'),
+      healthPort: get('BEAT_HEALTH_PORT'),
+    };
     this.tasks = {
       defaultQueue: get('TASK_DEFAULT_QUEUE'),
       timeScale: get('TASK_TIME_SCALE'),

@@ -114,6 +114,24 @@ export class EnvironmentVariables {
   @Max(65535)
   MONITOR_PORT = 5555;
 
+  // A path to a JSON or YAML file of periodic tasks; none by default.
+  @IsOptional()
+  @IsString()
+  @Matches(/\S/, { message: 'BEAT_SCHEDULE_FILE must be a file path' })
+  BEAT_SCHEDULE_FILE?: string;
+
+  // Seconds: an ETA further away than this is kept in BullMQ, not in a worker; 0 = never.
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  BEAT_DELAY_THRESHOLD = 5;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  BEAT_HEALTH_PORT = 8003;
+
   @Matches(QUEUE_NAME, { message: 'TASK_DEFAULT_QUEUE must be a queue name' })
   TASK_DEFAULT_QUEUE = 'default-sum';
 

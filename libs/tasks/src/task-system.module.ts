@@ -6,12 +6,14 @@ import {
   CeleriacLoggerModule,
 } from '@celeriac/config';
 import { ResultsModule } from '@celeriac/results';
+import { ScheduleModule } from '@celeriac/schedule';
 import { TasksModule } from './tasks.module';
 
 /**
  * What every celeriac app needs, wired from the validated environment:
  * config, pino logging, the broker client, the result backend and the task
- * registry / producer / executor (all global).
+ * registry / producer / executor, and the schedule queue that keeps
+ * far-off ETAs in Redis (all global).
  */
 @Module({})
 export class TaskSystemModule {
@@ -36,6 +38,7 @@ export class TaskSystemModule {
             expiresSeconds: config.results.expiresSeconds,
           }),
         }),
+        ScheduleModule.forRoot(),
         TasksModule.forRootAsync({
           inject: [CeleriacConfig],
           useFactory: (config: CeleriacConfig) => ({

@@ -26,8 +26,8 @@ def describe(error):
 
 
 def send_task(params):
-    """send_task(name, args, kwargs, queue=...) with optional retries and
-    time limits, which Python writes into the message headers."""
+    """send_task(name, args, kwargs, queue=...) with optional retries, time
+    limits and countdown, which Python writes into the message headers."""
     options = {
         key: params[key]
         for key in (

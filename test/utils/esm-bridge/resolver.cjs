@@ -5,6 +5,7 @@ const { join, sep } = require('node:path');
 const BRIDGED = {
   '@nestjs/common': join(__dirname, 'nestjs-common.cjs'),
   '@nestjs/core': join(__dirname, 'nestjs-core.cjs'),
+  '@nestjs/bull-shared': join(__dirname, 'nestjs-bull-shared.cjs'),
   '@apidevtools/json-schema-ref-parser': join(
     __dirname,
     'json-schema-ref-parser.cjs',

@@ -24,6 +24,7 @@ export enum ProblemCode {
   InternalError = 'INTERNAL_ERROR',
   TaskNotRegistered = 'TASK_NOT_REGISTERED',
   WorkflowInvalid = 'WORKFLOW_INVALID',
+  ScheduleExists = 'SCHEDULE_EXISTS',
   IdempotencyKeyInvalid = 'IDEMPOTENCY_KEY_INVALID',
   IdempotencyRequestInProgress = 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',

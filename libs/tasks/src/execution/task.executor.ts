@@ -3,6 +3,7 @@ import {
   Injectable,
   Logger,
   OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +23,7 @@ import {
   TaskState,
   toExceptionInfo,
 } from '@celeriac/results';
+import { DelayedTaskScheduler } from '@celeriac/schedule';
 import type { CanvasContext } from '../canvas/canvas-plan';
 import { continueWorkflow } from '../canvas/workflow';
 import { MaxRetriesExceededError, RetryRequest } from '../errors/retry-request';
@@ -78,6 +80,7 @@ export class TaskExecutor
     private readonly publisher: PlanPublisher,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
     private readonly events: TaskEvents,
+    @Optional() private readonly delayed?: DelayedTaskScheduler,
   ) {
     this.slots = new ConcurrencyLimit(options.concurrency);
     this.requests = new WorkerRequests(options.hostname);
@@ -173,6 +176,9 @@ export class TaskExecutor
     try {
       if (isPast(message.headers.expires)) {
         await this.revokeUnrun(delivery, 'expired');
+        return;
+      }
+      if (await this.handOffDelayed(delivery)) {
         return;
       }
       if (!(await this.waitForEta(delivery))) {
@@ -498,6 +504,37 @@ export class TaskExecutor
       );
     }
     await this.chords.partReturned(message, TaskState.Revoked, revoked, this);
+  }
+
+  /**
+   * An ETA beyond BEAT_DELAY_THRESHOLD waits in BullMQ (beat publishes the
+   * same message when due) instead of unacked here; acked once stored. If it
+   * cannot be stored, false: the task is held as Celery holds it.
+   */
+  private async handOffDelayed(delivery: TaskDelivery): Promise<boolean> {
+    const { message } = delivery;
+    const delay = this.delayed?.delayOf(message) ?? null;
+    if (delay === null || !this.delayed) {
+      return false;
+    }
+    try {
+      await this.delayed.schedule(message, delivery.queue, delay);
+    } catch (error) {
+      this.logger.warn({
+        msg: 'could not hand the ETA task to beat, holding it',
+        taskId: message.headers.id,
+        err: error,
+      });
+      return false;
+    }
+    delivery.ack();
+    this.logger.log({
+      msg: 'ETA task handed to beat',
+      taskId: message.headers.id,
+      task: message.headers.task,
+      eta: message.headers.eta,
+    });
+    return true;
   }
 
   /**

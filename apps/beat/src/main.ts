@@ -1,0 +1,25 @@
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { CeleriacConfig, exitOnSignals } from '@celeriac/config';
+import { BeatModule } from './beat.module';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(BeatModule, { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  const { beat } = app.get(CeleriacConfig);
+  await app.listen(beat.healthPort);
+  exitOnSignals(app, logger);
+  logger.log({
+    msg: 'beat publishing celeriac.schedule',
+    healthPort: beat.healthPort,
+    scheduleFile: beat.scheduleFile ?? null,
+    delayThresholdSeconds: beat.delayThresholdSeconds,
+  });
+}
+
+bootstrap().catch((error: unknown) => {
+  // The logger may not exist yet: a config or schedule-file error fails before it does.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { CeleriacConfig } from '@celeriac/config';
+import { DelayedTaskScheduler } from './delayed-task.scheduler';
+import { bullConnectionOptions } from './redis-connection';
+import { SCHEDULE_MODULE_OPTIONS, SCHEDULE_QUEUE } from './schedule.constants';
+import type { ScheduleModuleOptions } from './schedule.module-options';
+import { ScheduleStore } from './schedule.store';
+
+/**
+ * The `celeriac.schedule` BullMQ queue on RESULT_BACKEND_URL's Redis, with
+ * the {@link DelayedTaskScheduler} (api and worker) and the
+ * {@link ScheduleStore} (api and beat). Global, so the executor and the
+ * producer find the scheduler wherever the app imports this module.
+ */
+@Global()
+@Module({})
+export class ScheduleModule implements OnModuleInit {
+  private readonly logger = new Logger(ScheduleModule.name);
+
+  constructor(
+    @Inject(getQueueToken(SCHEDULE_QUEUE)) private readonly queue: Queue,
+  ) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: ScheduleModule,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [CeleriacConfig],
+          useFactory: (config: CeleriacConfig) => ({
+            connection: bullConnectionOptions(config.results.url),
+          }),
+        }),
+        BullModule.registerQueue({ name: SCHEDULE_QUEUE }),
+      ],
+      providers: [
+        {
+          provide: SCHEDULE_MODULE_OPTIONS,
+          inject: [CeleriacConfig],
+          useFactory: (config: CeleriacConfig): ScheduleModuleOptions => ({
+            delayThresholdSeconds: config.beat.delayThresholdSeconds,
+          }),
+        },
+        DelayedTaskScheduler,
+        ScheduleStore,
+      ],
+      exports: [BullModule, DelayedTaskScheduler, ScheduleStore],
+    };
+  }
+
+  onModuleInit(): void {
+    // An EventEmitter 'error' without a listener would crash the process.
+    let last: string | undefined;
+    this.queue.on('error', (error: Error) => {
+      if (error.message !== last) {
+        last = error.message;
+        this.logger.warn({ msg: 'schedule queue error', error: error.message });
+      }
+    });
+  }
+}

@@ -1,0 +1,2 @@
+// See README.md.
+module.exports = require('./bridged.cjs')('@nestjs/bull-shared');
