@@ -306,13 +306,15 @@ describe('monitor with a celeriac worker', () => {
     await http().post(`/api/task/revoke/${unknown}`).expect(404);
     await http().post(`/api/monitor/tasks/${unknown}/retry`).expect(404);
     await http().post('/api/worker/shutdown/nobody@nowhere').expect(404);
+    // Unique: the shared Redis remembers other suites' unknown task names.
+    const name = `no_such_task_${randomUUID()}`;
     const response = await http()
-      .post('/api/task/async-apply/no_such_task')
+      .post(`/api/task/async-apply/${name}`)
       .send({ args: [] })
       .expect(404);
     expect(response.body).toMatchObject({
       code: 'not_found',
-      detail: "Unknown task 'no_such_task'",
+      detail: `Unknown task '${name}'`,
     });
   });
 
