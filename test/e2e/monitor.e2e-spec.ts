@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { ControlClient } from '@celeriac/broker';
 import { RevokedRepository } from '@celeriac/results';
 import { Task, type TaskCall, TaskProducer } from '@celeriac/tasks';
 import { bootMonitor, bootWorker, useEnvironment } from '../utils/boot-apps';
@@ -163,6 +164,16 @@ describe('monitor with a celeriac worker', () => {
     });
     const status = await http().get('/api/workers?status=1').expect(200);
     expect(status.body).toMatchObject({ [hostname]: true });
+  });
+
+  it("collects the worker's pidbox replies with the ControlClient", async () => {
+    const replies = await monitor.get(ControlClient).broadcast('ping', {
+      reply: true,
+      destination: [hostname],
+      timeout: 5,
+    });
+
+    expect(replies).toEqual([{ [hostname]: { ok: 'pong' } }]);
   });
 
   let succeededId: string;

@@ -157,6 +157,30 @@ describe('monitor with a Python Celery worker and a celeriac worker', () => {
     ).toContain(pythonQueue);
   });
 
+  it("drives the Python worker's consumers through Flower's control routes", async () => {
+    const extra = `interop-monitor-extra-${randomUUID()}`;
+    try {
+      const added = await http()
+        .post(`/api/worker/queue/add-consumer/${pythonHost}`)
+        .query({ queue: extra })
+        .expect(200);
+      expect(added.body).toEqual({ message: `add consumer ${extra}` });
+
+      const cancelled = await http()
+        .post(`/api/worker/queue/cancel-consumer/${pythonHost}`)
+        .query({ queue: extra })
+        .expect(200);
+      expect(cancelled.body).toEqual({
+        message: `no longer consuming from ${extra}`,
+      });
+      await http()
+        .post(`/api/worker/queue/add-consumer/${pythonHost}`)
+        .expect(400);
+    } finally {
+      await deleteQueue(extra);
+    }
+  });
+
   it('shows a stopped worker offline', async () => {
     await python?.stop();
     python = undefined;
