@@ -1,9 +1,6 @@
 /** Celery's `HEARTBEAT_EXPIRE_WINDOW` (percent of `freq`). */
 const HEARTBEAT_EXPIRE_WINDOW = 200;
 
-/** Celery's `HEARTBEAT_DRIFT_MAX`: a heartbeat this far off the local clock is suspicious. */
-export const HEARTBEAT_DRIFT_MAX = 16;
-
 /**
  * Slack on top of Celery's `freq * 2` (seconds), for the event's trip
  * through RabbitMQ and a busy event loop on either side.
