@@ -9,6 +9,7 @@ import { EnvironmentVariables } from '@celeriac/config';
 import { HealthController as ApiHealth } from '../../apps/api/src/health/health.controller';
 import { HealthController as WorkerHealth } from '../../apps/worker/src/health/health.controller';
 import { HealthController as BeatHealth } from '../../apps/beat/src/health/health.controller';
+import { HealthController as MonitorHealth } from '../../apps/monitor/src/health/health.controller';
 
 const ROOT = process.cwd();
 const read = (path: string): string =>
@@ -22,11 +23,20 @@ const scripts = (
 const defaults = new EnvironmentVariables();
 const known = new Set(Object.keys(defaults));
 // API_KEYS and WORKER_HOSTNAME have no default, so no own property.
-known.add('API_KEYS').add('WORKER_HOSTNAME').add('BEAT_SCHEDULE_FILE');
+known
+  .add('API_KEYS')
+  .add('WORKER_HOSTNAME')
+  .add('MONITOR_BASIC_AUTH')
+  .add('MONITOR_QUEUES')
+  .add('BEAT_SCHEDULE_FILE');
 
 /** `/health/<route>` from the controller's Nest metadata. */
 function route(
-  controller: typeof ApiHealth | typeof WorkerHealth | typeof BeatHealth,
+  controller:
+    | typeof ApiHealth
+    | typeof WorkerHealth
+    | typeof BeatHealth
+    | typeof MonitorHealth,
   method: 'live' | 'ready',
 ): string {
   const base = Reflect.getMetadata('path', controller) as string;
@@ -57,6 +67,12 @@ const APPS = {
     ready: route(BeatHealth, 'ready'),
     live: route(BeatHealth, 'live'),
   },
+  monitor: {
+    portVariable: 'MONITOR_PORT',
+    defaultPort: defaults.MONITOR_PORT,
+    ready: route(MonitorHealth, 'ready'),
+    live: route(MonitorHealth, 'live'),
+  },
 } as const;
 type AppName = keyof typeof APPS;
 
@@ -80,7 +96,7 @@ const compose = load(read('docker-compose.yaml')) as {
 /** The app an `npm run start:<app>` command starts. */
 function appOf(command: string[] | undefined): AppName {
   const joined = (command ?? []).join(' ');
-  const match = /^npm run (start:(api|worker|beat))$/.exec(joined);
+  const match = /^npm run (start:(api|worker|beat|monitor))$/.exec(joined);
   if (!match) {
     throw new Error(`not an app command: ${joined}`);
   }
@@ -93,7 +109,7 @@ describe('docker-compose.yaml', () => {
     ([, service]) => service.build !== undefined,
   );
 
-  it('has the api, the worker, beat, RabbitMQ and Redis under their names', () => {
+  it('has the api, the worker, beat, the monitor, RabbitMQ and Redis under their names', () => {
     const names = Object.values(compose.services).map(
       (service) => service.container_name,
     );
@@ -104,11 +120,13 @@ describe('docker-compose.yaml', () => {
         'celeriac-web',
         'celeriac-worker',
         'celeriac-beat',
+        'celeriac-monitor',
       ].sort(),
     );
     expect(apps.map(([, service]) => appOf(service.command)).sort()).toEqual([
       'api',
       'beat',
+      'monitor',
       'worker',
     ]);
   });
@@ -211,7 +229,7 @@ describe('deploy/supervisor/supervisord.conf', () => {
   const setting = (name: string, key: string): string | undefined =>
     new RegExp(`^${key}=(.*)$`, 'm').exec(program(name))?.[1];
 
-  it.each(['api', 'worker', 'beat'] as const)(
+  it.each(['api', 'worker', 'beat', 'monitor'] as const)(
     '%s: runs what its npm start script runs, from CELERIAC_HOME',
     (name) => {
       expect(setting(name, 'command')).toBe(scripts[`start:${name}`]);
@@ -264,9 +282,14 @@ interface Manifest {
 }
 
 describe('deploy/k8s', () => {
-  const manifests = ['config', 'api', 'worker', 'beat', 'keda'].flatMap(
-    (file) => loadAll(read(`deploy/k8s/${file}.yaml`)) as Manifest[],
-  );
+  const manifests = [
+    'config',
+    'api',
+    'worker',
+    'beat',
+    'monitor',
+    'keda',
+  ].flatMap((file) => loadAll(read(`deploy/k8s/${file}.yaml`)) as Manifest[]);
   const find = (kind: string, name: string): Manifest => {
     const found = manifests.find(
       (manifest) => manifest.kind === kind && manifest.metadata.name === name,
@@ -285,7 +308,7 @@ describe('deploy/k8s', () => {
     }
   });
 
-  it.each(['api', 'worker', 'beat'] as const)(
+  it.each(['api', 'worker', 'beat', 'monitor'] as const)(
     '%s: probes its Terminus routes on the port it listens on',
     (name) => {
       const deployment = find('Deployment', `celeriac-${name}`);

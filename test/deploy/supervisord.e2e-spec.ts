@@ -22,6 +22,10 @@ const CONF = resolve(HOME, 'deploy/supervisor/supervisord.conf');
 const API_MAIN = resolve(HOME, 'dist/apps/api/apps/api/src/main.js');
 const WORKER_MAIN = resolve(HOME, 'dist/apps/worker/apps/worker/src/main.js');
 const BEAT_MAIN = resolve(HOME, 'dist/apps/beat/apps/beat/src/main.js');
+const MONITOR_MAIN = resolve(
+  HOME,
+  'dist/apps/monitor/apps/monitor/src/main.js',
+);
 
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -83,12 +87,23 @@ function commandLine(pid: number): string {
   }
 }
 
-describe('supervisord runs the api and the worker', () => {
+const PROGRAMS = ['api', 'worker', 'beat', 'monitor'];
+
+/** Every program RUNNING in `supervisorctl status` output. */
+function allRunning(status: string): boolean {
+  return PROGRAMS.every((name) =>
+    new RegExp(`^${name}\\s+RUNNING`, 'm').test(status),
+  );
+}
+
+describe('supervisord runs the api, the worker, beat and the monitor', () => {
   const queue = `test-supervisord-${randomUUID()}`;
   const logDir = mkdtempSync(join(tmpdir(), 'celeriac-sv-'));
   let env: NodeJS.ProcessEnv;
   let apiUrl: string;
   let workerUrl: string;
+  let beatUrl: string;
+  let monitorUrl: string;
   let supervisord: ChildProcess | undefined;
 
   // supervisorctl exits non-zero for a program that is not RUNNING: read its words.
@@ -99,7 +114,13 @@ describe('supervisord runs the api and the worker', () => {
     }).stdout.trim();
   const workerPid = (): number => Number(ctl('pid', 'worker'));
   const logs = (): string =>
-    ['supervisord.log', 'api.err.log', 'worker.err.log']
+    [
+      'supervisord.log',
+      'api.err.log',
+      'worker.err.log',
+      'beat.err.log',
+      'monitor.err.log',
+    ]
       .map((file) => {
         try {
           return `--- ${file}\n${readFileSync(join(logDir, file), 'utf8')}`;
@@ -113,13 +134,13 @@ describe('supervisord runs the api and the worker', () => {
     // RUNNING once a program has stayed up for startsecs.
     const states = await pollUntil(
       () => Promise.resolve(ctl('status')),
-      (out) => /^api\s+RUNNING/m.test(out) && /^worker\s+RUNNING/m.test(out),
+      (out) => allRunning(out),
       { timeoutMs: 45_000, intervalMs: 250 },
     );
-    if (!/^worker\s+RUNNING/m.test(states) || !/^api\s+RUNNING/m.test(states)) {
+    if (!allRunning(states)) {
       throw new Error(`supervisorctl status:\n${states}\n${logs()}`);
     }
-    for (const url of [apiUrl, workerUrl]) {
+    for (const url of [apiUrl, workerUrl, beatUrl, monitorUrl]) {
       const code = await pollUntil(
         () => status(`${url}/health/ready`),
         (value) => value === 200,
@@ -157,18 +178,27 @@ describe('supervisord runs the api and the worker', () => {
 
   beforeAll(async () => {
     ensureSupervisor();
-    if (![API_MAIN, WORKER_MAIN, BEAT_MAIN].every((main) => existsSync(main))) {
-      execFileSync('npx', ['nest', 'build', 'api', 'worker', 'beat'], {
-        stdio: 'inherit',
-      });
+    if (
+      ![API_MAIN, WORKER_MAIN, BEAT_MAIN, MONITOR_MAIN].every((main) =>
+        existsSync(main),
+      )
+    ) {
+      execFileSync(
+        'npx',
+        ['nest', 'build', 'api', 'worker', 'beat', 'monitor'],
+        { stdio: 'inherit' },
+      );
     }
-    const [apiPort, workerPort, beatPort] = [
+    const [apiPort, workerPort, beatPort, monitorPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
     ];
     apiUrl = `http://127.0.0.1:${apiPort}`;
     workerUrl = `http://127.0.0.1:${workerPort}`;
+    beatUrl = `http://127.0.0.1:${beatPort}`;
+    monitorUrl = `http://127.0.0.1:${monitorPort}`;
     env = {
       ...process.env,
       CELERIAC_HOME: HOME,
@@ -178,6 +208,7 @@ describe('supervisord runs the api and the worker', () => {
       API_PORT: String(apiPort),
       WORKER_HEALTH_PORT: String(workerPort),
       BEAT_HEALTH_PORT: String(beatPort),
+      MONITOR_PORT: String(monitorPort),
       TASK_DEFAULT_QUEUE: queue,
       WORKER_QUEUES: queue,
       WORKER_CONCURRENCY: '2',
@@ -201,11 +232,14 @@ describe('supervisord runs the api and the worker', () => {
   }, SLOW);
 
   it(
-    'starts both programs and runs the seed flow',
+    'starts the programs and runs the seed flow',
     async () => {
       expect(ctl('status', 'api')).toMatch(/^api\s+RUNNING/);
       expect(ctl('status', 'worker')).toMatch(/^worker\s+RUNNING/);
+      expect(ctl('status', 'monitor')).toMatch(/^monitor\s+RUNNING/);
       await expectSeedFlow();
+      const answer = await fetch(`${monitorUrl}/healthcheck`);
+      expect(await answer.text()).toBe('OK');
     },
     SLOW,
   );

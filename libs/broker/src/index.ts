@@ -25,3 +25,5 @@ export * from './control/pidbox.consumer';
 export * from './events/event-dispatcher';
 export * from './events/worker-heartbeat';
 export * from './control/broker-info';
+export * from './control/control-client';
+export * from './events/event-receiver';
