@@ -1,0 +1,124 @@
+import type { View } from './view';
+import { type AppState, heartbeatAge, type WorkerEntry } from '../app-state';
+import { h, setText } from '../dom';
+import { formatAge, formatLoad } from '../format';
+import { tasksHref } from '../router';
+
+const HEADERS = [
+  'Worker',
+  'Status',
+  'Heartbeat',
+  'Active',
+  'Processed',
+  'Load',
+  'Software',
+  'PID',
+];
+
+function workerRow(entry: WorkerEntry, now: number): HTMLTableRowElement {
+  const { worker } = entry;
+  return h(
+    'tr',
+    {
+      'data-testid': 'worker-row',
+      'data-worker': worker.hostname,
+      'data-online': String(worker.online),
+    },
+    h(
+      'td',
+      { class: 'clip' },
+      h('a', { href: tasksHref({ worker: worker.hostname }) }, worker.hostname),
+    ),
+    h(
+      'td',
+      {},
+      h(
+        'span',
+        {
+          class: `badge tone-${worker.online ? 'success' : 'failure'}`,
+          'data-testid': 'worker-status',
+        },
+        worker.online ? 'Online' : 'Offline',
+      ),
+    ),
+    h(
+      'td',
+      { class: 'num', 'data-heartbeat': '' },
+      formatAge(heartbeatAge(entry, now)),
+    ),
+    h('td', { class: 'num' }, worker.active),
+    h('td', { class: 'num' }, worker.processed.toLocaleString()),
+    h('td', { class: 'num mono' }, formatLoad(worker.loadavg)),
+    h(
+      'td',
+      { class: 'muted' },
+      [worker.swIdent, worker.swVer].filter(Boolean).join(' ') || '—',
+    ),
+    h('td', { class: 'num' }, worker.pid ?? '—'),
+  );
+}
+
+/**
+ * The workers, online first. Few rows: rebuilt on each (batched) change;
+ * heartbeat ages tick every second in place.
+ */
+export function workersTable(state: AppState): View {
+  const tbody = h('tbody');
+  const render = () => {
+    const now = performance.now();
+    const entries = [...state.workers.values()].sort(
+      (a, b) =>
+        Number(b.worker.online) - Number(a.worker.online) ||
+        a.worker.hostname.localeCompare(b.worker.hostname),
+    );
+    tbody.replaceChildren(
+      ...(entries.length > 0
+        ? entries.map((entry) => workerRow(entry, now))
+        : [
+            h(
+              'tr',
+              {},
+              h(
+                'td',
+                { colspan: HEADERS.length, class: 'empty' },
+                'No worker has reported yet.',
+              ),
+            ),
+          ]),
+    );
+  };
+  const tick = setInterval(() => {
+    const now = performance.now();
+    for (const row of tbody.rows) {
+      const entry = row.dataset.worker
+        ? state.workers.get(row.dataset.worker)
+        : undefined;
+      const cell = row.querySelector('[data-heartbeat]');
+      if (entry && cell) {
+        setText(cell, formatAge(heartbeatAge(entry, now)));
+      }
+    }
+  }, 1000);
+  const unsubscribe = state.workersChanged.subscribe(render);
+  render();
+  return {
+    element: h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'grid', 'data-testid': 'workers-table' },
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...HEADERS.map((label) => h('th', {}, label))),
+        ),
+        tbody,
+      ),
+    ),
+    destroy: () => {
+      clearInterval(tick);
+      unsubscribe();
+    },
+  };
+}
