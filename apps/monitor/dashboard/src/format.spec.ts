@@ -15,7 +15,8 @@ describe('stateLook', () => {
     expect(stateLook('SUCCESS')).toEqual({ label: 'Success', tone: 'success' });
     expect(stateLook('FAILURE').tone).toBe('failure');
     expect(stateLook('PROGRESS').tone).toBe('progress');
-    expect(stateLook('REVOKED').tone).toBe('warning');
+    expect(stateLook('REVOKED').tone).toBe('revoked');
+    expect(stateLook('RETRY').tone).toBe('warning');
   });
 
   it('shows a custom state as written, in the pending tone', () => {

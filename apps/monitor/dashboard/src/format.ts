@@ -3,7 +3,14 @@ import type { TaskProgress } from './types';
 /** How a state reads and which colour family (a CSS class) it gets. */
 export interface StateLook {
   label: string;
-  tone: 'pending' | 'active' | 'progress' | 'success' | 'failure' | 'warning';
+  tone:
+    | 'pending'
+    | 'active'
+    | 'progress'
+    | 'success'
+    | 'failure'
+    | 'warning'
+    | 'revoked';
 }
 
 const LOOKS: Record<string, StateLook> = {
@@ -14,7 +21,7 @@ const LOOKS: Record<string, StateLook> = {
   RETRY: { label: 'Retry', tone: 'warning' },
   SUCCESS: { label: 'Success', tone: 'success' },
   FAILURE: { label: 'Failure', tone: 'failure' },
-  REVOKED: { label: 'Revoked', tone: 'warning' },
+  REVOKED: { label: 'Revoked', tone: 'revoked' },
   REJECTED: { label: 'Rejected', tone: 'failure' },
 };
 

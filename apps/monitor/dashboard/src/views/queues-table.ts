@@ -3,6 +3,7 @@ import type { AppState } from '../app-state';
 import { h } from '../dom';
 import { formatRate } from '../format';
 
+const NUMERIC = new Set(['Messages', 'Consumers', 'Publish', 'Deliver']);
 const HEADERS = ['Queue', 'Messages', '', 'Consumers', 'Publish', 'Deliver'];
 
 /** Queue depths (with a bar against the deepest), consumers and rates. */
@@ -67,7 +68,13 @@ export function queuesTable(state: AppState): View {
         h(
           'thead',
           {},
-          h('tr', {}, ...HEADERS.map((label) => h('th', {}, label))),
+          h(
+            'tr',
+            {},
+            ...HEADERS.map((label) =>
+              h('th', NUMERIC.has(label) ? { class: 'num' } : {}, label),
+            ),
+          ),
         ),
         tbody,
       ),

@@ -90,7 +90,7 @@ export function tasksView(state: AppState, params: URLSearchParams): View {
         query.sortBy === key ? (query.descending ? ' ↓' : ' ↑') : '';
       return h(
         'th',
-        {},
+        key === 'received' || key === 'runtime' ? { class: 'num' } : {},
         h(
           'button',
           {

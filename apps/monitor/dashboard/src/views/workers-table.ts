@@ -4,6 +4,7 @@ import { h, setText } from '../dom';
 import { formatAge, formatLoad } from '../format';
 import { tasksHref } from '../router';
 
+const NUMERIC = new Set(['Heartbeat', 'Active', 'Processed', 'Load', 'PID']);
 const HEADERS = [
   'Worker',
   'Status',
@@ -111,7 +112,13 @@ export function workersTable(state: AppState): View {
         h(
           'thead',
           {},
-          h('tr', {}, ...HEADERS.map((label) => h('th', {}, label))),
+          h(
+            'tr',
+            {},
+            ...HEADERS.map((label) =>
+              h('th', NUMERIC.has(label) ? { class: 'num' } : {}, label),
+            ),
+          ),
         ),
         tbody,
       ),
