@@ -23,3 +23,5 @@ export * from './control/pidbox.topology';
 export * from './control/pidbox.consumer';
 export * from './events/event-dispatcher';
 export * from './events/worker-heartbeat';
+export * from './control/control-client';
+export * from './events/event-receiver';

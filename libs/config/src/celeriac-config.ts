@@ -28,7 +28,19 @@ export class CeleriacConfig {
     /** Celery's `-E`: task events (worker heartbeats are always sent). */
     sendEvents: boolean;
   };
-  readonly monitor: { port: number };
+  readonly monitor: {
+    port: number;
+    /** HTTP Basic credentials; null = no authentication. */
+    basicAuth: { user: string; password: string } | null;
+    /** Tasks kept in memory; the oldest are evicted. */
+    maxTasks: number;
+    /** The dashboard's static files, resolved from the cwd. */
+    dashboardDir: string;
+    /** Queues watched besides the workers' and the default ones. */
+    queues: string[];
+    /** Broadcast enable_events every 5 s, as Flower does. */
+    enableEvents: boolean;
+  };
   readonly tasks: {
     defaultQueue: string;
     timeScale: number;
@@ -63,7 +75,16 @@ export class CeleriacConfig {
       shutdownTimeoutSeconds: get('WORKER_SHUTDOWN_TIMEOUT'),
       sendEvents: get('WORKER_SEND_EVENTS'),
     };
-    this.monitor = { port: get('MONITOR_PORT') };
+    this.monitor = {
+      port: get('MONITOR_PORT'),
+      basicAuth: parseBasicAuth(get('MONITOR_BASIC_AUTH')),
+      maxTasks: get('MONITOR_MAX_TASKS'),
+      dashboardDir: get('MONITOR_DASHBOARD_DIR'),
+      queues: (get('MONITOR_QUEUES') ?? '')
+        .split(',')
+        .filter((queue) => queue !== ''),
+      enableEvents: get('MONITOR_ENABLE_EVENTS'),
+    };
     this.tasks = {
       defaultQueue: get('TASK_DEFAULT_QUEUE'),
       timeScale: get('TASK_TIME_SCALE'),
@@ -77,4 +98,14 @@ export class CeleriacConfig {
 function parseKeys(list: string | undefined): string[] {
   const keys = (list ?? '').split(',').map((key) => key.trim());
   return [...new Set(keys.filter((key) => key !== ''))];
+}
+
+function parseBasicAuth(
+  value: string | undefined,
+): { user: string; password: string } | null {
+  if (!value) {
+    return null;
+  }
+  const colon = value.indexOf(':');
+  return { user: value.slice(0, colon), password: value.slice(colon + 1) };
 }

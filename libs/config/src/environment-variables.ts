@@ -114,6 +114,32 @@ export class EnvironmentVariables {
   @Max(65535)
   MONITOR_PORT = 5555;
 
+  // `user:pass`; empty = no authentication. The message never shows the value.
+  @IsOptional()
+  @Matches(/^$|^[^:]+:.+$/, {
+    message: 'MONITOR_BASIC_AUTH must be user:password (or empty)',
+  })
+  MONITOR_BASIC_AUTH?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MONITOR_MAX_TASKS = 10000;
+
+  @IsString()
+  MONITOR_DASHBOARD_DIR = 'dist/monitor-dashboard';
+
+  @IsOptional()
+  @Matches(/^$|^[A-Za-z0-9._:@-]+(,[A-Za-z0-9._:@-]+)*$/, {
+    message: 'MONITOR_QUEUES must be a comma-separated list of queue names',
+  })
+  MONITOR_QUEUES?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'MONITOR_ENABLE_EVENTS must be true or false' })
+  MONITOR_ENABLE_EVENTS = true;
+
   @Matches(QUEUE_NAME, { message: 'TASK_DEFAULT_QUEUE must be a queue name' })
   TASK_DEFAULT_QUEUE = 'default-sum';
 

@@ -1,0 +1,43 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { QueueWatcher, type QueueView } from '../queues/queue-watcher';
+import { EventsState } from '../state/events-state';
+import { presentWorker, type WorkerView } from '../state/worker-record';
+import { type MonitorStats, ThroughputStats } from '../stats/throughput-stats';
+import { checkPathName } from './task-options';
+import { TaskService } from './task-service';
+
+/** celeriac's extensions the dashboard reads (camelCase JSON). */
+@Controller('api/monitor')
+export class MonitorController {
+  constructor(
+    private readonly state: EventsState,
+    private readonly queues: QueueWatcher,
+    private readonly stats: ThroughputStats,
+    private readonly tasks: TaskService,
+  ) {}
+
+  @Get('workers')
+  workers(): WorkerView[] {
+    const now = Date.now() / 1000;
+    return this.state
+      .allWorkers()
+      .map((worker) => presentWorker(worker, now))
+      .sort((a, b) => a.hostname.localeCompare(b.hostname));
+  }
+
+  @Get('queues')
+  queueList(): Promise<QueueView[]> {
+    return this.queues.current();
+  }
+
+  @Get('stats')
+  statistics(): MonitorStats {
+    return this.stats.snapshot();
+  }
+
+  @Post('tasks/:id/retry')
+  @HttpCode(200)
+  async retry(@Param('id') id: string): Promise<{ 'task-id': string }> {
+    return { 'task-id': await this.tasks.retry(checkPathName('task id', id)) };
+  }
+}

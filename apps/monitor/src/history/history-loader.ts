@@ -1,0 +1,157 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { argsRepr, kwargsRepr, saferepr } from '@celeriac/broker';
+import { CeleriacConfig } from '@celeriac/config';
+import { REDIS_CLIENT, type TaskMeta } from '@celeriac/results';
+import { EventsState } from '../state/events-state';
+import { emptyTask, type TaskRecord } from '../state/task-record';
+
+const META_PREFIX = 'celery-task-meta-';
+
+/** Celery's exception dict as a repr string, e.g. `ValueError('boom')`. */
+function exceptionRepr(result: unknown): string | null {
+  if (typeof result !== 'object' || result === null) {
+    return null;
+  }
+  const info = result as { exc_type?: unknown; exc_message?: unknown };
+  if (typeof info.exc_type !== 'string') {
+    return null;
+  }
+  const message = Array.isArray(info.exc_message)
+    ? info.exc_message
+    : [info.exc_message];
+  return `${info.exc_type}(${message.map((part) => saferepr(part)).join(', ')})`;
+}
+
+/**
+ * A task as the result backend remembers it (celery-protocol.md §C.2, with
+ * `result_extended` fields when the worker wrote them); null when the
+ * document is not a task meta.
+ */
+export function taskFromMeta(key: string, json: string): TaskRecord | null {
+  let meta: Partial<TaskMeta>;
+  try {
+    meta = JSON.parse(json) as Partial<TaskMeta>;
+  } catch {
+    return null;
+  }
+  if (
+    typeof meta !== 'object' ||
+    meta === null ||
+    typeof meta.status !== 'string'
+  ) {
+    return null;
+  }
+  const uuid =
+    meta.task_id ?? key.slice(key.indexOf(META_PREFIX) + META_PREFIX.length);
+  const task = emptyTask(uuid);
+  const done = meta.date_done ? Date.parse(meta.date_done) / 1000 : null;
+  const doneAt = done !== null && Number.isFinite(done) ? done : null;
+  task.state = meta.status;
+  task.name = meta.name ?? null;
+  task.args = Array.isArray(meta.args) ? argsRepr(meta.args, 'list') : null;
+  task.kwargs =
+    meta.kwargs && typeof meta.kwargs === 'object'
+      ? kwargsRepr(meta.kwargs)
+      : null;
+  task.worker = meta.worker ?? null;
+  task.retries = meta.retries ?? null;
+  task.routing_key = meta.queue ?? null;
+  task.parent_id = meta.parent_id ?? null;
+  task.parent = task.parent_id;
+  task.traceback = meta.traceback ?? null;
+  task.timestamp = doneAt;
+  if (meta.status === 'SUCCESS') {
+    task.result = saferepr(meta.result);
+    task.succeeded = doneAt;
+  } else if (meta.status === 'FAILURE') {
+    task.exception = exceptionRepr(meta.result);
+    task.failed = doneAt;
+  } else if (meta.status === 'REVOKED') {
+    task.revoked = doneAt;
+  } else if (meta.status === 'PROGRESS') {
+    task.progress = progressOf(meta.result);
+  }
+  return task;
+}
+
+/** `{current, total}` from a PROGRESS meta, else null. */
+export function progressOf(
+  result: unknown,
+): { current: number; total: number } | null {
+  if (typeof result !== 'object' || result === null) {
+    return null;
+  }
+  const { current, total } = result as { current?: unknown; total?: unknown };
+  return typeof current === 'number' && typeof total === 'number'
+    ? { current, total }
+    : null;
+}
+
+/**
+ * Rebuilds recent history from the result backend at start-up. Flower keeps
+ * its tasks in memory only, so a restart forgets everything that happened
+ * before; the `celery-task-meta-*` documents (kept RESULT_EXPIRES, a day by
+ * default) still know each task's state, result and, when the worker wrote
+ * extended meta, its name, arguments and worker. The newest
+ * MONITOR_MAX_TASKS are loaded; live events win over them.
+ */
+@Injectable()
+export class HistoryLoader implements OnApplicationBootstrap {
+  private readonly logger = new Logger(HistoryLoader.name);
+  /** Resolves once the history is loaded (or could not be). */
+  loaded: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly state: EventsState,
+    @Inject(CeleriacConfig) private readonly config: CeleriacConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.loaded = this.load().then(
+      () => undefined,
+      (error: unknown) =>
+        this.logger.warn({ msg: 'history not loaded', err: String(error) }),
+    );
+  }
+
+  async load(): Promise<number> {
+    const tasks: TaskRecord[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${META_PREFIX}*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      if (keys.length > 0) {
+        const values = await this.redis.mget(...keys);
+        keys.forEach((key, index) => {
+          const value = values[index];
+          const task = value ? taskFromMeta(key, value) : null;
+          if (task) {
+            tasks.push(task);
+          }
+        });
+      }
+    } while (cursor !== '0');
+    // Newest last, so the state's recency order matches; pending ones (no date) oldest.
+    tasks.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+    const newest = tasks.slice(-this.config.monitor.maxTasks);
+    this.state.restore(newest);
+    this.logger.log({
+      msg: 'history loaded from the result backend',
+      tasks: newest.length,
+    });
+    return newest.length;
+  }
+}

@@ -1,0 +1,119 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+/** Stable codes of the monitor's problem bodies. */
+export enum MonitorProblem {
+  NotFound = 'not_found',
+  BadRequest = 'bad_request',
+  Conflict = 'conflict',
+  WorkerFailed = 'worker_failed',
+  Unavailable = 'unavailable',
+  Internal = 'internal_error',
+  HttpError = 'http_error',
+}
+
+/** An error answered as an RFC 9457 problem body with a stable `code`. */
+export class ProblemException extends HttpException {
+  constructor(status: HttpStatus, code: MonitorProblem, detail: string) {
+    super({ code, detail }, status);
+  }
+}
+
+export const notFound = (detail: string) =>
+  new ProblemException(HttpStatus.NOT_FOUND, MonitorProblem.NotFound, detail);
+export const badRequest = (detail: string) =>
+  new ProblemException(
+    HttpStatus.BAD_REQUEST,
+    MonitorProblem.BadRequest,
+    detail,
+  );
+
+/**
+ * Every error becomes `application/problem+json`:
+ * `{type, title, status, detail, instance, code}`, as the api answers.
+ * Unexpected errors are logged and answered 500 without their message.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
+    let code: string = MonitorProblem.Internal;
+    let detail = 'The monitor could not answer.';
+    if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const body = exception.getResponse();
+      if (typeof body === 'object' && body !== null && 'code' in body) {
+        code = String(body.code);
+        detail = textOf(
+          (body as { detail?: unknown }).detail,
+          exception.message,
+        );
+      } else {
+        code =
+          status === 404
+            ? MonitorProblem.NotFound
+            : status < 500
+              ? MonitorProblem.BadRequest
+              : MonitorProblem.HttpError;
+        const message = (body as { message?: unknown } | string | null) ?? '';
+        detail =
+          typeof message === 'string'
+            ? message
+            : textOf(message.message, exception.message);
+      }
+    } else {
+      this.logger.error({ msg: 'unexpected error', err: String(exception) });
+    }
+    response
+      .status(status)
+      .type('application/problem+json')
+      .send(
+        JSON.stringify({
+          type: 'about:blank',
+          title: httpTitle(status),
+          status,
+          detail,
+          instance: request.originalUrl ?? request.url,
+          code,
+        }),
+      );
+  }
+}
+
+// Nest's own errors carry a string, or a list of strings, as message.
+function textOf(value: unknown, fallback: string): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+    return value.join('; ');
+  }
+  return fallback;
+}
+
+function httpTitle(status: number): string {
+  const name = HttpStatus[status] as string | undefined;
+  return name
+    ? name
+        .toLowerCase()
+        .split('_')
+        .map((word) => word[0].toUpperCase() + word.slice(1))
+        .join(' ')
+    : 'Error';
+}

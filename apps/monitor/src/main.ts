@@ -1,0 +1,24 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { CeleriacConfig, exitOnSignals } from '@celeriac/config';
+import { configureMonitor } from './http/configure-monitor';
+import { MonitorModule } from './monitor.module';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(MonitorModule, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  configureMonitor(app);
+  const { port } = app.get(CeleriacConfig).monitor;
+  await app.listen(port);
+  exitOnSignals(app, app.get(Logger));
+  app.get(Logger).log({ msg: 'monitor listening', port });
+}
+
+bootstrap().catch((error: unknown) => {
+  // The logger may not exist yet: a config error fails before it does.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { SeedTasksModule, TaskSystemModule } from '@celeriac/tasks';
+import { EventsStreamController } from './api/events-stream.controller';
+import { FlowerTasksController } from './api/flower-tasks.controller';
+import { FlowerWorkersController } from './api/flower-workers.controller';
+import { MonitorController } from './api/monitor.controller';
+import { TaskService } from './api/task-service';
+import { EventsConsumer } from './events/events.consumer';
+import { controlClientProvider } from './events/monitor-broker';
+import { HealthController } from './health/health.controller';
+import { HistoryLoader } from './history/history-loader';
+import { ProblemFilter } from './http/problem';
+import { FlowerMetrics } from './metrics/flower-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { ProgressListener } from './progress/progress.listener';
+import { QueueWatcher } from './queues/queue-watcher';
+import { EventsState } from './state/events-state';
+import { ThroughputStats } from './stats/throughput-stats';
+import { WorkerInspector } from './workers/worker-inspector';
+
+/** The monitor: Flower's job (events, workers, queues, REST API, metrics) and the dashboard. */
+@Module({
+  imports: [
+    TaskSystemModule.forApp('monitor'),
+    TerminusModule,
+    // Knowing the seed tasks gives their queues and lets async-apply check names.
+    SeedTasksModule,
+  ],
+  controllers: [
+    FlowerTasksController,
+    FlowerWorkersController,
+    MonitorController,
+    EventsStreamController,
+    MetricsController,
+    HealthController,
+  ],
+  providers: [
+    controlClientProvider,
+    EventsState,
+    FlowerMetrics,
+    ThroughputStats,
+    WorkerInspector,
+    QueueWatcher,
+    EventsConsumer,
+    HistoryLoader,
+    ProgressListener,
+    TaskService,
+    { provide: APP_FILTER, useClass: ProblemFilter },
+  ],
+})
+export class MonitorModule {}

@@ -1,0 +1,82 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { REDIS_CLIENT } from '@celeriac/results';
+import { progressOf } from '../history/history-loader';
+import { EventsState } from '../state/events-state';
+
+const PATTERN = 'celery-task-meta-*';
+
+/**
+ * Learns task progress, which Celery events do not carry: every state write
+ * to the Redis backend is PUBLISHed on the key's own name, so one
+ * PSUBSCRIBE on `celery-task-meta-*` sees each PROGRESS meta
+ * (`update_state(state='PROGRESS', meta={current, total})`).
+ */
+@Injectable()
+export class ProgressListener
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(ProgressListener.name);
+  private subscriber?: Redis;
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly state: EventsState,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const subscriber = this.redis.duplicate({
+      connectionName: 'celeriac-monitor-progress',
+    });
+    subscriber.on(
+      'pmessage',
+      (_pattern: string, channel: string, json: string) =>
+        this.onMeta(channel, json),
+    );
+    subscriber.on('error', (error: Error) =>
+      this.logger.warn({
+        msg: 'progress subscriber error',
+        err: error.message,
+      }),
+    );
+    this.subscriber = subscriber;
+    this.ready = subscriber
+      .psubscribe(PATTERN)
+      .then(() => undefined)
+      .catch((error: unknown) =>
+        this.logger.warn({ msg: 'progress not followed', err: String(error) }),
+      );
+  }
+
+  onApplicationShutdown(): void {
+    this.subscriber?.disconnect();
+  }
+
+  private onMeta(channel: string, json: string): void {
+    let meta: { status?: unknown; result?: unknown; task_id?: unknown };
+    try {
+      meta = JSON.parse(json) as typeof meta;
+    } catch {
+      return;
+    }
+    if (meta?.status !== 'PROGRESS') {
+      return;
+    }
+    const progress = progressOf(meta.result);
+    if (!progress) {
+      return;
+    }
+    const uuid =
+      typeof meta.task_id === 'string'
+        ? meta.task_id
+        : channel.slice(PATTERN.length - 1);
+    this.state.progress(uuid, progress);
+  }
+}
