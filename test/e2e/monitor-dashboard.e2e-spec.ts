@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
@@ -54,6 +59,16 @@ async function bootMonitor(): Promise<INestApplication> {
   configureMonitor(app);
   await app.init();
   return app;
+}
+
+/** One attribute of every element a locator matches, in page order. */
+async function attributes(
+  locator: Locator,
+  name: string,
+): Promise<(string | null)[]> {
+  return Promise.all(
+    (await locator.all()).map((element) => element.getAttribute(name)),
+  );
 }
 
 interface RowProbe {
@@ -183,18 +198,13 @@ describe('the monitor dashboard in headless Chromium', () => {
       }
       const rows = page.locator('[data-testid="task-row"]');
       await pollUntil(
-        () =>
-          rows.evaluateAll((elements) =>
-            elements.map((row) => row.getAttribute('data-state')),
-          ),
+        () => attributes(rows, 'data-state'),
         (states) => states.length === 5 && states.every((s) => s === 'SUCCESS'),
         { timeoutMs: UI_TIMEOUT, intervalMs: 200 },
       );
-      expect(
-        await rows.evaluateAll((elements) =>
-          elements.map((row) => row.getAttribute('data-state')),
-        ),
-      ).toEqual(Array(5).fill('SUCCESS'));
+      expect(await attributes(rows, 'data-state')).toEqual(
+        Array(5).fill('SUCCESS'),
+      );
       await expect(
         page
           .locator(`[data-testid="task-row"][data-task-id="${addId}"] td`)
@@ -223,11 +233,10 @@ describe('the monitor dashboard in headless Chromium', () => {
         detail.locator('[data-testid="task-worker"]').innerText(),
       ).resolves.toBe(hostname);
       await expect(
-        detail
-          .locator('[data-testid="task-timeline"] li')
-          .evaluateAll((items) =>
-            items.map((item) => item.getAttribute('data-event')),
-          ),
+        attributes(
+          detail.locator('[data-testid="task-timeline"] li'),
+          'data-event',
+        ),
       ).resolves.toEqual(
         expect.arrayContaining(['received', 'started', 'succeeded']),
       );

@@ -10,7 +10,7 @@ import {
 import { taskHref, tasksHref } from '../router';
 import { taskTimeline } from '../timeline';
 import type { FlowerTask } from '../types';
-import { progressBar, stateBadge, toast } from '../widgets';
+import { progressBar, stateBadge, toast, updateProgressBar } from '../widgets';
 import type { View } from './view';
 
 function field(label: string, value: Child, testId?: string): HTMLElement[] {
@@ -136,7 +136,16 @@ export function taskDetailView(state: AppState, id: string): View {
         : null,
     );
 
+  let shown = '';
   const render = (task: FlowerTask) => {
+    // Progress alone moves the bar in place; anything else redraws.
+    const everythingButProgress = JSON.stringify({ ...task, progress: null });
+    const bar = body.querySelector<HTMLElement>('[role="progressbar"]');
+    if (everythingButProgress === shown && bar && task.progress) {
+      updateProgressBar(bar, task.progress);
+      return;
+    }
+    shown = everythingButProgress;
     body.replaceChildren();
     append(body, [
       h(
