@@ -268,4 +268,55 @@ describe('the monitor dashboard in headless Chromium', () => {
     },
     TEST_TIMEOUT,
   );
+
+  it(
+    'retries a failed task from its detail page: a new task with the same call',
+    async () => {
+      // add_task refuses a string, as Python's `'x' + 1` would.
+      const failing = await http()
+        .post('/v1/tasks')
+        .send({ task: 'add_task', args: ['x', 1] })
+        .expect(202);
+      const failedId = failing.body.task_id as string;
+      await page.goto(`${monitorUrl}/#/task/${failedId}`);
+      const detail = page.locator('[data-testid="task-detail"]');
+      await detail
+        .locator('[data-testid="task-state"]', { hasText: 'Failure' })
+        .waitFor({ timeout: UI_TIMEOUT });
+      await expect(
+        detail.locator('[data-testid="task-exception"]').innerText(),
+      ).resolves.toContain('TypeError');
+      await expect(
+        detail.locator('[data-testid="action-terminate"]').isDisabled(),
+      ).resolves.toBe(true);
+
+      await detail.locator('[data-testid="action-retry"]').click();
+      await page.waitForURL(
+        (url) => url.hash.startsWith('#/task/') && !url.hash.endsWith(failedId),
+        { timeout: UI_TIMEOUT },
+      );
+      const retriedId = decodeURIComponent(
+        new URL(page.url()).hash.replace('#/task/', ''),
+      );
+      expect(retriedId).not.toBe(failedId);
+      // The same call again, so the same failure, on a task of its own.
+      await page
+        .locator('[data-testid="task-detail"] [data-testid="task-state"]', {
+          hasText: 'Failure',
+        })
+        .waitFor({ timeout: UI_TIMEOUT });
+      await expect(
+        page
+          .locator('[data-testid="task-detail"] [data-testid="task-id"]')
+          .innerText(),
+      ).resolves.toBe(retriedId);
+      await expect(
+        page
+          .locator('[data-testid="task-detail"] [data-testid="task-args"]')
+          .innerText(),
+      ).resolves.toContain("'x', 1");
+      expect(pageErrors).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
 });
