@@ -1,5 +1,6 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { CeleryServer } from '@celeriac/broker';
 
 /**
@@ -59,5 +60,34 @@ export async function bootWorker({
   );
   await app.init();
   await app.startAllMicroservices();
+  return app;
+}
+
+/**
+ * The real monitor module, configured as main.ts configures it (basic auth,
+ * dashboard files); resolves once it consumes events and follows progress.
+ */
+export async function bootMonitor(): Promise<INestApplication> {
+  const { MonitorModule } =
+    await import('../../apps/monitor/src/monitor.module.js');
+  const { configureMonitor } =
+    await import('../../apps/monitor/src/http/configure-monitor.js');
+  const { EventsConsumer } =
+    await import('../../apps/monitor/src/events/events.consumer.js');
+  const { ProgressListener } =
+    await import('../../apps/monitor/src/progress/progress.listener.js');
+  const { HistoryLoader } =
+    await import('../../apps/monitor/src/history/history-loader.js');
+  const moduleRef = await Test.createTestingModule({
+    imports: [MonitorModule],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    logger: false,
+  });
+  configureMonitor(app);
+  await app.init();
+  await app.get(EventsConsumer).ready;
+  await app.get(ProgressListener).ready;
+  await app.get(HistoryLoader).loaded;
   return app;
 }
