@@ -11,9 +11,12 @@ import {
   type Page,
 } from 'playwright-core';
 import request from 'supertest';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
-import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
+import {
+  bootApi,
+  bootMonitor,
+  bootWorker,
+  useEnvironment,
+} from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
 
@@ -43,23 +46,6 @@ const SCREENSHOTS = join(process.cwd(), 'test-results');
 const UI_TIMEOUT = 30_000;
 // The dashboard build, Chromium's start and ~10 s of tasks.
 const TEST_TIMEOUT = 120_000;
-
-// TEMPORARY until h-monitor's bootMonitor lands in test/utils/boot-apps.ts.
-async function bootMonitor(): Promise<INestApplication> {
-  const { MonitorModule } =
-    await import('../../apps/monitor/src/monitor.module.js');
-  const { configureMonitor } =
-    await import('../../apps/monitor/src/http/configure-monitor.js');
-  const moduleRef = await Test.createTestingModule({
-    imports: [MonitorModule],
-  }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({
-    logger: false,
-  });
-  configureMonitor(app);
-  await app.init();
-  return app;
-}
 
 /** One attribute of every element a locator matches, in page order. */
 async function attributes(
