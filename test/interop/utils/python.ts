@@ -95,6 +95,13 @@ export interface StartPythonWorkerOptions {
   env?: Omit<PythonEnv, 'INTEROP_QUEUE'>;
   concurrency?: number;
   readyTimeoutMs?: number;
+  /**
+   * Send worker heartbeats (worker-online/heartbeat/offline events); off by
+   * default (`--without-heartbeat`), as most suites do not listen.
+   */
+  heartbeat?: boolean;
+  /** Send task events (Celery's `-E`). */
+  taskEvents?: boolean;
 }
 
 /**
@@ -107,6 +114,8 @@ export async function startPythonWorker({
   env = {},
   concurrency = 2,
   readyTimeoutMs = 30_000,
+  heartbeat = false,
+  taskEvents = false,
 }: StartPythonWorkerOptions): Promise<PythonWorker> {
   const nodeName = `py-${randomUUID()}@%h`;
   const child = spawn(
@@ -127,7 +136,8 @@ export async function startPythonWorker({
       nodeName,
       '--without-gossip',
       '--without-mingle',
-      '--without-heartbeat',
+      ...(heartbeat ? [] : ['--without-heartbeat']),
+      ...(taskEvents ? ['-E'] : []),
       '-l',
       'info',
     ],
