@@ -5,6 +5,7 @@ import {
   formatDuration,
   formatLoad,
   formatRate,
+  isHeartbeatLate,
   progressPercent,
   shortId,
   stateLook,
@@ -101,5 +102,15 @@ describe('small formats', () => {
     expect(formatLoad(null)).toBe('—');
     expect(shortId('0d4c7a3e-1111-2222-3333-444455556666')).toBe('0d4c7a3e…');
     expect(shortId('short')).toBe('short');
+  });
+});
+
+describe('isHeartbeatLate', () => {
+  it('is late past 1.5 × the interval, 2 s when unknown', () => {
+    expect(isHeartbeatLate(2.9, 2)).toBe(false);
+    expect(isHeartbeatLate(3.1, 2)).toBe(true);
+    expect(isHeartbeatLate(10, 10)).toBe(false);
+    expect(isHeartbeatLate(3.1, null)).toBe(true);
+    expect(isHeartbeatLate(null, 2)).toBe(false);
   });
 });

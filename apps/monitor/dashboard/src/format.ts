@@ -145,3 +145,15 @@ export function formatLoad(loadavg: number[] | null | undefined): string {
 export function shortId(id: string): string {
   return id.length > 13 ? `${id.slice(0, 8)}…` : id;
 }
+
+/**
+ * A heartbeat is late past 1.5 × the worker's interval (Celery calls the
+ * worker offline past 2 ×): a warning before it drops.
+ */
+export function isHeartbeatLate(
+  ageSeconds: number | null,
+  freqSeconds: number | null,
+): boolean {
+  const interval = freqSeconds && freqSeconds > 0 ? freqSeconds : 2;
+  return ageSeconds !== null && ageSeconds > interval * 1.5;
+}

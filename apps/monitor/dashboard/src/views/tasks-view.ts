@@ -1,7 +1,7 @@
 import type { AppState } from '../app-state';
 import { h, setText } from '../dom';
 import { stateLook } from '../format';
-import { tasksHref } from '../router';
+import { taskHref, tasksHref } from '../router';
 import type { TaskQuery, TaskSortKey } from '../task-store';
 import { TASK_STATES } from '../types';
 import { fillTaskRow, TASK_COLUMNS, taskRow } from './task-row';
@@ -77,7 +77,16 @@ export function tasksView(state: AppState, params: URLSearchParams): View {
   const summary = h('span', { class: 'muted', 'data-testid': 'tasks-summary' });
   const previous = h('button', { type: 'button', class: 'button' }, '‹ Newer');
   const next = h('button', { type: 'button', class: 'button' }, 'Older ›');
-  const tbody = h('tbody');
+  // A click anywhere on a row opens the task (links keep their own target).
+  const tbody = h('tbody', {
+    onclick: (event: Event) => {
+      const target = event.target as HTMLElement;
+      const row = target.closest<HTMLElement>('tr[data-task-id]');
+      if (row?.dataset.taskId && !target.closest('a')) {
+        location.hash = taskHref(row.dataset.taskId);
+      }
+    },
+  });
   const header = h(
     'tr',
     {},
@@ -281,6 +290,11 @@ export function tasksView(state: AppState, params: URLSearchParams): View {
       nameSelect,
       workerSelect,
       search,
+      h(
+        'a',
+        { href: '#/tasks', class: 'clear', 'data-testid': 'filter-clear' },
+        'Clear',
+      ),
       h('span', { class: 'spacer' }),
       summary,
       previous,

@@ -1,7 +1,7 @@
 import type { View } from './view';
 import { type AppState, heartbeatAge, type WorkerEntry } from '../app-state';
 import { h, setText } from '../dom';
-import { formatAge, formatLoad } from '../format';
+import { formatAge, formatLoad, isHeartbeatLate } from '../format';
 import { tasksHref } from '../router';
 
 const NUMERIC = new Set(['Heartbeat', 'Active', 'Processed', 'Load', 'PID']);
@@ -15,6 +15,21 @@ const HEADERS = [
   'Software',
   'PID',
 ];
+
+/** The age, amber while an online worker's heartbeat is late. */
+function paintHeartbeat(
+  cell: HTMLElement,
+  entry: WorkerEntry,
+  now: number,
+): HTMLElement {
+  const age = heartbeatAge(entry, now);
+  setText(cell, formatAge(age));
+  cell.classList.toggle(
+    'late',
+    entry.worker.online && isHeartbeatLate(age, entry.worker.freq),
+  );
+  return cell;
+}
 
 function workerRow(entry: WorkerEntry, now: number): HTMLTableRowElement {
   const { worker } = entry;
@@ -42,11 +57,7 @@ function workerRow(entry: WorkerEntry, now: number): HTMLTableRowElement {
         worker.online ? 'Online' : 'Offline',
       ),
     ),
-    h(
-      'td',
-      { class: 'num', 'data-heartbeat': '' },
-      formatAge(heartbeatAge(entry, now)),
-    ),
+    paintHeartbeat(h('td', { class: 'num', 'data-heartbeat': '' }), entry, now),
     h('td', { class: 'num' }, worker.active),
     h('td', { class: 'num' }, worker.processed.toLocaleString()),
     h('td', { class: 'num mono' }, formatLoad(worker.loadavg)),
@@ -94,9 +105,9 @@ export function workersTable(state: AppState): View {
       const entry = row.dataset.worker
         ? state.workers.get(row.dataset.worker)
         : undefined;
-      const cell = row.querySelector('[data-heartbeat]');
+      const cell = row.querySelector<HTMLElement>('[data-heartbeat]');
       if (entry && cell) {
-        setText(cell, formatAge(heartbeatAge(entry, now)));
+        paintHeartbeat(cell, entry, now);
       }
     }
   }, 1000);
