@@ -8,6 +8,7 @@ import { load, loadAll } from 'js-yaml';
 import { EnvironmentVariables } from '@celeriac/config';
 import { HealthController as ApiHealth } from '../../apps/api/src/health/health.controller';
 import { HealthController as WorkerHealth } from '../../apps/worker/src/health/health.controller';
+import { HealthController as MonitorHealth } from '../../apps/monitor/src/health/health.controller';
 
 const ROOT = process.cwd();
 const read = (path: string): string =>
@@ -21,11 +22,15 @@ const scripts = (
 const defaults = new EnvironmentVariables();
 const known = new Set(Object.keys(defaults));
 // API_KEYS and WORKER_HOSTNAME have no default, so no own property.
-known.add('API_KEYS').add('WORKER_HOSTNAME');
+known
+  .add('API_KEYS')
+  .add('WORKER_HOSTNAME')
+  .add('MONITOR_BASIC_AUTH')
+  .add('MONITOR_QUEUES');
 
 /** `/health/<route>` from the controller's Nest metadata. */
 function route(
-  controller: typeof ApiHealth | typeof WorkerHealth,
+  controller: typeof ApiHealth | typeof WorkerHealth | typeof MonitorHealth,
   method: 'live' | 'ready',
 ): string {
   const base = Reflect.getMetadata('path', controller) as string;
@@ -50,6 +55,12 @@ const APPS = {
     ready: route(WorkerHealth, 'ready'),
     live: route(WorkerHealth, 'live'),
   },
+  monitor: {
+    portVariable: 'MONITOR_PORT',
+    defaultPort: defaults.MONITOR_PORT,
+    ready: route(MonitorHealth, 'ready'),
+    live: route(MonitorHealth, 'live'),
+  },
 } as const;
 type AppName = keyof typeof APPS;
 
@@ -73,7 +84,7 @@ const compose = load(read('docker-compose.yaml')) as {
 /** The app an `npm run start:<app>` command starts. */
 function appOf(command: string[] | undefined): AppName {
   const joined = (command ?? []).join(' ');
-  const match = /^npm run (start:(api|worker))$/.exec(joined);
+  const match = /^npm run (start:(api|worker|monitor))$/.exec(joined);
   if (!match) {
     throw new Error(`not an app command: ${joined}`);
   }
@@ -86,7 +97,7 @@ describe('docker-compose.yaml', () => {
     ([, service]) => service.build !== undefined,
   );
 
-  it('has the api, the worker, RabbitMQ and Redis under their names', () => {
+  it('has the api, the worker, the monitor, RabbitMQ and Redis under their names', () => {
     const names = Object.values(compose.services).map(
       (service) => service.container_name,
     );
@@ -96,10 +107,12 @@ describe('docker-compose.yaml', () => {
         'celeriac-redis',
         'celeriac-web',
         'celeriac-worker',
+        'celeriac-monitor',
       ].sort(),
     );
     expect(apps.map(([, service]) => appOf(service.command)).sort()).toEqual([
       'api',
+      'monitor',
       'worker',
     ]);
   });
@@ -202,7 +215,7 @@ describe('deploy/supervisor/supervisord.conf', () => {
   const setting = (name: string, key: string): string | undefined =>
     new RegExp(`^${key}=(.*)$`, 'm').exec(program(name))?.[1];
 
-  it.each(['api', 'worker'] as const)(
+  it.each(['api', 'worker', 'monitor'] as const)(
     '%s: runs what its npm start script runs, from CELERIAC_HOME',
     (name) => {
       expect(setting(name, 'command')).toBe(scripts[`start:${name}`]);
@@ -255,7 +268,7 @@ interface Manifest {
 }
 
 describe('deploy/k8s', () => {
-  const manifests = ['config', 'api', 'worker', 'keda'].flatMap(
+  const manifests = ['config', 'api', 'worker', 'monitor', 'keda'].flatMap(
     (file) => loadAll(read(`deploy/k8s/${file}.yaml`)) as Manifest[],
   );
   const find = (kind: string, name: string): Manifest => {
@@ -276,7 +289,7 @@ describe('deploy/k8s', () => {
     }
   });
 
-  it.each(['api', 'worker'] as const)(
+  it.each(['api', 'worker', 'monitor'] as const)(
     '%s: probes its Terminus routes on the port it listens on',
     (name) => {
       const deployment = find('Deployment', `celeriac-${name}`);

@@ -21,6 +21,10 @@ const HOME = process.cwd();
 const CONF = resolve(HOME, 'deploy/supervisor/supervisord.conf');
 const API_MAIN = resolve(HOME, 'dist/apps/api/apps/api/src/main.js');
 const WORKER_MAIN = resolve(HOME, 'dist/apps/worker/apps/worker/src/main.js');
+const MONITOR_MAIN = resolve(
+  HOME,
+  'dist/apps/monitor/apps/monitor/src/main.js',
+);
 
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -82,12 +86,13 @@ function commandLine(pid: number): string {
   }
 }
 
-describe('supervisord runs the api and the worker', () => {
+describe('supervisord runs the api, the worker and the monitor', () => {
   const queue = `test-supervisord-${randomUUID()}`;
   const logDir = mkdtempSync(join(tmpdir(), 'celeriac-sv-'));
   let env: NodeJS.ProcessEnv;
   let apiUrl: string;
   let workerUrl: string;
+  let monitorUrl: string;
   let supervisord: ChildProcess | undefined;
 
   // supervisorctl exits non-zero for a program that is not RUNNING: read its words.
@@ -98,7 +103,7 @@ describe('supervisord runs the api and the worker', () => {
     }).stdout.trim();
   const workerPid = (): number => Number(ctl('pid', 'worker'));
   const logs = (): string =>
-    ['supervisord.log', 'api.err.log', 'worker.err.log']
+    ['supervisord.log', 'api.err.log', 'worker.err.log', 'monitor.err.log']
       .map((file) => {
         try {
           return `--- ${file}\n${readFileSync(join(logDir, file), 'utf8')}`;
@@ -112,13 +117,20 @@ describe('supervisord runs the api and the worker', () => {
     // RUNNING once a program has stayed up for startsecs.
     const states = await pollUntil(
       () => Promise.resolve(ctl('status')),
-      (out) => /^api\s+RUNNING/m.test(out) && /^worker\s+RUNNING/m.test(out),
+      (out) =>
+        /^api\s+RUNNING/m.test(out) &&
+        /^worker\s+RUNNING/m.test(out) &&
+        /^monitor\s+RUNNING/m.test(out),
       { timeoutMs: 45_000, intervalMs: 250 },
     );
-    if (!/^worker\s+RUNNING/m.test(states) || !/^api\s+RUNNING/m.test(states)) {
+    if (
+      !/^worker\s+RUNNING/m.test(states) ||
+      !/^api\s+RUNNING/m.test(states) ||
+      !/^monitor\s+RUNNING/m.test(states)
+    ) {
       throw new Error(`supervisorctl status:\n${states}\n${logs()}`);
     }
-    for (const url of [apiUrl, workerUrl]) {
+    for (const url of [apiUrl, workerUrl, monitorUrl]) {
       const code = await pollUntil(
         () => status(`${url}/health/ready`),
         (value) => value === 200,
@@ -156,14 +168,23 @@ describe('supervisord runs the api and the worker', () => {
 
   beforeAll(async () => {
     ensureSupervisor();
-    if (!existsSync(API_MAIN) || !existsSync(WORKER_MAIN)) {
-      execFileSync('npx', ['nest', 'build', 'api', 'worker'], {
+    if (
+      !existsSync(API_MAIN) ||
+      !existsSync(WORKER_MAIN) ||
+      !existsSync(MONITOR_MAIN)
+    ) {
+      execFileSync('npx', ['nest', 'build', 'api', 'worker', 'monitor'], {
         stdio: 'inherit',
       });
     }
-    const [apiPort, workerPort] = [await freePort(), await freePort()];
+    const [apiPort, workerPort, monitorPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     apiUrl = `http://127.0.0.1:${apiPort}`;
     workerUrl = `http://127.0.0.1:${workerPort}`;
+    monitorUrl = `http://127.0.0.1:${monitorPort}`;
     env = {
       ...process.env,
       CELERIAC_HOME: HOME,
@@ -172,6 +193,7 @@ describe('supervisord runs the api and the worker', () => {
       RESULT_BACKEND_URL: 'redis://127.0.0.1:6379/0',
       API_PORT: String(apiPort),
       WORKER_HEALTH_PORT: String(workerPort),
+      MONITOR_PORT: String(monitorPort),
       TASK_DEFAULT_QUEUE: queue,
       WORKER_QUEUES: queue,
       WORKER_CONCURRENCY: '2',
@@ -195,11 +217,14 @@ describe('supervisord runs the api and the worker', () => {
   }, SLOW);
 
   it(
-    'starts both programs and runs the seed flow',
+    'starts the programs and runs the seed flow',
     async () => {
       expect(ctl('status', 'api')).toMatch(/^api\s+RUNNING/);
       expect(ctl('status', 'worker')).toMatch(/^worker\s+RUNNING/);
+      expect(ctl('status', 'monitor')).toMatch(/^monitor\s+RUNNING/);
       await expectSeedFlow();
+      const answer = await fetch(`${monitorUrl}/healthcheck`);
+      expect(await answer.text()).toBe('OK');
     },
     SLOW,
   );

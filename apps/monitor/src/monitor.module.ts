@@ -9,7 +9,10 @@ import { MonitorController } from './api/monitor.controller';
 import { TaskService } from './api/task-service';
 import { EventsConsumer } from './events/events.consumer';
 import { controlClientProvider } from './events/monitor-broker';
-import { HealthController } from './health/health.controller';
+import {
+  HealthcheckController,
+  HealthController,
+} from './health/health.controller';
 import { HistoryLoader } from './history/history-loader';
 import { ProblemFilter } from './http/problem';
 import { FlowerMetrics } from './metrics/flower-metrics';
@@ -35,6 +38,7 @@ import { WorkerInspector } from './workers/worker-inspector';
     EventsStreamController,
     MetricsController,
     HealthController,
+    HealthcheckController,
   ],
   providers: [
     controlClientProvider,

@@ -6,7 +6,7 @@ import { RedisHealthIndicator } from '@celeriac/results';
 const HEALTH_CHECK = { noCache: true, swaggerDocumentation: false };
 
 /** Terminus probes: live = the process answers; ready = RabbitMQ and Redis are reachable. */
-@Controller()
+@Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -15,13 +15,13 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
   ) {}
 
-  @Get('health/live')
+  @Get('live')
   @HealthCheck(HEALTH_CHECK)
   live() {
     return this.health.check([]);
   }
 
-  @Get('health/ready')
+  @Get('ready')
   @HealthCheck(HEALTH_CHECK)
   ready() {
     return this.health.check([
@@ -29,9 +29,12 @@ export class HealthController {
       () => this.redis.pingCheck('redis'),
     ]);
   }
+}
 
-  /** Flower's `/healthcheck`. */
-  @Get('healthcheck')
+/** Flower's `/healthcheck`: `OK` while the process answers. */
+@Controller('healthcheck')
+export class HealthcheckController {
+  @Get()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   healthcheck(): string {
     return 'OK';
