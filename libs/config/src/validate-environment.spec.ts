@@ -17,6 +17,9 @@ describe(validateEnvironment.name, () => {
       WORKER_SHUTDOWN_TIMEOUT: 30,
       WORKER_SEND_EVENTS: true,
       MONITOR_PORT: 5555,
+      MONITOR_MAX_TASKS: 10000,
+      MONITOR_DASHBOARD_DIR: 'dist/monitor-dashboard',
+      MONITOR_ENABLE_EVENTS: true,
       TASK_DEFAULT_QUEUE: 'default-sum',
       TASK_TIME_SCALE: 1,
       TASK_SOFT_TIME_LIMIT: 600,
@@ -24,6 +27,33 @@ describe(validateEnvironment.name, () => {
       RESULT_EXPIRES: 86400,
       LOG_LEVEL: 'info',
     });
+  });
+
+  it("reads the monitor's variables", () => {
+    const env = validateEnvironment({
+      MONITOR_BASIC_AUTH: 'admin:pa:ss',
+      MONITOR_MAX_TASKS: '500',
+      MONITOR_QUEUES: 'a,b',
+      MONITOR_ENABLE_EVENTS: 'FALSE',
+    });
+    expect(env).toMatchObject({
+      MONITOR_BASIC_AUTH: 'admin:pa:ss',
+      MONITOR_MAX_TASKS: 500,
+      MONITOR_QUEUES: 'a,b',
+      MONITOR_ENABLE_EVENTS: false,
+    });
+  });
+
+  it.each([
+    ['MONITOR_BASIC_AUTH', 'no-colon'],
+    ['MONITOR_BASIC_AUTH', ':password-only'],
+    ['MONITOR_MAX_TASKS', '0'],
+    ['MONITOR_QUEUES', 'a b'],
+    ['MONITOR_ENABLE_EVENTS', 'maybe'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => validateEnvironment({ [name]: value })).toThrow(
+      ConfigValidationError,
+    );
   });
 
   it('accepts the Celery names, and the celeriac names win', () => {
