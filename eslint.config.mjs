@@ -60,6 +60,13 @@ export default tseslint.config(
     },
   },
   {
+    // The monitor's dashboard runs in the browser (its own tsconfig, DOM lib).
+    files: ['apps/monitor/dashboard/**/*.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

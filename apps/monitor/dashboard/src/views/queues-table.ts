@@ -1,0 +1,84 @@
+import type { View } from './view';
+import type { AppState } from '../app-state';
+import { h } from '../dom';
+import { formatRate } from '../format';
+
+const NUMERIC = new Set(['Messages', 'Consumers', 'Publish', 'Deliver']);
+const HEADERS = ['Queue', 'Messages', '', 'Consumers', 'Publish', 'Deliver'];
+
+/** Queue depths (with a bar against the deepest), consumers and rates. */
+export function queuesTable(state: AppState): View {
+  const tbody = h('tbody');
+  const render = () => {
+    const deepest = Math.max(1, ...state.queues.map((queue) => queue.messages));
+    const queues = [...state.queues].sort(
+      (a, b) => b.messages - a.messages || a.name.localeCompare(b.name),
+    );
+    tbody.replaceChildren(
+      ...(queues.length > 0
+        ? queues.map((queue) =>
+            h(
+              'tr',
+              { 'data-testid': 'queue-row', 'data-queue': queue.name },
+              h('td', { class: 'clip' }, queue.name),
+              h('td', { class: 'num' }, queue.messages.toLocaleString()),
+              h(
+                'td',
+                { class: 'depth-cell' },
+                h(
+                  'div',
+                  { class: 'depth' },
+                  h('div', {
+                    class: 'depth-fill',
+                    style: `width:${(queue.messages / deepest) * 100}%`,
+                  }),
+                ),
+              ),
+              h(
+                'td',
+                { class: `num ${queue.consumers === 0 ? 'error-text' : ''}` },
+                queue.consumers,
+              ),
+              h('td', { class: 'num' }, formatRate(queue.publishRate)),
+              h('td', { class: 'num' }, formatRate(queue.deliverRate)),
+            ),
+          )
+        : [
+            h(
+              'tr',
+              {},
+              h(
+                'td',
+                { colspan: HEADERS.length, class: 'empty' },
+                'No queues known yet.',
+              ),
+            ),
+          ]),
+    );
+  };
+  const unsubscribe = state.queuesChanged.subscribe(render);
+  render();
+  return {
+    element: h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'grid', 'data-testid': 'queues-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...HEADERS.map((label) =>
+              h('th', NUMERIC.has(label) ? { class: 'num' } : {}, label),
+            ),
+          ),
+        ),
+        tbody,
+      ),
+    ),
+    destroy: unsubscribe,
+  };
+}
