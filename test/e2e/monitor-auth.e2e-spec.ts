@@ -34,6 +34,8 @@ describe('monitor with MONITOR_BASIC_AUTH', () => {
     '/metrics',
     '/',
     '/api/monitor/events',
+    '/queues',
+    '/queues/api/queues',
   ])('asks for credentials on %s', async (path) => {
     const response = await http().get(path).expect(401);
 
@@ -70,6 +72,19 @@ describe('monitor with MONITOR_BASIC_AUTH', () => {
       type: 'counter',
       help: 'Number of events',
     });
+  });
+
+  it("serves Bull Board's schedule queue at /queues with the right credentials", async () => {
+    const board = await http()
+      .get('/queues/api/queues')
+      .set('Authorization', basic('admin:s3cret:with-colon'))
+      .expect(200);
+
+    expect(
+      (board.body as { queues: { name: string }[] }).queues.map(
+        (queue) => queue.name,
+      ),
+    ).toContain('celeriac.schedule');
   });
 
   it('leaves the health probes open', async () => {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ScheduleBoardModule } from '@celeriac/schedule';
 import { SeedTasksModule, TaskSystemModule } from '@celeriac/tasks';
 import { EventsStreamController } from './api/events-stream.controller';
 import { FlowerTasksController } from './api/flower-tasks.controller';
@@ -23,13 +24,18 @@ import { EventsState } from './state/events-state';
 import { ThroughputStats } from './stats/throughput-stats';
 import { WorkerInspector } from './workers/worker-inspector';
 
-/** The monitor: Flower's job (events, workers, queues, REST API, metrics) and the dashboard. */
+/**
+ * The monitor: Flower's job (events, workers, queues, REST API, metrics), the
+ * dashboard, and Bull Board for the schedule queue.
+ */
 @Module({
   imports: [
     TaskSystemModule.forApp('monitor'),
     TerminusModule,
     // Knowing the seed tasks gives their queues and lets async-apply check names.
     SeedTasksModule,
+    // Bull Board at /queues: beat's delayed tasks and periodic ticks.
+    ScheduleBoardModule,
   ],
   controllers: [
     FlowerTasksController,
