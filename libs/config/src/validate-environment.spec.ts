@@ -20,6 +20,8 @@ describe(validateEnvironment.name, () => {
       MONITOR_MAX_TASKS: 10000,
       MONITOR_DASHBOARD_DIR: 'dist/monitor-dashboard',
       MONITOR_ENABLE_EVENTS: true,
+      BEAT_DELAY_THRESHOLD: 5,
+      BEAT_HEALTH_PORT: 8003,
       TASK_DEFAULT_QUEUE: 'default-sum',
       TASK_TIME_SCALE: 1,
       TASK_SOFT_TIME_LIMIT: 600,
