@@ -31,6 +31,9 @@ useEnvironment({
   WORKER_CONCURRENCY: '1',
   TASK_TIME_SCALE: '0',
   RESULT_EXPIRES: '300',
+  // ETA tasks stay on this worker (no beat runs here), so `scheduled` and
+  // `reserved` have something to show.
+  BEAT_DELAY_THRESHOLD: '0',
 });
 const pythonEnv: PythonEnv = { INTEROP_QUEUE: queue, TASK_TIME_SCALE: '0' };
 
