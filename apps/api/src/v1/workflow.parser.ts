@@ -3,7 +3,7 @@ import {
   signature,
   immutableSignature,
 } from '@celeriac/tasks';
-import { NAME_PATTERN } from './dto/submit-task.dto';
+import { NAME_PATTERN } from './dto/task-call.dto';
 
 /** Deeper canvases are refused: they are mistakes, or attacks on the stack. */
 export const MAX_WORKFLOW_DEPTH = 32;

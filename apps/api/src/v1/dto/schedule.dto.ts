@@ -1,9 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize,
-  IsArray,
   IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -11,39 +8,13 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { SCHEDULE_NAME_PATTERN, TASK_NAME_PATTERN } from '@celeriac/schedule';
+import { SCHEDULE_NAME_PATTERN } from '@celeriac/schedule';
+import { TaskCallDto } from './task-call.dto';
 
 const YEAR_SECONDS = 366 * 24 * 3600;
 
 /** `PUT /v1/schedules/{name}`: what a periodic schedule runs, and when. */
-export class ScheduleBodyDto {
-  @ApiProperty({ example: 'add_task', description: 'The task name' })
-  @IsString()
-  @Matches(TASK_NAME_PATTERN, {
-    message: 'task must be a task name (letters, digits, _ . : @ -)',
-  })
-  task: string;
-
-  @ApiPropertyOptional({ example: [2, 3], description: 'Positional arguments' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10_000)
-  args?: unknown[];
-
-  @ApiPropertyOptional({ example: {}, description: 'Keyword arguments' })
-  @IsOptional()
-  @IsObject()
-  kwargs?: Record<string, unknown>;
-
-  @ApiPropertyOptional({
-    example: 'default-sum',
-    description: "Queue; default: the task's, else TASK_DEFAULT_QUEUE",
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(TASK_NAME_PATTERN, { message: 'queue must be a queue name' })
-  queue?: string;
-
+export class ScheduleBodyDto extends TaskCallDto {
   @ApiPropertyOptional({
     example: 30,
     description: 'Seconds between runs; give this or cron',

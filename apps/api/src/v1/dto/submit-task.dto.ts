@@ -1,54 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize,
-  IsArray,
   IsInt,
   IsISO8601,
   IsNumber,
-  IsObject,
   IsOptional,
-  IsString,
-  Matches,
   Max,
-  MaxLength,
   Min,
 } from 'class-validator';
+import { TaskCallDto } from './task-call.dto';
 
-/** Task and queue names as Celery allows them in practice. */
-export const NAME_PATTERN = /^[A-Za-z0-9_.:@-]+$/;
 const YEAR_SECONDS = 366 * 24 * 3600;
 
 /** `POST /v1/tasks`: Celery's `send_task` with its execution options. */
-export class SubmitTaskDto {
-  @ApiProperty({ example: 'add_task', description: 'The registered task name' })
-  @IsString()
-  @MaxLength(255)
-  @Matches(NAME_PATTERN, {
-    message: 'task must be a task name (letters, digits, _ . : @ -)',
-  })
-  task: string;
-
-  @ApiPropertyOptional({ example: [2, 3], description: 'Positional arguments' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10_000)
-  args?: unknown[];
-
-  @ApiPropertyOptional({ example: {}, description: 'Keyword arguments' })
-  @IsOptional()
-  @IsObject()
-  kwargs?: Record<string, unknown>;
-
-  @ApiPropertyOptional({
-    example: 'default-sum',
-    description: "Queue; default: the task's, else TASK_DEFAULT_QUEUE",
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
-  @Matches(NAME_PATTERN, { message: 'queue must be a queue name' })
-  queue?: string;
-
+export class SubmitTaskDto extends TaskCallDto {
   @ApiPropertyOptional({
     example: 10,
     description: 'Seconds before it may run',
