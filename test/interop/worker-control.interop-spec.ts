@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
+import type { RequestInfo } from '@celeriac/tasks';
 import { bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
@@ -63,19 +64,6 @@ async function celeryCli<T>(
     { cwd: PYTHON_DIR, env: childEnv(pythonEnv), timeout: 30_000 },
   );
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as Record<string, T>;
-}
-
-interface RequestInfo {
-  id: string;
-  name: string;
-  args: unknown;
-  kwargs: unknown;
-  type: string;
-  hostname: string;
-  time_start: number | null;
-  acknowledged: boolean;
-  delivery_info: Record<string, unknown>;
-  worker_pid: number | null;
 }
 
 const python = <T = Record<string, unknown>>(
