@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { SeedTasksModule, TaskSystemModule } from '@celeriac/tasks';
+import {
+  CeleryBuiltinsModule,
+  SeedTasksModule,
+  TaskSystemModule,
+} from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
@@ -22,6 +26,7 @@ import { WorkflowsController } from './v1/workflows.controller';
     IdempotencyModule,
     // The api sends these tasks; knowing them gives their queues and names.
     SeedTasksModule,
+    CeleryBuiltinsModule,
   ],
   controllers: [
     StatusController,

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { CeleryServer } from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
 import {
+  CeleryBuiltinsModule,
   SeedTasksModule,
   TaskEvents,
   TaskExecutor,
@@ -13,7 +14,12 @@ import { HealthController } from './health/health.controller';
 
 /** The worker: consumes WORKER_QUEUES and runs the registered tasks. */
 @Module({
-  imports: [TaskSystemModule.forApp('worker'), TerminusModule, SeedTasksModule],
+  imports: [
+    TaskSystemModule.forApp('worker'),
+    TerminusModule,
+    SeedTasksModule,
+    CeleryBuiltinsModule,
+  ],
   controllers: [HealthController],
   providers: [
     WorkerControl,
