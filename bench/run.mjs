@@ -7,7 +7,8 @@
 // BENCH_DRAIN_N (5000), BENCH_RTT_N (700 per round), BENCH_PUBLISH_N (10000),
 // BENCH_HTTP_SECONDS (5), BENCH_CELERY (auto | off), BENCH_CONCURRENCY (16),
 // BENCH_PREFETCH (unset: the worker's default), BENCH_EVENTS (false),
-// BENCH_LOG_LEVEL (warn), BENCH_RAW_PREFETCH (64).
+// BENCH_LOG_LEVEL (warn), BENCH_RAW_PREFETCH (64), BENCH_SYSTEMS (all:
+// celeriac,raw-setex,raw-pipelined,celery).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -49,6 +50,9 @@ const settings = {
   events: env.BENCH_EVENTS ?? 'false',
   logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
   rawPrefetch: Number(env.BENCH_RAW_PREFETCH ?? 64),
+  systems: (
+    env.BENCH_SYSTEMS ?? 'celeriac,raw-setex,raw-pipelined,celery'
+  ).split(','),
 };
 const BROKER_URL = env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
 const REDIS_URL = env.RESULT_BACKEND_URL ?? 'redis://127.0.0.1:6379/0';
@@ -171,10 +175,12 @@ const systems = [
   celeriacSystem(settings),
   rawSystem('setex', settings.rawPrefetch),
   rawSystem('pipelined', settings.rawPrefetch),
-];
+].filter((system) => settings.systems.includes(system.name));
 let celeryNote = null;
 let celeryProbes = [];
-if (settings.celery !== 'off' && celeryAvailable()) {
+if (!settings.systems.includes('celery')) {
+  celeryNote = 'Celery not in BENCH_SYSTEMS';
+} else if (settings.celery !== 'off' && celeryAvailable()) {
   log('probing Celery pools (prefork, threads)');
   const { best, probes } = await pickCeleryPool();
   celeryProbes = probes;
@@ -200,16 +206,19 @@ for (let round = 0; round < settings.rounds; round++) {
 }
 
 log('publish-only: CeleryClient and POST /v1/tasks');
-const publishing = await publishOnly({
-  channel,
-  redis,
-  run: RUN,
-  count: settings.publishN,
-  httpSeconds: settings.httpSeconds,
-  port: nextPort++,
-  brokerUrl: BROKER_URL,
-  redisUrl: REDIS_URL,
-}).catch((error) => ({ error: error.message }));
+const publishing =
+  settings.publishN <= 0
+    ? null
+    : await publishOnly({
+        channel,
+        redis,
+        run: RUN,
+        count: settings.publishN,
+        httpSeconds: settings.httpSeconds,
+        port: nextPort++,
+        brokerUrl: BROKER_URL,
+        redisUrl: REDIS_URL,
+      }).catch((error) => ({ error: error.message }));
 
 const summary = summarize(results, systems, publishing);
 const report = {
