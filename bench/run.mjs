@@ -6,7 +6,7 @@
 // Settings (environment): BENCH_ROUNDS (3), BENCH_E2E_N (20000),
 // BENCH_DRAIN_N (5000), BENCH_RTT_N (700 per round), BENCH_PUBLISH_N (10000),
 // BENCH_HTTP_SECONDS (5), BENCH_CELERY (auto | off), BENCH_CONCURRENCY (16),
-// BENCH_PREFETCH (unset: the worker's default), BENCH_EVENTS (false),
+// BENCH_PREFETCH_MULTIPLIER (4), BENCH_EVENTS (false),
 // BENCH_LOG_LEVEL (warn), BENCH_RAW_PREFETCH (64), BENCH_SYSTEMS (all:
 // celeriac,raw-setex,raw-pipelined,celery).
 import { randomUUID } from 'node:crypto';
@@ -46,7 +46,7 @@ const settings = {
   httpSeconds: Number(env.BENCH_HTTP_SECONDS ?? 5),
   celery: env.BENCH_CELERY ?? 'auto',
   concurrency: Number(env.BENCH_CONCURRENCY ?? 16),
-  prefetch: env.BENCH_PREFETCH ? Number(env.BENCH_PREFETCH) : undefined,
+  prefetchMultiplier: Number(env.BENCH_PREFETCH_MULTIPLIER ?? 4),
   events: env.BENCH_EVENTS ?? 'false',
   logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
   rawPrefetch: Number(env.BENCH_RAW_PREFETCH ?? 64),

@@ -55,15 +55,13 @@ function start(command, args, env, cwd = ROOT) {
 export function celeriacSystem(settings) {
   return {
     name: 'celeriac',
-    label: `celeriac (c${settings.concurrency}${settings.prefetch ? `, prefetch ×${settings.prefetch}` : ''})`,
+    label: `celeriac c${settings.concurrency}×${settings.prefetchMultiplier}`,
     roundTrips: true,
     start: (queue, healthPort) =>
       start(process.execPath, [WORKER_MAIN], {
         WORKER_QUEUES: queue,
         WORKER_CONCURRENCY: String(settings.concurrency),
-        ...(settings.prefetch
-          ? { WORKER_PREFETCH: String(settings.prefetch) }
-          : {}),
+        WORKER_PREFETCH_MULTIPLIER: String(settings.prefetchMultiplier),
         WORKER_HOSTNAME: `bench-${randomUUID().slice(0, 8)}@bench`,
         WORKER_HEALTH_PORT: String(healthPort),
         WORKER_SEND_EVENTS: String(settings.events),

@@ -166,8 +166,14 @@ export function percentile(values, p) {
 }
 
 export function median(values) {
-  const present = values.filter((value) => typeof value === 'number');
-  return present.length === 0 ? null : percentile(present, 50);
+  const sorted = values
+    .filter((value) => typeof value === 'number')
+    .sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export { broker };

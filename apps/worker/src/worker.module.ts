@@ -35,7 +35,7 @@ import { HealthController } from './health/health.controller';
         new CeleryServer({
           url: config.broker.url,
           queues: config.worker.queues,
-          prefetch: config.worker.concurrency,
+          prefetch: config.worker.prefetch,
           dispatcher: executor,
           connectionName: `celeriac-worker-consumer ${config.worker.hostname}`,
           shutdownTimeoutMs: config.worker.shutdownTimeoutSeconds * 1000,
