@@ -23,6 +23,7 @@ import {
 import { LamportClock } from '../control/lamport-clock';
 import { decodeTaskMessage } from '../protocol/task-message.codec';
 import { declareTaskQueue } from '../topology/celery-topology';
+import { AckBatcher } from './ack-batcher';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
 import { CeleryContext } from './celery.context';
 import type {
@@ -80,6 +81,10 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   private heartbeat?: WorkerHeartbeat;
   private readonly inFlight = new Set<Promise<void>>();
   private consumers: { channel: ConfirmChannel; tag: string }[] = [];
+  // The acks of the current consumer channel, coalesced per event-loop turn.
+  private acks?: AckBatcher;
+  // Handlers by task name: Nest's own lookup parses each pattern as JSON.
+  private readonly handlers = new Map<string, MessageHandler | null>();
   // Channel generation and ETA holds on it: a hold taken on a channel that
   // has since been replaced must not change the new channel's prefetch.
   private generation = 0;
@@ -153,6 +158,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         `${this.inFlight.size} task(s) still running after ${timeoutMs} ms: returning them to the queue`,
       );
     }
+    this.acks?.flush();
     await this.heartbeat?.stop();
     await this.eventDispatcher?.close();
     await this.channel?.close();
@@ -201,6 +207,8 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   // channel that delivered the message, so each delivery keeps its channel.
   private async setupConsumers(channel: ConfirmChannel): Promise<void> {
     await channel.prefetch(this.options.prefetch, true);
+    const acks = new AckBatcher(channel);
+    this.acks = acks;
     this.generation += 1;
     this.held = 0;
     this.consumers = [];
@@ -210,7 +218,8 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         queue,
         (message) => {
           if (message) {
-            this.track(this.handleDelivery(channel, queue, message));
+            acks.track(message);
+            this.track(this.handleDelivery(channel, acks, queue, message));
           }
         },
         { noAck: false },
@@ -226,10 +235,11 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
 
   private async handleDelivery(
     channel: ConfirmChannel,
+    acks: AckBatcher,
     queue: string,
     raw: ConsumeMessage,
   ): Promise<void> {
-    const settle = settlerFor(channel, raw);
+    const settle = settlerFor(acks, raw);
     const delivery: DeliveryInfo = {
       exchange: raw.fields.exchange,
       routingKey: raw.fields.routingKey,
@@ -257,7 +267,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         raw: { content: raw.content, properties: raw.properties },
         ...settle,
       };
-      const handler = this.getHandlerByPattern(decoded.message.headers.task);
+      const handler = this.handlerFor(decoded.message.headers.task);
       await this.options.dispatcher.dispatch(
         taskDelivery,
         handler ? this.invokerFor(handler, taskDelivery) : undefined,
@@ -270,6 +280,15 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       );
       settle.reject(false);
     }
+  }
+
+  private handlerFor(task: string): MessageHandler | null {
+    let handler = this.handlers.get(task);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(task);
+      this.handlers.set(task, handler);
+    }
+    return handler;
   }
 
   private holdPrefetch(channel: ConfirmChannel): () => void {
@@ -308,9 +327,9 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   }
 }
 
-/** Ack / reject bound to the delivering channel, at most once. */
+/** Ack / reject bound to the delivering channel's batcher, at most once. */
 function settlerFor(
-  channel: ConfirmChannel,
+  acks: AckBatcher,
   message: ConsumeMessage,
 ): Pick<TaskDelivery, 'ack' | 'reject'> {
   let settled = false;
@@ -326,8 +345,7 @@ function settlerFor(
     }
   };
   return {
-    ack: () => once(() => channel.ack(message))(),
-    reject: (requeue: boolean) =>
-      once(() => channel.nack(message, false, requeue))(),
+    ack: () => once(() => acks.ack(message))(),
+    reject: (requeue: boolean) => once(() => acks.reject(message, requeue))(),
   };
 }
