@@ -2,7 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { MetricsModule } from '@celeriac/config';
-import { SeedTasksModule, TaskSystemModule } from '@celeriac/tasks';
+import {
+  CeleryBuiltinsModule,
+  SeedTasksModule,
+  TaskSystemModule,
+} from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency';
 import { ApiMetrics } from './metrics/api-metrics';
@@ -26,6 +30,7 @@ import { WorkflowsController } from './v1/workflows.controller';
     IdempotencyModule,
     // The api sends these tasks; knowing them gives their queues and names.
     SeedTasksModule,
+    CeleryBuiltinsModule,
   ],
   controllers: [
     StatusController,

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { CeleryServer } from '@celeriac/broker';
 import { CeleriacConfig, MetricsModule } from '@celeriac/config';
 import {
+  CeleryBuiltinsModule,
   SeedTasksModule,
   TaskEvents,
   TaskExecutor,
@@ -19,6 +20,7 @@ import { WorkerMetrics } from './metrics/worker-metrics';
     TerminusModule,
     MetricsModule,
     SeedTasksModule,
+    CeleryBuiltinsModule,
   ],
   controllers: [HealthController],
   providers: [
@@ -36,7 +38,7 @@ import { WorkerMetrics } from './metrics/worker-metrics';
         const server = new CeleryServer({
           url: config.broker.url,
           queues: config.worker.queues,
-          prefetch: config.worker.concurrency,
+          prefetch: config.worker.prefetch,
           dispatcher: executor,
           connectionName: `celeriac-worker-consumer ${config.worker.hostname}`,
           shutdownTimeoutMs: config.worker.shutdownTimeoutSeconds * 1000,

@@ -22,6 +22,11 @@ export class CeleriacConfig {
   readonly worker: {
     queues: string[];
     concurrency: number;
+    /**
+     * Unacked messages the broker may hand the worker at once:
+     * concurrency × WORKER_PREFETCH_MULTIPLIER (Celery's prefetch).
+     */
+    prefetch: number;
     healthPort: number;
     hostname: string;
     shutdownTimeoutSeconds: number;
@@ -77,6 +82,7 @@ export class CeleriacConfig {
     this.worker = {
       queues: [...new Set(get('WORKER_QUEUES').split(','))],
       concurrency: get('WORKER_CONCURRENCY'),
+      prefetch: get('WORKER_CONCURRENCY') * get('WORKER_PREFETCH_MULTIPLIER'),
       healthPort: get('WORKER_HEALTH_PORT'),
       hostname: get('WORKER_HOSTNAME') ?? `celeriac@${hostname()}`,
       shutdownTimeoutSeconds: get('WORKER_SHUTDOWN_TIMEOUT'),

@@ -88,6 +88,13 @@ export class EnvironmentVariables {
   @Max(1000)
   WORKER_CONCURRENCY = 2;
 
+  // Celery's worker_prefetch_multiplier: messages held per concurrency slot.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WORKER_PREFETCH_MULTIPLIER = 1;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)

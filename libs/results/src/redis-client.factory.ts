@@ -18,6 +18,7 @@ const logger = new Logger('RedisClient');
  * Creates an ioredis client for a `redis://[user:password@]host:port/db` or
  * `rediss://…` URL; the db index comes from the path.
  *
+ * Commands of one tick are auto-pipelined (one write, one round trip).
  * Commands issued while Redis is unreachable are queued, then fail after
  * two reconnect attempts instead of hanging, and
  * reconnects back off up to two seconds apart.
@@ -36,6 +37,9 @@ export function createRedisClient(
     lazyConnect: false,
     maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
     enableOfflineQueue: true,
+    // Commands issued in the same tick go out in one write: a worker storing
+    // many results at once pays one round trip, not one each.
+    enableAutoPipelining: true,
     // ioredis waits this long for a socket that already failed before it lets the process exit.
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     connectionName: options.connectionName,

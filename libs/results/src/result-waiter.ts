@@ -26,6 +26,8 @@ export class ResultWaiter implements OnApplicationShutdown {
     if (!this.subscriber) {
       const subscriber = this.redis.duplicate({
         connectionName: 'celeriac-results-sub',
+        // SUBSCRIBE replies are not pipeline replies.
+        enableAutoPipelining: false,
       });
       subscriber.on('message', (channel: string, json: string) =>
         this.deliver(channel, json),

@@ -22,6 +22,8 @@ export * from './producer/task.producer';
 export * from './producer/plan-publisher';
 export * from './seed/seed.tasks';
 export * from './seed/seed-tasks.module';
+export * from './builtins/celery-builtins.tasks';
+export * from './builtins/celery-builtins.module';
 export * from './tasks.module-definition';
 export * from './tasks.module';
 export * from './task-system.module';

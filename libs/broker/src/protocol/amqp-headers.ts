@@ -120,10 +120,13 @@ function plainValue(value: unknown): unknown {
   return value;
 }
 
+// A loop, not fromEntries(entries().map()): it runs for every delivered message.
 function plainTable(table: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(table).map(([key, value]) => [key, plainValue(value)]),
-  );
+  const plain: Record<string, unknown> = {};
+  for (const key of Object.keys(table)) {
+    plain[key] = plainValue(table[key]);
+  }
+  return plain;
 }
 
 /**

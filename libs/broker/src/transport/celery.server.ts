@@ -28,6 +28,7 @@ import {
   queueAsDict,
   type TaskQueue,
 } from '../topology/task-queue';
+import { AckBatcher } from './ack-batcher';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
 import { CeleryContext } from './celery.context';
 import type {
@@ -97,6 +98,10 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   }[] = [];
   /** What it consumes: the configured queues, plus `add_consumer`'s. */
   private readonly queues = new Map<string, TaskQueue>();
+  // The acks of the current consumer channel, coalesced per event-loop turn.
+  private acks?: AckBatcher;
+  // Handlers by task name: Nest's own lookup parses each pattern as JSON.
+  private readonly handlers = new Map<string, MessageHandler | null>();
   /** The channel the consumers run on now, for consumers added at runtime. */
   private current?: ConfirmChannel;
   // Channel generation and ETA holds on it: a hold taken on a channel that
@@ -179,6 +184,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         `${this.inFlight.size} task(s) still running after ${timeoutMs} ms: returning them to the queue`,
       );
     }
+    this.acks?.flush();
     await this.heartbeat?.stop();
     await this.eventDispatcher?.close();
     await this.channel?.close();
@@ -290,6 +296,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   // channel that delivered the message, so each delivery keeps its channel.
   private async setupConsumers(channel: ConfirmChannel): Promise<void> {
     await channel.prefetch(this.options.prefetch, true);
+    this.acks = new AckBatcher(channel);
     this.generation += 1;
     this.held = 0;
     this.consumers = [];
@@ -304,11 +311,13 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     queue: TaskQueue,
   ): Promise<void> {
     await declareQueue(channel, queue);
+    const acks = this.acks ?? new AckBatcher(channel);
     const { consumerTag } = await channel.consume(
       queue.name,
       (message) => {
         if (message) {
-          this.track(this.handleDelivery(channel, queue.name, message));
+          acks.track(message);
+          this.track(this.handleDelivery(channel, acks, queue.name, message));
         }
       },
       { noAck: false },
@@ -323,10 +332,11 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
 
   private async handleDelivery(
     channel: ConfirmChannel,
+    acks: AckBatcher,
     queue: string,
     raw: ConsumeMessage,
   ): Promise<void> {
-    const settle = settlerFor(channel, raw);
+    const settle = settlerFor(acks, raw);
     const delivery: DeliveryInfo = {
       exchange: raw.fields.exchange,
       routingKey: raw.fields.routingKey,
@@ -354,7 +364,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         raw: { content: raw.content, properties: raw.properties },
         ...settle,
       };
-      const handler = this.getHandlerByPattern(decoded.message.headers.task);
+      const handler = this.handlerFor(decoded.message.headers.task);
       await this.options.dispatcher.dispatch(
         taskDelivery,
         handler ? this.invokerFor(handler, taskDelivery) : undefined,
@@ -367,6 +377,15 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       );
       settle.reject(false);
     }
+  }
+
+  private handlerFor(task: string): MessageHandler | null {
+    let handler = this.handlers.get(task);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(task);
+      this.handlers.set(task, handler);
+    }
+    return handler;
   }
 
   private holdPrefetch(channel: ConfirmChannel): () => void {
@@ -405,9 +424,9 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   }
 }
 
-/** Ack / reject bound to the delivering channel, at most once. */
+/** Ack / reject bound to the delivering channel's batcher, at most once. */
 function settlerFor(
-  channel: ConfirmChannel,
+  acks: AckBatcher,
   message: ConsumeMessage,
 ): Pick<TaskDelivery, 'ack' | 'reject'> {
   let settled = false;
@@ -423,8 +442,7 @@ function settlerFor(
     }
   };
   return {
-    ack: () => once(() => channel.ack(message))(),
-    reject: (requeue: boolean) =>
-      once(() => channel.nack(message, false, requeue))(),
+    ack: () => once(() => acks.ack(message))(),
+    reject: (requeue: boolean) => once(() => acks.reject(message, requeue))(),
   };
 }

@@ -19,6 +19,28 @@ describe(bindArguments.name, () => {
       [null, [3, { c: 4 }]],
     ],
     ['no args for no params', [], [], {}, []],
+    [
+      'any positionals for *args',
+      ['*args'],
+      [1, 'x', null],
+      {},
+      [1, 'x', null],
+    ],
+    ['named params before *args', ['a', '*args'], [1, 2, 3], {}, [1, 2, 3]],
+    [
+      'unknown keywords for **kwargs, left in kwargs',
+      ['*args', '**kwargs'],
+      [1],
+      { index: 0 },
+      [1],
+    ],
+    [
+      'a named keyword beside **kwargs',
+      ['a', '**kwargs'],
+      [],
+      { a: 1, z: 2 },
+      [1],
+    ],
   ])('binds %s', (_name, params, args, kwargs, bound) => {
     const sut = bindArguments('add_task', params, args, kwargs);
 
@@ -74,6 +96,20 @@ describe(bindArguments.name, () => {
       [],
       { b: 2 },
       "add_task() missing 1 required positional argument: 'a'",
+    ],
+    [
+      'too many positionals beside **kwargs only',
+      ['a', '**kwargs'],
+      [1, 2],
+      {},
+      'add_task() takes 1 positional argument but 2 were given',
+    ],
+    [
+      'an unexpected keyword beside *args only',
+      ['*args'],
+      [],
+      { index: 0 },
+      "add_task() got an unexpected keyword argument 'index'",
     ],
     [
       'an unexpected keyword',

@@ -3,7 +3,9 @@ import { TaskArgumentsError } from '../errors/task-arguments.error';
 /**
  * Binds a message's args and kwargs to a task's declared parameters as
  * Python binds `fun(*args, **kwargs)`: kwargs that name a parameter fill its
- * position; the count must match exactly.
+ * position; the count must match exactly, unless the parameters end with
+ * Python's `'*args'` (more positionals welcome) or `'**kwargs'` (other
+ * keywords stay in `kwargs`).
  *
  * @throws TaskArgumentsError when they do not fit, with Python's wording.
  */
@@ -13,11 +15,17 @@ export function bindArguments(
   args: readonly unknown[],
   kwargs: Record<string, unknown>,
 ): { args: unknown[]; kwargs: Record<string, unknown> } {
+  const varArgs = params.includes('*args');
+  const varKwargs = params.includes('**kwargs');
+  const named = params.filter((param) => !param.startsWith('*'));
   // kwargs are returned as sent, for the task's own reference.
   const bound = [...args];
   for (const [key, value] of Object.entries(kwargs)) {
-    const position = params.indexOf(key);
+    const position = named.indexOf(key);
     if (position === -1) {
+      if (varKwargs) {
+        continue;
+      }
       throw new TaskArgumentsError(
         `${task}() got an unexpected keyword argument '${key}'`,
       );
@@ -30,12 +38,12 @@ export function bindArguments(
     bound[position] = value;
   }
   // Python looks at keywords first, then at the positional count.
-  if (args.length > params.length) {
+  if (args.length > named.length && !varArgs) {
     throw new TaskArgumentsError(
-      `${task}() takes ${plural(params.length, 'positional argument')} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`,
+      `${task}() takes ${plural(named.length, 'positional argument')} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`,
     );
   }
-  const missing = params.filter((_, index) => !(index in bound));
+  const missing = named.filter((_, index) => !(index in bound));
   if (missing.length > 0) {
     throw new TaskArgumentsError(
       `${task}() missing ${plural(missing.length, 'required positional argument')}: ${pyNameList(missing)}`,

@@ -241,14 +241,18 @@ export class TaskExecutor
     if (!acksLate) {
       delivery.ack();
     }
-    if (store) {
-      await this.results.storeResult(
-        headers.id,
-        TaskState.Started,
-        { pid: process.pid, hostname: this.options.hostname },
-        extra,
-      );
-    }
+    // STARTED is written while the task runs: one Redis connection keeps it
+    // ahead of every later write of this task, and it is awaited before the
+    // outcome is stored, so a failed write still requeues the task.
+    const started = store
+      ? this.results.storeResult(
+          headers.id,
+          TaskState.Started,
+          { pid: process.pid, hostname: this.options.hostname },
+          extra,
+        )
+      : undefined;
+    started?.catch(() => undefined);
     this.events.send('task-started', { uuid: headers.id });
     this.events.taskStarted();
     const startedAt = performance.now();
@@ -276,6 +280,7 @@ export class TaskExecutor
       this.running.delete(headers.id);
       this.events.taskFinished();
     }
+    await started;
     const runtime = (performance.now() - startedAt) / 1000;
     if (outcome.kind === 'terminated') {
       await this.storeRevoked(message, 'terminated');

@@ -37,16 +37,13 @@ export async function runWithTimeLimits(
   } else {
     external.addEventListener('abort', forward, { once: true });
   }
-  const timers: NodeJS.Timeout[] = [];
+  // One timer per run: the soft limit's, which then arms the hard limit's.
+  let timer: NodeJS.Timeout | undefined;
   const { soft, hard } = limits;
-  if (soft !== null) {
-    timers.push(
-      setTimeout(
-        () => controller.abort(new SoftTimeLimitExceeded(soft)),
-        soft * 1000,
-      ),
-    );
-  }
+  let onHard: (() => void) | undefined;
+  const armHard = (afterSeconds: number) => {
+    timer = setTimeout(() => onHard?.(), afterSeconds * 1000);
+  };
   const finished = run(controller.signal).then(
     (value): TaskOutcome => ({ kind: 'success', value }),
     (error: unknown): TaskOutcome => ({
@@ -74,20 +71,28 @@ export async function runWithTimeLimits(
   if (hard !== null) {
     contenders.push(
       new Promise<TaskOutcome>((resolve) => {
-        timers.push(
-          setTimeout(() => {
-            const error = new TimeLimitExceeded(hard);
-            controller.abort(error);
-            resolve({ kind: 'timeout', error });
-          }, hard * 1000),
-        );
+        onHard = () => {
+          const error = new TimeLimitExceeded(hard);
+          controller.abort(error);
+          resolve({ kind: 'timeout', error });
+        };
       }),
     );
+  }
+  if (soft !== null && (hard === null || soft <= hard)) {
+    timer = setTimeout(() => {
+      controller.abort(new SoftTimeLimitExceeded(soft));
+      if (hard !== null) {
+        armHard(hard - soft);
+      }
+    }, soft * 1000);
+  } else if (hard !== null) {
+    armHard(hard);
   }
   try {
     return await Promise.race(contenders);
   } finally {
-    timers.forEach(clearTimeout);
+    clearTimeout(timer);
     external.removeEventListener('abort', forward);
     if (onTerminate) {
       terminate?.removeEventListener('abort', onTerminate);

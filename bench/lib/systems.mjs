@@ -1,0 +1,132 @@
+// The workers under test, each started as its own process on one queue.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const WORKER_MAIN = resolve(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+const PYTHON = '/usr/bin/python3';
+
+export function celeryAvailable() {
+  return (
+    spawnSync(PYTHON, ['-c', 'import celery, redis'], { stdio: 'ignore' })
+      .status === 0
+  );
+}
+
+function start(command, args, env, cwd = ROOT) {
+  const child = spawn(command, args, {
+    cwd,
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, ...env }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    ),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = false;
+  const exit = new Promise((done) =>
+    child.once('exit', () => {
+      exited = true;
+      done();
+    }),
+  );
+  return {
+    pid: child.pid,
+    exited: () => exited,
+    output: () => output,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The celeriac worker as built (`npm run start:worker`). */
+export function celeriacSystem(settings) {
+  return {
+    name: 'celeriac',
+    label: `celeriac c${settings.concurrency}×${settings.prefetchMultiplier}`,
+    roundTrips: true,
+    start: (queue, healthPort) =>
+      start(process.execPath, [WORKER_MAIN], {
+        WORKER_QUEUES: queue,
+        WORKER_CONCURRENCY: String(settings.concurrency),
+        WORKER_PREFETCH_MULTIPLIER: String(settings.prefetchMultiplier),
+        WORKER_HOSTNAME: `bench-${randomUUID().slice(0, 8)}@bench`,
+        WORKER_HEALTH_PORT: String(healthPort),
+        WORKER_SEND_EVENTS: String(settings.events),
+        LOG_LEVEL: settings.logLevel,
+        TASK_TIME_SCALE: '0',
+      }),
+  };
+}
+
+/** The raw amqplib + Redis consumer (bench/raw-consumer.mjs). */
+export function rawSystem(mode, prefetch) {
+  return {
+    name: `raw-${mode}`,
+    label: mode === 'setex' ? 'raw SETEX+PUBLISH' : 'raw pipelined SET',
+    roundTrips: mode === 'setex',
+    start: (queue) =>
+      start(process.execPath, [
+        resolve(ROOT, 'bench/raw-consumer.mjs'),
+        '--queue',
+        queue,
+        '--mode',
+        mode,
+        '--prefetch',
+        String(prefetch),
+      ]),
+  };
+}
+
+/** Python Celery 5 (Debian's), with the given pool and concurrency. */
+export function celerySystem(pool, concurrency) {
+  return {
+    name: 'celery',
+    label: `Celery ${pool} c${concurrency}`,
+    pool,
+    concurrency,
+    roundTrips: true,
+    start: (queue) =>
+      start(
+        PYTHON,
+        [
+          '-m',
+          'celery',
+          '-A',
+          'celery_app',
+          'worker',
+          '-Q',
+          queue,
+          '-P',
+          pool,
+          '-c',
+          String(concurrency),
+          '-l',
+          'WARNING',
+          '-n',
+          `bench-${randomUUID().slice(0, 8)}@%h`,
+          '--without-gossip',
+          '--without-mingle',
+          '--without-heartbeat',
+        ],
+        {
+          PYTHONDONTWRITEBYTECODE: '1',
+          PYTHONPATH: undefined,
+          PYTHONHOME: undefined,
+        },
+        resolve(ROOT, 'bench'),
+      ),
+  };
+}

@@ -1,0 +1,259 @@
+// `npm run bench`: celeriac against the raw amqplib + Redis consumer and
+// Python Celery on the same broker, Redis and no-op task, alternating the
+// systems round by round so that load from elsewhere on the machine hits
+// them alike. Prints a table and writes bench/results/<timestamp>.json.
+//
+// Settings (environment): BENCH_ROUNDS (3), BENCH_E2E_N (20000),
+// BENCH_DRAIN_N (5000), BENCH_RTT_N (700 per round), BENCH_PUBLISH_N (10000),
+// BENCH_HTTP_SECONDS (5), BENCH_CELERY (auto | off), BENCH_CONCURRENCY (64),
+// BENCH_PREFETCH_MULTIPLIER (1), BENCH_EVENTS (false),
+// BENCH_LOG_LEVEL (warn), BENCH_RAW_PREFETCH (64), BENCH_SYSTEMS (all:
+// celeriac,raw-setex,raw-pipelined,celery).
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import amqplib from 'amqplib';
+import { Redis } from 'ioredis';
+import { cpuSeconds, sampleRss } from './lib/proc-stats.mjs';
+import { publishOnly } from './lib/publish-only.mjs';
+import { printTable, summarize } from './lib/report.mjs';
+import {
+  celeriacSystem,
+  celeryAvailable,
+  celerySystem,
+  rawSystem,
+} from './lib/systems.mjs';
+import {
+  buildMessages,
+  declareQueue,
+  deleteQueue,
+  deleteResults,
+  publishAll,
+  roundTrips,
+  waitForConsumer,
+  waitForConsumingStart,
+  waitForResults,
+} from './lib/workload.mjs';
+
+const env = process.env;
+const settings = {
+  rounds: Number(env.BENCH_ROUNDS ?? 3),
+  e2eN: Number(env.BENCH_E2E_N ?? 20_000),
+  drainN: Number(env.BENCH_DRAIN_N ?? 5_000),
+  rttN: Number(env.BENCH_RTT_N ?? 700),
+  publishN: Number(env.BENCH_PUBLISH_N ?? 10_000),
+  httpSeconds: Number(env.BENCH_HTTP_SECONDS ?? 5),
+  celery: env.BENCH_CELERY ?? 'auto',
+  concurrency: Number(env.BENCH_CONCURRENCY ?? 64),
+  prefetchMultiplier: Number(env.BENCH_PREFETCH_MULTIPLIER ?? 1),
+  events: env.BENCH_EVENTS ?? 'false',
+  logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
+  rawPrefetch: Number(env.BENCH_RAW_PREFETCH ?? 64),
+  systems: (
+    env.BENCH_SYSTEMS ?? 'celeriac,raw-setex,raw-pipelined,celery'
+  ).split(','),
+};
+const BROKER_URL = env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
+const REDIS_URL = env.RESULT_BACKEND_URL ?? 'redis://127.0.0.1:6379/0';
+const RUN = randomUUID().slice(0, 8);
+const PHASE_TIMEOUT_MS = 120_000;
+// A pool that is hopeless here (Celery's threads pool can crawl) must not
+// eat the run's time: the probe gives up on it after this.
+const PROBE_TIMEOUT_MS = 20_000;
+const log = (line) => console.error(`[bench ${RUN}] ${line}`);
+
+const connection = await amqplib.connect(BROKER_URL.replace(/\/\/$/, '/'));
+const channel = await connection.createConfirmChannel();
+// A check on a missing queue closes the channel; every queue here is ours.
+channel.on('error', (error) => log(`channel error: ${error.message}`));
+const redis = new Redis(REDIS_URL);
+const subscriber = new Redis(REDIS_URL);
+
+let nextPort = 18_700 + Math.floor(Math.random() * 500);
+
+/** One system, one round: drain, end to end, round trips, on one worker. */
+async function measure(system, round) {
+  const queue = `bench-${RUN}-${system.name}-r${round}`;
+  await declareQueue(channel, queue);
+  const drain = buildMessages(settings.drainN);
+  const e2e = buildMessages(settings.e2eN);
+  await publishAll(channel, queue, drain);
+  const worker = system.start(queue, nextPort++);
+  const stopRss = sampleRss(worker.pid);
+  const result = { system: system.name, label: system.label, round };
+  const phaseTimeout = round === 'probe' ? PROBE_TIMEOUT_MS : PHASE_TIMEOUT_MS;
+  try {
+    await waitForConsumer(channel, queue, 30_000, worker.exited);
+    // Drain: from the first message taken to the last result written.
+    const drainStart = await waitForConsumingStart(
+      channel,
+      queue,
+      settings.drainN,
+      phaseTimeout,
+    );
+    const drainEnd = await waitForResults(
+      channel,
+      redis,
+      queue,
+      drain.map(({ id }) => id),
+      phaseTimeout,
+    );
+    result.drainPerSecond = settings.drainN / ((drainEnd - drainStart) / 1000);
+
+    // End to end: publish and consume at once.
+    const cpuBefore = cpuSeconds(worker.pid);
+    const e2eStart = performance.now();
+    await publishAll(channel, queue, e2e);
+    const e2eEnd = await waitForResults(
+      channel,
+      redis,
+      queue,
+      e2e.map(({ id }) => id),
+      phaseTimeout,
+    );
+    const cpu = cpuSeconds(worker.pid) - cpuBefore;
+    result.e2ePerSecond = settings.e2eN / ((e2eEnd - e2eStart) / 1000);
+    result.cpuPer1000 = cpu / (settings.e2eN / 1000);
+
+    if (system.roundTrips && settings.rttN > 0) {
+      const { latencies, ids } = await roundTrips(
+        channel,
+        subscriber,
+        queue,
+        settings.rttN,
+        10_000,
+      );
+      result.latenciesMs = latencies;
+      await deleteResults(redis, ids);
+    }
+  } catch (error) {
+    result.error = error.message;
+    log(
+      `${system.label} round ${round}: ${error.message}\n${worker.output().slice(-2000)}`,
+    );
+  } finally {
+    await worker.stop();
+    result.peakRssMb = stopRss();
+    await deleteQueue(channel, queue);
+    await deleteResults(
+      redis,
+      [...drain, ...e2e].map(({ id }) => id),
+    );
+  }
+  log(
+    `${system.label} round ${round}: e2e ${fmt(result.e2ePerSecond)}/s, drain ${fmt(result.drainPerSecond)}/s, ` +
+      `cpu ${result.cpuPer1000?.toFixed(3)} s/1000, rss ${fmt(result.peakRssMb)} MB`,
+  );
+  return result;
+}
+
+const fmt = (value) => (typeof value === 'number' ? value.toFixed(0) : '-');
+
+/** Celery's best pool for this box, by a short drain of each. */
+async function pickCeleryPool() {
+  const candidates = [
+    celerySystem('prefork', cpus().length),
+    celerySystem('threads', 8),
+  ];
+  const saved = { ...settings };
+  settings.e2eN = 1000;
+  settings.drainN = 1000;
+  settings.rttN = 0;
+  const tried = [];
+  for (const candidate of candidates) {
+    tried.push({ candidate, result: await measure(candidate, 'probe') });
+  }
+  Object.assign(settings, saved);
+  tried.sort(
+    (a, b) => (b.result.e2ePerSecond ?? 0) - (a.result.e2ePerSecond ?? 0),
+  );
+  return {
+    best: tried[0].candidate,
+    probes: tried.map(({ result }) => result),
+  };
+}
+
+const started = Date.now();
+const systems = [
+  celeriacSystem(settings),
+  rawSystem('setex', settings.rawPrefetch),
+  rawSystem('pipelined', settings.rawPrefetch),
+].filter((system) => settings.systems.includes(system.name));
+let celeryNote = null;
+let celeryProbes = [];
+if (!settings.systems.includes('celery')) {
+  celeryNote = 'Celery not in BENCH_SYSTEMS';
+} else if (settings.celery !== 'off' && celeryAvailable()) {
+  log('probing Celery pools (prefork, threads)');
+  const { best, probes } = await pickCeleryPool();
+  celeryProbes = probes;
+  systems.push(best);
+  log(`Celery pool: ${best.label}`);
+} else {
+  celeryNote =
+    settings.celery === 'off'
+      ? 'Celery skipped (BENCH_CELERY=off)'
+      : 'Celery skipped: /usr/bin/python3 cannot import celery and redis (apt-get install python3-celery python3-redis)';
+  log(celeryNote);
+}
+
+const results = [];
+for (let round = 0; round < settings.rounds; round++) {
+  // Alternate the order so no system always runs first or last.
+  const order = systems.map(
+    (_, index) => systems[(index + round) % systems.length],
+  );
+  for (const system of order) {
+    results.push(await measure(system, round));
+  }
+}
+
+log('publish-only: CeleryClient and POST /v1/tasks');
+const publishing =
+  settings.publishN <= 0
+    ? null
+    : await publishOnly({
+        channel,
+        redis,
+        run: RUN,
+        count: settings.publishN,
+        httpSeconds: settings.httpSeconds,
+        port: nextPort++,
+        brokerUrl: BROKER_URL,
+        redisUrl: REDIS_URL,
+      }).catch((error) => ({ error: error.message }));
+
+const summary = summarize(results, systems, publishing);
+const report = {
+  run: RUN,
+  date: new Date().toISOString(),
+  durationSeconds: (Date.now() - started) / 1000,
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverageAtEnd: loadavg(),
+  },
+  settings,
+  celeryNote,
+  celeryProbes,
+  summary,
+  publishing,
+  rounds: results.map(({ latenciesMs, ...rest }) => ({
+    ...rest,
+    roundTrips: latenciesMs?.length,
+  })),
+};
+const dir = resolve(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+const file = resolve(dir, `${report.date.replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+printTable(summary, publishing, report);
+console.log(`\nJSON: ${file} (${report.durationSeconds.toFixed(0)} s)`);
+
+await channel.close().catch(() => undefined);
+await connection.close().catch(() => undefined);
+redis.disconnect();
+subscriber.disconnect();
