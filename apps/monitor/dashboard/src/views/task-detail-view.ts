@@ -9,7 +9,7 @@ import {
 } from '../format';
 import { taskHref, tasksHref } from '../router';
 import { taskTimeline } from '../timeline';
-import type { FlowerTask } from '../types';
+import type { TaskRecord } from '../../../src/contract/flower-task';
 import { progressBar, stateBadge, toast, updateProgressBar } from '../widgets';
 import type { View } from './view';
 
@@ -28,7 +28,7 @@ function taskLink(id: string | null): Child {
   return id ? h('a', { href: taskHref(id), class: 'mono' }, id) : null;
 }
 
-function timeline(task: FlowerTask): HTMLElement {
+function timeline(task: TaskRecord): HTMLElement {
   const steps = taskTimeline(task);
   if (steps.length === 0) {
     return h('p', { class: 'muted' }, 'No events yet.');
@@ -80,7 +80,7 @@ export function taskDetailView(state: AppState, id: string): View {
     }
   };
 
-  const actions = (task: FlowerTask) =>
+  const actions = (task: TaskRecord) =>
     h(
       'div',
       { class: 'actions' },
@@ -137,7 +137,7 @@ export function taskDetailView(state: AppState, id: string): View {
     );
 
   let shown = '';
-  const render = (task: FlowerTask) => {
+  const render = (task: TaskRecord) => {
     // Progress alone moves the bar in place; anything else redraws.
     const everythingButProgress = JSON.stringify({ ...task, progress: null });
     const bar = body.querySelector<HTMLElement>('[role="progressbar"]');
@@ -224,7 +224,7 @@ export function taskDetailView(state: AppState, id: string): View {
             ...field('root', taskLink(task.root_id)),
             ...field(
               'children',
-              task.children && task.children.length > 0
+              task.children.length > 0
                 ? h(
                     'span',
                     { class: 'links' },

@@ -3,7 +3,7 @@ import { h, setText } from '../dom';
 import { stateLook } from '../format';
 import { taskHref, tasksHref } from '../router';
 import type { TaskQuery, TaskSortKey } from '../task-store';
-import { TASK_STATES } from '../types';
+import { TASK_STATES } from '../../../src/contract/flower-task';
 import { fillTaskRow, TASK_COLUMNS, taskRow } from './task-row';
 import type { View } from './view';
 
