@@ -80,42 +80,35 @@ export function taskDetailView(state: AppState, id: string): View {
     }
   };
 
+  /** Revoke; with `terminate`, also stop it (SIGTERM) if it is running. */
+  const revokeButton = (task: TaskRecord, terminate: boolean) => {
+    const label = terminate ? 'Terminate' : 'Revoke';
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: terminate ? 'button danger' : 'button',
+        'data-testid': terminate ? 'action-terminate' : 'action-revoke',
+        disabled: !canRevoke(task.state),
+        title: terminate
+          ? 'Revoke, and stop it (SIGTERM) if it is running'
+          : 'Workers refuse the task if it has not started',
+        onclick: () =>
+          void act(
+            label,
+            async () => (await monitorApi.revoke(task.uuid, terminate)).message,
+          ),
+      },
+      label,
+    );
+  };
+
   const actions = (task: TaskRecord) =>
     h(
       'div',
       { class: 'actions' },
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button',
-          'data-testid': 'action-revoke',
-          disabled: !canRevoke(task.state),
-          title: 'Workers refuse the task if it has not started',
-          onclick: () =>
-            void act(
-              'Revoke',
-              async () => (await monitorApi.revoke(task.uuid, false)).message,
-            ),
-        },
-        'Revoke',
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button danger',
-          'data-testid': 'action-terminate',
-          disabled: !canRevoke(task.state),
-          title: 'Revoke, and stop it (SIGTERM) if it is running',
-          onclick: () =>
-            void act(
-              'Terminate',
-              async () => (await monitorApi.revoke(task.uuid, true)).message,
-            ),
-        },
-        'Terminate',
-      ),
+      revokeButton(task, false),
+      revokeButton(task, true),
       canRetry(task.state)
         ? h(
             'button',
