@@ -14,6 +14,11 @@ import request from 'supertest';
 import { ControlClient } from '@celeriac/broker';
 import { RevokedRepository } from '@celeriac/results';
 import { Task, type TaskCall, TaskProducer } from '@celeriac/tasks';
+import type {
+  MonitorQueue,
+  MonitorStats,
+  MonitorWorker,
+} from '../../apps/monitor/src/contract/monitor-views';
 import { bootMonitor, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { parsePrometheusText } from '../utils/prometheus-text';
@@ -99,6 +104,17 @@ describe('monitor with a celeriac worker', () => {
   let producer: TaskProducer;
   const http = () => request(monitor.getHttpServer());
 
+  /** GETs `path` (200 each time) until `done` accepts its JSON body. */
+  const getUntil = <T>(
+    path: string,
+    done: (body: T) => boolean,
+    options?: Parameters<typeof pollUntil>[2],
+  ) =>
+    pollUntil(
+      async () => (await http().get(path).expect(200)).body as T,
+      done,
+      options,
+    );
   const info = async (id: string) =>
     (await http().get(`/api/task/info/${id}`)).body as TaskDict;
   const waitForState = (id: string, state: string) =>
@@ -139,12 +155,8 @@ describe('monitor with a celeriac worker', () => {
   });
 
   it('lists the worker online from its heartbeats', async () => {
-    const workers = await pollUntil(
-      async () =>
-        (await http().get('/api/monitor/workers').expect(200)).body as {
-          hostname: string;
-          online: boolean;
-        }[],
+    const workers = await getUntil<MonitorWorker[]>(
+      '/api/monitor/workers',
       (list) => list.some((w) => w.hostname === hostname && w.online),
     );
     const mine = workers.find((w) => w.hostname === hostname);
@@ -462,13 +474,8 @@ describe('monitor with a celeriac worker', () => {
   });
 
   it('reports the queue, throughput and runtimes', async () => {
-    const queues = await pollUntil(
-      async () =>
-        (await http().get('/api/monitor/queues').expect(200)).body as {
-          name: string;
-          consumers: number;
-          publishRate: number | null;
-        }[],
+    const queues = await getUntil<MonitorQueue[]>(
+      '/api/monitor/queues',
       (list) => list.some((q) => q.name === queue && q.publishRate !== null),
       { timeoutMs: 10_000, intervalMs: 500 },
     );
@@ -484,10 +491,8 @@ describe('monitor with a celeriac worker', () => {
       (lengths.body as { active_queues: { name: string }[] }).active_queues,
     ).toContainEqual({ name: queue, messages: expect.any(Number) });
 
-    const stats = (await http().get('/api/monitor/stats').expect(200)).body as {
-      throughput: { t: number; bucketSeconds: number; counts: object }[];
-      runtime: { bucketsSeconds: number[]; counts: number[] };
-    };
+    const stats = (await http().get('/api/monitor/stats').expect(200))
+      .body as MonitorStats;
     expect(stats.throughput).toHaveLength(120);
     expect(stats.throughput[0]).toEqual({
       t: expect.any(Number),
@@ -502,7 +507,7 @@ describe('monitor with a celeriac worker', () => {
       },
     });
     const successes = stats.throughput.reduce(
-      (sum, bucket) => sum + (bucket.counts as { SUCCESS: number }).SUCCESS,
+      (sum, bucket) => sum + bucket.counts.SUCCESS,
       0,
     );
     expect(successes).toBeGreaterThanOrEqual(4);
@@ -540,23 +545,15 @@ describe('monitor with a celeriac worker', () => {
   });
 
   it('shows the worker offline once it stops', async () => {
-    await pollUntil(
-      async () =>
-        (await http().get('/api/workers?status=1')).body as Record<
-          string,
-          boolean
-        >,
+    await getUntil<Record<string, boolean>>(
+      '/api/workers?status=1',
       (status) => status[hostname] === true,
     );
     await worker?.close();
     worker = undefined;
 
-    const workers = await pollUntil(
-      async () =>
-        (await http().get('/api/monitor/workers')).body as {
-          hostname: string;
-          online: boolean;
-        }[],
+    const workers = await getUntil<MonitorWorker[]>(
+      '/api/monitor/workers',
       (list) => list.some((w) => w.hostname === hostname && !w.online),
     );
     expect(workers.find((w) => w.hostname === hostname)?.online).toBe(false);

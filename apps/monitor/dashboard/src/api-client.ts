@@ -1,9 +1,9 @@
+import type { TaskRecord } from '../../src/contract/flower-task';
 import type {
-  FlowerTask,
   MonitorQueue,
   MonitorStats,
   MonitorWorker,
-} from './types';
+} from '../../src/contract/monitor-views';
 
 /** A refused request, with the reason the monitor gave (problem detail). */
 export class ApiError extends Error {
@@ -47,12 +47,12 @@ const id = encodeURIComponent;
 export const monitorApi = {
   /** Flower's /api/tasks: a dict keyed by task id, newest first. */
   tasks: (limit: number) =>
-    call<Record<string, FlowerTask>>(
+    call<Record<string, TaskRecord>>(
       'GET',
       `/api/tasks?limit=${limit}&sort_by=-received`,
     ),
   taskInfo: (taskId: string) =>
-    call<FlowerTask>('GET', `/api/task/info/${id(taskId)}`),
+    call<TaskRecord>('GET', `/api/task/info/${id(taskId)}`),
   workers: () => call<MonitorWorker[]>('GET', '/api/monitor/workers'),
   queues: () => call<MonitorQueue[]>('GET', '/api/monitor/queues'),
   stats: () => call<MonitorStats>('GET', '/api/monitor/stats'),

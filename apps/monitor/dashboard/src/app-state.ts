@@ -1,5 +1,9 @@
 import { TaskStore } from './task-store';
-import type { MonitorQueue, MonitorStats, MonitorWorker } from './types';
+import type {
+  MonitorQueue,
+  MonitorStats,
+  MonitorWorker,
+} from '../../src/contract/monitor-views';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting';
 

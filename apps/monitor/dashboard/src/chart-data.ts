@@ -1,19 +1,13 @@
 import { formatClock, formatDuration } from './format';
-import type { MonitorStats, ThroughputState } from './types';
-
-/** The throughput chart's series, finished states first (drawn at the bottom). */
-export const THROUGHPUT_STATES: ThroughputState[] = [
-  'SUCCESS',
-  'FAILURE',
-  'RETRY',
-  'REVOKED',
-  'STARTED',
-  'RECEIVED',
-];
+import {
+  THROUGHPUT_STATES,
+  type MonitorStats,
+  type ThroughputState,
+} from '../../src/contract/monitor-views';
 
 export interface ThroughputSeries {
   labels: string[];
-  /** One count per bucket per state; a state missing from a bucket is 0. */
+  /** One count per bucket per state. */
   series: Record<ThroughputState, number[]>;
 }
 
@@ -24,7 +18,7 @@ export function throughputSeries(
   const series = Object.fromEntries(
     THROUGHPUT_STATES.map((state) => [
       state,
-      buckets.map((bucket) => bucket.counts[state] ?? 0),
+      buckets.map((bucket) => bucket.counts[state]),
     ]),
   ) as Record<ThroughputState, number[]>;
   return { labels: buckets.map((bucket) => formatClock(bucket.t)), series };

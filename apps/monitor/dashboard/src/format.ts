@@ -1,4 +1,7 @@
-import type { TaskProgress } from './types';
+import {
+  isReadyState,
+  type TaskProgress,
+} from '../../src/contract/flower-task';
 
 /** How a state reads and which colour family (a CSS class) it gets. */
 export interface StateLook {
@@ -28,11 +31,6 @@ const LOOKS: Record<string, StateLook> = {
 /** A custom state (any string a task may write) still gets a readable look. */
 export function stateLook(state: string): StateLook {
   return LOOKS[state] ?? { label: state, tone: 'pending' };
-}
-
-/** States after which nothing more happens to a task (Celery's READY_STATES). */
-export function isReadyState(state: string): boolean {
-  return state === 'SUCCESS' || state === 'FAILURE' || state === 'REVOKED';
 }
 
 /** Retry is offered only for tasks that ended without a result. */

@@ -2,7 +2,10 @@ import { EVENTS_URL, monitorApi } from './api-client';
 import type { AppState } from './app-state';
 import { EventBatcher } from './event-batcher';
 import { combineUpdates, type TaskUpdate } from './task-store';
-import type { MonitorQueue, MonitorWorker } from './types';
+import type {
+  MonitorQueue,
+  MonitorWorker,
+} from '../../src/contract/monitor-views';
 
 /** How many tasks the first load asks for (the monitor keeps 10 000). */
 const INITIAL_TASKS = 10_000;

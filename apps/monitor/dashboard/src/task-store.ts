@@ -1,8 +1,11 @@
-import { isReadyState } from './format';
-import type { FlowerTask } from './types';
+import {
+  emptyTask,
+  isReadyState,
+  type TaskRecord,
+} from '../../src/contract/flower-task';
 
 /** What the monitor sends about a task: its dict, some keys possibly absent. */
-export type TaskUpdate = Partial<FlowerTask> & { uuid: string };
+export type TaskUpdate = Partial<TaskRecord> & { uuid: string };
 
 export type TaskSortKey =
   'received' | 'started' | 'name' | 'state' | 'runtime' | 'worker';
@@ -18,48 +21,13 @@ export interface TaskQuery {
 }
 
 export interface TaskPage {
-  rows: FlowerTask[];
+  rows: TaskRecord[];
   /** How many tasks match the filters (rows is one page of them). */
   total: number;
 }
 
 /** The monitor keeps 10 000 by default; keep a margin, never grow forever. */
 export const MAX_TASKS = 20_000;
-
-function emptyTask(uuid: string): FlowerTask {
-  return {
-    uuid,
-    name: null,
-    state: 'PENDING',
-    received: null,
-    sent: null,
-    started: null,
-    rejected: null,
-    succeeded: null,
-    failed: null,
-    retried: null,
-    revoked: null,
-    args: null,
-    kwargs: null,
-    eta: null,
-    expires: null,
-    retries: null,
-    result: null,
-    exception: null,
-    timestamp: null,
-    runtime: null,
-    traceback: null,
-    exchange: null,
-    routing_key: null,
-    clock: null,
-    client: null,
-    root_id: null,
-    parent_id: null,
-    children: null,
-    worker: null,
-    progress: null,
-  };
-}
 
 /**
  * The later update's known values over the earlier ones. Known values are
@@ -86,9 +54,9 @@ function fold<T extends { state?: string }>(earlier: T, later: TaskUpdate): T {
 
 /** One update folded into what the store knows of the task. */
 export function mergeTask(
-  previous: FlowerTask | undefined,
+  previous: TaskRecord | undefined,
   update: TaskUpdate,
-): FlowerTask {
+): TaskRecord {
   return fold(previous ?? emptyTask(update.uuid), update);
 }
 
@@ -116,7 +84,7 @@ function compareNullable(
   return a < b ? -1 : 1;
 }
 
-function sortValue(task: FlowerTask, key: TaskSortKey): string | number | null {
+function sortValue(task: TaskRecord, key: TaskSortKey): string | number | null {
   switch (key) {
     case 'received':
       // A task seen only as sent (or only started) still sorts by its time.
@@ -134,7 +102,7 @@ function sortValue(task: FlowerTask, key: TaskSortKey): string | number | null {
   }
 }
 
-export function matchesQuery(task: FlowerTask, query: TaskQuery): boolean {
+export function matchesQuery(task: TaskRecord, query: TaskQuery): boolean {
   if (query.state && task.state !== query.state) {
     return false;
   }
@@ -154,12 +122,12 @@ export function matchesQuery(task: FlowerTask, query: TaskQuery): boolean {
 
 /** Filters, sorts (missing values last whatever the direction), pages. */
 export function queryTasks(
-  tasks: Iterable<FlowerTask>,
+  tasks: Iterable<TaskRecord>,
   query: TaskQuery,
   offset: number,
   limit: number,
 ): TaskPage {
-  const matching: FlowerTask[] = [];
+  const matching: TaskRecord[] = [];
   for (const task of tasks) {
     if (matchesQuery(task, query)) {
       matching.push(task);
@@ -182,7 +150,7 @@ export function queryTasks(
 
 /** Every task the dashboard knows, merged from the first load and SSE. */
 export class TaskStore {
-  private readonly tasks = new Map<string, FlowerTask>();
+  private readonly tasks = new Map<string, TaskRecord>();
 
   constructor(private readonly capacity = MAX_TASKS) {}
 
@@ -190,11 +158,11 @@ export class TaskStore {
     return this.tasks.size;
   }
 
-  get(id: string): FlowerTask | undefined {
+  get(id: string): TaskRecord | undefined {
     return this.tasks.get(id);
   }
 
-  values(): IterableIterator<FlowerTask> {
+  values(): IterableIterator<TaskRecord> {
     return this.tasks.values();
   }
 

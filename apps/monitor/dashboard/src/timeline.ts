@@ -1,4 +1,4 @@
-import type { FlowerTask } from './types';
+import type { TaskRecord } from '../../src/contract/flower-task';
 
 export interface TimelineStep {
   event:
@@ -27,7 +27,7 @@ const EVENTS: TimelineStep['event'][] = [
 ];
 
 /** The task's life in time order: sent → received → started → succeeded/failed. */
-export function taskTimeline(task: FlowerTask): TimelineStep[] {
+export function taskTimeline(task: TaskRecord): TimelineStep[] {
   const known = EVENTS.flatMap((event) => {
     const at = task[event];
     return typeof at === 'number' ? [{ event, at }] : [];

@@ -1,6 +1,6 @@
 import { h, setText } from './dom';
 import { progressPercent, stateLook } from './format';
-import type { TaskProgress } from './types';
+import type { TaskProgress } from '../../src/contract/flower-task';
 
 /** A state pill: `<span class="badge tone-success">Success</span>`. */
 export function stateBadge(state: string): HTMLSpanElement {

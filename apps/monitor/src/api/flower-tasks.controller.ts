@@ -15,7 +15,8 @@ import {
   queryTasks,
   TaskQueryError,
 } from '../state/task-query';
-import { presentTask, type TaskRecord } from '../state/task-record';
+import type { TaskRecord } from '../contract/flower-task';
+import { presentTask } from '../state/task-record';
 import { queryFlag } from './query-flag';
 import { checkPathName, parseTaskSubmission } from './task-options';
 import { TaskService } from './task-service';

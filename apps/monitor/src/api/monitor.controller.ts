@@ -1,8 +1,13 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { QueueWatcher, type QueueView } from '../queues/queue-watcher';
+import type {
+  MonitorQueue,
+  MonitorStats,
+  MonitorWorker,
+} from '../contract/monitor-views';
+import { QueueWatcher } from '../queues/queue-watcher';
 import { EventsState } from '../state/events-state';
-import { presentWorker, type WorkerView } from '../state/worker-record';
-import { type MonitorStats, ThroughputStats } from '../stats/throughput-stats';
+import { presentWorker } from '../state/worker-record';
+import { ThroughputStats } from '../stats/throughput-stats';
 import { checkPathName } from './task-options';
 import { TaskService } from './task-service';
 
@@ -17,7 +22,7 @@ export class MonitorController {
   ) {}
 
   @Get('workers')
-  workers(): WorkerView[] {
+  workers(): MonitorWorker[] {
     const now = Date.now() / 1000;
     return this.state
       .allWorkers()
@@ -26,7 +31,7 @@ export class MonitorController {
   }
 
   @Get('queues')
-  queueList(): Promise<QueueView[]> {
+  queueList(): Promise<MonitorQueue[]> {
     return this.queues.current();
   }
 

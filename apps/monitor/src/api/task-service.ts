@@ -8,7 +8,8 @@ import {
 import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
 import { MonitorProblem, notFound, ProblemException } from '../http/problem';
 import { EventsState } from '../state/events-state';
-import { presentTask, type TaskRecord } from '../state/task-record';
+import type { TaskRecord } from '../contract/flower-task';
+import { presentTask } from '../state/task-record';
 import { WorkerInspector } from '../workers/worker-inspector';
 import type { TaskSubmission } from './task-options';
 

@@ -9,7 +9,7 @@ import { argsRepr, kwargsRepr, saferepr } from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
 import { REDIS_CLIENT, type TaskMeta } from '@celeriac/results';
 import { EventsState } from '../state/events-state';
-import { emptyTask, type TaskRecord } from '../state/task-record';
+import { emptyTask, type TaskRecord } from '../contract/flower-task';
 
 const META_PREFIX = 'celery-task-meta-';
 

@@ -7,7 +7,7 @@ import {
   Registry,
 } from 'prom-client';
 import type { CeleryEvent } from '@celeriac/broker';
-import type { TaskRecord } from '../state/task-record';
+import type { TaskRecord } from '../contract/flower-task';
 
 /**
  * Flower's Prometheus metrics (`flower/events.py` `PrometheusMetrics`), same

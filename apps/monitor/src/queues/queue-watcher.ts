@@ -8,21 +8,13 @@ import {
 import type { Channel } from 'amqplib';
 import { CeleryClient } from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
+import type { MonitorQueue } from '../contract/monitor-views';
 import { monitorConnection } from '../events/monitor-broker';
 import { EventsState } from '../state/events-state';
 import { WorkerInspector } from '../workers/worker-inspector';
 
 /** How often queues are sampled (the SSE `queues` event follows). */
 export const QUEUE_SAMPLE_INTERVAL_MS = 2_000;
-
-/** What `GET /api/monitor/queues` lists per queue. */
-export interface QueueView {
-  name: string;
-  messages: number;
-  consumers: number;
-  publishRate: number | null;
-  deliverRate: number | null;
-}
 
 interface Sample {
   at: number;
@@ -48,11 +40,11 @@ export class QueueWatcher
   private readonly logger = new Logger(QueueWatcher.name);
   private readonly previous = new Map<string, Sample>();
   private readonly delivered = new Map<string, number>();
-  private views: QueueView[] = [];
-  private readonly listeners = new Set<(queues: QueueView[]) => void>();
+  private views: MonitorQueue[] = [];
+  private readonly listeners = new Set<(queues: MonitorQueue[]) => void>();
   private channel?: Channel;
   private timer?: NodeJS.Timeout;
-  private sampling?: Promise<QueueView[]>;
+  private sampling?: Promise<MonitorQueue[]>;
 
   constructor(
     private readonly client: CeleryClient,
@@ -101,25 +93,25 @@ export class QueueWatcher
   }
 
   /** The last sample (sampling now if there is none yet). */
-  async current(): Promise<QueueView[]> {
+  async current(): Promise<MonitorQueue[]> {
     return this.previous.size === 0 ? this.sample() : this.views;
   }
 
-  onSample(listener: (queues: QueueView[]) => void): () => void {
+  onSample(listener: (queues: MonitorQueue[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   /** Samples every watched queue once; missing queues are left out. */
-  sample(): Promise<QueueView[]> {
+  sample(): Promise<MonitorQueue[]> {
     this.sampling ??= this.sampleAll().finally(
       () => (this.sampling = undefined),
     );
     return this.sampling;
   }
 
-  private async sampleAll(): Promise<QueueView[]> {
-    const views: QueueView[] = [];
+  private async sampleAll(): Promise<MonitorQueue[]> {
+    const views: MonitorQueue[] = [];
     for (const name of this.watched()) {
       const depth = await this.check(name);
       if (!depth) {

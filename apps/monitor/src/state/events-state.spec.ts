@@ -1,7 +1,7 @@
 import type { CeleryEvent } from '@celeriac/broker';
 import type { CeleriacConfig } from '@celeriac/config';
 import { EventsState } from './events-state';
-import { emptyTask } from './task-record';
+import { emptyTask } from '../contract/flower-task';
 
 const config = { monitor: { maxTasks: 2 } } as CeleriacConfig;
 

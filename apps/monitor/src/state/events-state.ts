@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CeleriacConfig } from '@celeriac/config';
 import type { CeleryEvent } from '@celeriac/broker';
 import {
-  applyTaskEvent,
   emptyTask,
   type TaskProgress,
   type TaskRecord,
-} from './task-record';
+} from '../contract/flower-task';
+import { applyTaskEvent } from './task-record';
 import {
   applyWorkerEvent,
   emptyWorker,

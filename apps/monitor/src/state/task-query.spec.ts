@@ -1,5 +1,5 @@
 import { parseTaskQuery, queryTasks, TaskQueryError } from './task-query';
-import { emptyTask, type TaskRecord } from './task-record';
+import { emptyTask, type TaskRecord } from '../contract/flower-task';
 
 function task(uuid: string, fields: Partial<TaskRecord>): TaskRecord {
   return { ...emptyTask(uuid), ...fields };

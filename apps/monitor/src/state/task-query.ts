@@ -1,4 +1,4 @@
-import type { TaskRecord } from './task-record';
+import type { TaskRecord } from '../contract/flower-task';
 
 /** Flower's `SORT_KEYS`. */
 export const SORT_KEYS = ['name', 'state', 'received', 'started'] as const;

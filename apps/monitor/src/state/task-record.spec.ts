@@ -1,4 +1,5 @@
-import { applyTaskEvent, emptyTask, presentTask } from './task-record';
+import { emptyTask } from '../contract/flower-task';
+import { applyTaskEvent, presentTask } from './task-record';
 
 const event = (type: string, timestamp: number, fields = {}) => ({
   type,

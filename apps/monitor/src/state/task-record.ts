@@ -1,53 +1,8 @@
-/**
- * A task as Flower shows it: the fields of Celery's `celery.events.state.Task`
- * (`Task._fields`, `as_dict`), built from task events. Timestamps are Unix
- * seconds; `args`, `kwargs`, `result` and `exception` are the repr strings
- * the events carry.
- */
-export interface FlowerTask {
-  uuid: string;
-  name: string | null;
-  state: string;
-  received: number | null;
-  sent: number | null;
-  started: number | null;
-  rejected: number | null;
-  succeeded: number | null;
-  failed: number | null;
-  retried: number | null;
-  revoked: number | null;
-  args: string | null;
-  kwargs: string | null;
-  eta: string | null;
-  expires: string | null;
-  retries: number | null;
-  result: string | null;
-  exception: string | null;
-  timestamp: number | null;
-  runtime: number | null;
-  traceback: string | null;
-  exchange: string | null;
-  routing_key: string | null;
-  clock: number;
-  client: string | null;
-  root: string | null;
-  root_id: string | null;
-  parent: string | null;
-  parent_id: string | null;
-  children: string[];
-  worker: string | null;
-}
-
-/** Progress a task reported with `update_state(state='PROGRESS', meta=...)`. */
-export interface TaskProgress {
-  current: number;
-  total: number;
-}
-
-/** What the monitor keeps per task: Flower's dict plus the progress. */
-export interface TaskRecord extends FlowerTask {
-  progress: TaskProgress | null;
-}
+import {
+  READY_STATES,
+  type FlowerTask,
+  type TaskRecord,
+} from '../contract/flower-task';
 
 /** `celery.events.state.TASK_EVENT_TO_STATE`. */
 const TASK_EVENT_TO_STATE: Record<string, string> = {
@@ -109,47 +64,6 @@ const EVENT_FIELDS = new Set<keyof FlowerTask>([
   'root_id',
   'parent_id',
 ]);
-
-/** The states after which nothing runs any more. */
-export const READY_STATES = new Set(['SUCCESS', 'FAILURE', 'REVOKED']);
-
-/** A task nobody has reported on yet. */
-export function emptyTask(uuid: string): TaskRecord {
-  return {
-    uuid,
-    name: null,
-    state: 'PENDING',
-    received: null,
-    sent: null,
-    started: null,
-    rejected: null,
-    succeeded: null,
-    failed: null,
-    retried: null,
-    revoked: null,
-    args: null,
-    kwargs: null,
-    eta: null,
-    expires: null,
-    retries: null,
-    result: null,
-    exception: null,
-    timestamp: null,
-    runtime: null,
-    traceback: null,
-    exchange: null,
-    routing_key: null,
-    clock: 0,
-    client: null,
-    root: null,
-    root_id: null,
-    parent: null,
-    parent_id: null,
-    children: [],
-    worker: null,
-    progress: null,
-  };
-}
 
 /**
  * Applies one `task-*` event to the task, as `celery.events.state.Task.event`

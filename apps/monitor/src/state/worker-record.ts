@@ -1,3 +1,5 @@
+import type { MonitorWorker } from '../contract/monitor-views';
+
 /** Celery's `HEARTBEAT_EXPIRE_WINDOW` (percent of `freq`). */
 const HEARTBEAT_EXPIRE_WINDOW = 200;
 
@@ -20,21 +22,6 @@ export interface WorkerRecord {
   swVer: string | null;
   swSys: string | null;
   pid: number | null;
-}
-
-/** What `GET /api/monitor/workers` lists per worker. */
-export interface WorkerView {
-  hostname: string;
-  online: boolean;
-  lastHeartbeat: number | null;
-  heartbeatAgeSeconds: number | null;
-  active: number;
-  processed: number;
-  loadavg: number[] | null;
-  swIdent: string | null;
-  swVer: string | null;
-  pid: number | null;
-  freq: number | null;
 }
 
 export function emptyWorker(hostname: string): WorkerRecord {
@@ -112,7 +99,10 @@ export function isAlive(worker: WorkerRecord, now: number): boolean {
   return now < expires;
 }
 
-export function presentWorker(worker: WorkerRecord, now: number): WorkerView {
+export function presentWorker(
+  worker: WorkerRecord,
+  now: number,
+): MonitorWorker {
   const last = worker.heartbeats.at(-1) ?? null;
   return {
     hostname: worker.hostname,

@@ -1,4 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import {
+  THROUGHPUT_STATES,
+  type MonitorStats,
+  type StateCounts,
+  type ThroughputBucket,
+  type ThroughputState,
+} from '../contract/monitor-views';
 
 /** Width of one throughput bucket, seconds. */
 export const BUCKET_SECONDS = 5;
@@ -12,7 +19,7 @@ export const RUNTIME_BUCKETS = [
 ];
 
 /** The task events counted, by the state they lead to. */
-const EVENT_STATES: Record<string, StateName> = {
+const EVENT_STATES: Record<string, ThroughputState> = {
   'task-received': 'RECEIVED',
   'task-started': 'STARTED',
   'task-succeeded': 'SUCCESS',
@@ -21,32 +28,10 @@ const EVENT_STATES: Record<string, StateName> = {
   'task-revoked': 'REVOKED',
 };
 
-type StateName =
-  'SUCCESS' | 'FAILURE' | 'RETRY' | 'REVOKED' | 'STARTED' | 'RECEIVED';
-
-export type StateCounts = Record<StateName, number>;
-
-export interface ThroughputBucket {
-  t: number;
-  bucketSeconds: number;
-  counts: StateCounts;
-}
-
-/** What `GET /api/monitor/stats` answers. */
-export interface MonitorStats {
-  throughput: ThroughputBucket[];
-  runtime: { bucketsSeconds: number[]; counts: number[] };
-}
-
 function zeroCounts(): StateCounts {
-  return {
-    SUCCESS: 0,
-    FAILURE: 0,
-    RETRY: 0,
-    REVOKED: 0,
-    STARTED: 0,
-    RECEIVED: 0,
-  };
+  return Object.fromEntries(
+    THROUGHPUT_STATES.map((state) => [state, 0]),
+  ) as StateCounts;
 }
 
 /**

@@ -10,11 +10,8 @@ import {
 } from 'chart.js';
 import { monitorApi } from '../api-client';
 import type { AppState } from '../app-state';
-import {
-  runtimeSeries,
-  THROUGHPUT_STATES,
-  throughputSeries,
-} from '../chart-data';
+import { THROUGHPUT_STATES } from '../../../src/contract/monitor-views';
+import { runtimeSeries, throughputSeries } from '../chart-data';
 import { h } from '../dom';
 import { stateLook } from '../format';
 

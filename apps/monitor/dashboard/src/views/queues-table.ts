@@ -2,13 +2,14 @@ import type { View } from './view';
 import type { AppState } from '../app-state';
 import { h } from '../dom';
 import { formatRate } from '../format';
+import { emptyRow, gridTable } from './grid-table';
 
 const NUMERIC = new Set(['Messages', 'Consumers', 'Publish', 'Deliver']);
 const HEADERS = ['Queue', 'Messages', '', 'Consumers', 'Publish', 'Deliver'];
 
 /** Queue depths (with a bar against the deepest), consumers and rates. */
 export function queuesTable(state: AppState): View {
-  const tbody = h('tbody');
+  const { element, tbody } = gridTable('queues-table', HEADERS, NUMERIC);
   const render = () => {
     const deepest = Math.max(1, ...state.queues.map((queue) => queue.messages));
     const queues = [...state.queues].sort(
@@ -43,42 +44,13 @@ export function queuesTable(state: AppState): View {
               h('td', { class: 'num' }, formatRate(queue.deliverRate)),
             ),
           )
-        : [
-            h(
-              'tr',
-              {},
-              h(
-                'td',
-                { colspan: HEADERS.length, class: 'empty' },
-                'No queues known yet.',
-              ),
-            ),
-          ]),
+        : [emptyRow(HEADERS.length, 'No queues known yet.')]),
     );
   };
   const unsubscribe = state.queuesChanged.subscribe(render);
   render();
   return {
-    element: h(
-      'div',
-      { class: 'table-wrap' },
-      h(
-        'table',
-        { class: 'grid', 'data-testid': 'queues-table' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ...HEADERS.map((label) =>
-              h('th', NUMERIC.has(label) ? { class: 'num' } : {}, label),
-            ),
-          ),
-        ),
-        tbody,
-      ),
-    ),
+    element,
     destroy: unsubscribe,
   };
 }

@@ -4,30 +4,25 @@ import { queuesTable } from './queues-table';
 import type { View } from './view';
 import { workersTable } from './workers-table';
 
-export function workersView(state: AppState): View {
-  const table = workersTable(state);
+/** A page that is one table under a title. */
+function tablePage(testId: string, title: string, table: View): View {
   return {
     element: h(
       'section',
-      { class: 'view', 'data-testid': 'workers-view' },
-      h('div', { class: 'toolbar' }, h('h1', {}, 'Workers')),
+      { class: 'view', 'data-testid': testId },
+      h('div', { class: 'toolbar' }, h('h1', {}, title)),
       table.element,
     ),
     destroy: table.destroy,
   };
 }
 
+export function workersView(state: AppState): View {
+  return tablePage('workers-view', 'Workers', workersTable(state));
+}
+
 export function queuesView(state: AppState): View {
-  const table = queuesTable(state);
-  return {
-    element: h(
-      'section',
-      { class: 'view', 'data-testid': 'queues-view' },
-      h('div', { class: 'toolbar' }, h('h1', {}, 'Queues')),
-      table.element,
-    ),
-    destroy: table.destroy,
-  };
+  return tablePage('queues-view', 'Queues', queuesTable(state));
 }
 
 export function notFoundView(path: string): View {

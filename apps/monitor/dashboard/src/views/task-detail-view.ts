@@ -9,7 +9,7 @@ import {
 } from '../format';
 import { taskHref, tasksHref } from '../router';
 import { taskTimeline } from '../timeline';
-import type { FlowerTask } from '../types';
+import type { TaskRecord } from '../../../src/contract/flower-task';
 import { progressBar, stateBadge, toast, updateProgressBar } from '../widgets';
 import type { View } from './view';
 
@@ -28,7 +28,7 @@ function taskLink(id: string | null): Child {
   return id ? h('a', { href: taskHref(id), class: 'mono' }, id) : null;
 }
 
-function timeline(task: FlowerTask): HTMLElement {
+function timeline(task: TaskRecord): HTMLElement {
   const steps = taskTimeline(task);
   if (steps.length === 0) {
     return h('p', { class: 'muted' }, 'No events yet.');
@@ -80,42 +80,35 @@ export function taskDetailView(state: AppState, id: string): View {
     }
   };
 
-  const actions = (task: FlowerTask) =>
+  /** Revoke; with `terminate`, also stop it (SIGTERM) if it is running. */
+  const revokeButton = (task: TaskRecord, terminate: boolean) => {
+    const label = terminate ? 'Terminate' : 'Revoke';
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: terminate ? 'button danger' : 'button',
+        'data-testid': terminate ? 'action-terminate' : 'action-revoke',
+        disabled: !canRevoke(task.state),
+        title: terminate
+          ? 'Revoke, and stop it (SIGTERM) if it is running'
+          : 'Workers refuse the task if it has not started',
+        onclick: () =>
+          void act(
+            label,
+            async () => (await monitorApi.revoke(task.uuid, terminate)).message,
+          ),
+      },
+      label,
+    );
+  };
+
+  const actions = (task: TaskRecord) =>
     h(
       'div',
       { class: 'actions' },
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button',
-          'data-testid': 'action-revoke',
-          disabled: !canRevoke(task.state),
-          title: 'Workers refuse the task if it has not started',
-          onclick: () =>
-            void act(
-              'Revoke',
-              async () => (await monitorApi.revoke(task.uuid, false)).message,
-            ),
-        },
-        'Revoke',
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button danger',
-          'data-testid': 'action-terminate',
-          disabled: !canRevoke(task.state),
-          title: 'Revoke, and stop it (SIGTERM) if it is running',
-          onclick: () =>
-            void act(
-              'Terminate',
-              async () => (await monitorApi.revoke(task.uuid, true)).message,
-            ),
-        },
-        'Terminate',
-      ),
+      revokeButton(task, false),
+      revokeButton(task, true),
       canRetry(task.state)
         ? h(
             'button',
@@ -137,7 +130,7 @@ export function taskDetailView(state: AppState, id: string): View {
     );
 
   let shown = '';
-  const render = (task: FlowerTask) => {
+  const render = (task: TaskRecord) => {
     // Progress alone moves the bar in place; anything else redraws.
     const everythingButProgress = JSON.stringify({ ...task, progress: null });
     const bar = body.querySelector<HTMLElement>('[role="progressbar"]');
@@ -224,7 +217,7 @@ export function taskDetailView(state: AppState, id: string): View {
             ...field('root', taskLink(task.root_id)),
             ...field(
               'children',
-              task.children && task.children.length > 0
+              task.children.length > 0
                 ? h(
                     'span',
                     { class: 'links' },

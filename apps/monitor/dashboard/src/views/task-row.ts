@@ -1,7 +1,7 @@
 import { h, setText } from '../dom';
 import { formatClock, formatDuration, shortId } from '../format';
 import { taskHref, tasksHref } from '../router';
-import type { FlowerTask } from '../types';
+import type { TaskRecord } from '../../../src/contract/flower-task';
 import {
   progressBar,
   stateBadge,
@@ -21,7 +21,7 @@ export const TASK_COLUMNS = [
 ] as const;
 
 /** One task's row; `fillTaskRow` updates it in place when the task changes. */
-export function taskRow(task: FlowerTask): HTMLTableRowElement {
+export function taskRow(task: TaskRecord): HTMLTableRowElement {
   const link = h('a', { href: taskHref(task.uuid), class: 'mono' });
   const row = h(
     'tr',
@@ -39,7 +39,7 @@ export function taskRow(task: FlowerTask): HTMLTableRowElement {
   return row;
 }
 
-export function fillTaskRow(row: HTMLTableRowElement, task: FlowerTask): void {
+export function fillTaskRow(row: HTMLTableRowElement, task: TaskRecord): void {
   const cells = row.cells;
   if (row.dataset.state !== task.state) {
     row.dataset.state = task.state;
@@ -58,7 +58,7 @@ export function fillTaskRow(row: HTMLTableRowElement, task: FlowerTask): void {
 }
 
 /** The bar while PROGRESS, else the result or the exception. */
-function fillOutcome(cell: HTMLTableCellElement, task: FlowerTask): void {
+function fillOutcome(cell: HTMLTableCellElement, task: TaskRecord): void {
   const current = cell.firstElementChild as HTMLElement | null;
   if (task.state === 'PROGRESS' && task.progress) {
     if (current?.getAttribute('role') === 'progressbar') {

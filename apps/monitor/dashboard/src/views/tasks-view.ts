@@ -3,7 +3,8 @@ import { h, setText } from '../dom';
 import { stateLook } from '../format';
 import { taskHref, tasksHref } from '../router';
 import type { TaskQuery, TaskSortKey } from '../task-store';
-import { TASK_STATES } from '../types';
+import { TASK_STATES } from '../../../src/contract/flower-task';
+import { emptyRow } from './grid-table';
 import { fillTaskRow, TASK_COLUMNS, taskRow } from './task-row';
 import type { View } from './view';
 
@@ -239,16 +240,11 @@ export function tasksView(state: AppState, params: URLSearchParams): View {
     }
     if (page.total === 0) {
       tbody.replaceChildren(
-        h(
-          'tr',
-          {},
-          h(
-            'td',
-            { colspan: TASK_COLUMNS.length, class: 'empty' },
-            state.tasks.size === 0
-              ? 'No tasks yet: they appear here as workers report them.'
-              : 'No task matches these filters.',
-          ),
+        emptyRow(
+          TASK_COLUMNS.length,
+          state.tasks.size === 0
+            ? 'No tasks yet: they appear here as workers report them.'
+            : 'No task matches these filters.',
         ),
       );
       shownIds = [];

@@ -3,6 +3,7 @@ import { type AppState, heartbeatAge, type WorkerEntry } from '../app-state';
 import { h, setText } from '../dom';
 import { formatAge, formatLoad, isHeartbeatLate } from '../format';
 import { tasksHref } from '../router';
+import { emptyRow, gridTable } from './grid-table';
 
 const NUMERIC = new Set(['Heartbeat', 'Active', 'Processed', 'Load', 'PID']);
 const HEADERS = [
@@ -75,7 +76,7 @@ function workerRow(entry: WorkerEntry, now: number): HTMLTableRowElement {
  * heartbeat ages tick every second in place.
  */
 export function workersTable(state: AppState): View {
-  const tbody = h('tbody');
+  const { element, tbody } = gridTable('workers-table', HEADERS, NUMERIC);
   const render = () => {
     const now = performance.now();
     const entries = [...state.workers.values()].sort(
@@ -86,17 +87,7 @@ export function workersTable(state: AppState): View {
     tbody.replaceChildren(
       ...(entries.length > 0
         ? entries.map((entry) => workerRow(entry, now))
-        : [
-            h(
-              'tr',
-              {},
-              h(
-                'td',
-                { colspan: HEADERS.length, class: 'empty' },
-                'No worker has reported yet.',
-              ),
-            ),
-          ]),
+        : [emptyRow(HEADERS.length, 'No worker has reported yet.')]),
     );
   };
   const tick = setInterval(() => {
@@ -114,26 +105,7 @@ export function workersTable(state: AppState): View {
   const unsubscribe = state.workersChanged.subscribe(render);
   render();
   return {
-    element: h(
-      'div',
-      { class: 'table-wrap' },
-      h(
-        'table',
-        { class: 'grid', 'data-testid': 'workers-table' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ...HEADERS.map((label) =>
-              h('th', NUMERIC.has(label) ? { class: 'num' } : {}, label),
-            ),
-          ),
-        ),
-        tbody,
-      ),
-    ),
+    element,
     destroy: () => {
       clearInterval(tick);
       unsubscribe();
