@@ -450,18 +450,23 @@ describe('monitor with a celeriac worker', () => {
       expect(stream.headers['content-type']).toContain('text/event-stream');
       const { taskId } = await producer.sendTask('add_task', { args: [7, 7] });
 
+      // Events arrive in order (received, started, succeeded): wait for the
+      // last, on a complete line (a chunk may end mid-line).
+      const successLine = (text: string) =>
+        text
+          .split('\n')
+          .slice(0, -1)
+          .find(
+            (candidate) =>
+              candidate.startsWith('data: ') &&
+              candidate.includes(`"uuid":"${taskId}"`) &&
+              candidate.includes('"state":"SUCCESS"'),
+          );
       const text = await pollUntil(
         () => Promise.resolve(chunks.join('')),
-        (seen) => seen.includes(`"uuid":"${taskId}","name":"add_task"`),
+        (seen) => successLine(seen) !== undefined,
       );
-      const line = text
-        .split('\n')
-        .find(
-          (candidate) =>
-            candidate.startsWith('data: ') &&
-            candidate.includes(taskId) &&
-            candidate.includes('"SUCCESS"'),
-        );
+      const line = successLine(text);
       expect(line).toBeDefined();
       expect(
         JSON.parse((line as string).slice('data: '.length)) as TaskDict,
