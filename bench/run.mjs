@@ -6,7 +6,7 @@
 // Settings (environment): BENCH_ROUNDS (3), BENCH_E2E_N (20000),
 // BENCH_DRAIN_N (5000), BENCH_RTT_N (700 per round), BENCH_PUBLISH_N (10000),
 // BENCH_HTTP_SECONDS (5), BENCH_CELERY (auto | off), BENCH_CONCURRENCY (64),
-// BENCH_PREFETCH_MULTIPLIER (1), BENCH_EVENTS (false),
+// BENCH_PREFETCH_MULTIPLIER (1), BENCH_EVENTS (false), BENCH_TRACK_STARTED (false),
 // BENCH_LOG_LEVEL (warn), BENCH_RAW_PREFETCH (64), BENCH_SYSTEMS (all:
 // celeriac,raw-setex,raw-pipelined,celery).
 import { randomUUID } from 'node:crypto';
@@ -48,6 +48,7 @@ const settings = {
   concurrency: Number(env.BENCH_CONCURRENCY ?? 64),
   prefetchMultiplier: Number(env.BENCH_PREFETCH_MULTIPLIER ?? 1),
   events: env.BENCH_EVENTS ?? 'false',
+  trackStarted: env.BENCH_TRACK_STARTED ?? 'false',
   logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
   rawPrefetch: Number(env.BENCH_RAW_PREFETCH ?? 64),
   systems: (

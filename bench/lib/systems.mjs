@@ -65,6 +65,7 @@ export function celeriacSystem(settings) {
         WORKER_HOSTNAME: `bench-${randomUUID().slice(0, 8)}@bench`,
         WORKER_HEALTH_PORT: String(healthPort),
         WORKER_SEND_EVENTS: String(settings.events),
+        TASK_TRACK_STARTED: String(settings.trackStarted),
         LOG_LEVEL: settings.logLevel,
         TASK_TIME_SCALE: '0',
       }),

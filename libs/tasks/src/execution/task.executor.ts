@@ -48,9 +48,9 @@ const REQUEUE_DELAY_MS = 1000;
 
 /**
  * Runs delivered tasks the way a Celery worker does (celery-protocol.md
- * §B.9): expired → REVOKED; ETA → held until due; then STARTED, the task
- * under its soft and hard time limits, and SUCCESS (after the next chain
- * step), RETRY (republished with the same id) or FAILURE with Celery's
+ * §B.9): expired → REVOKED; ETA → held until due; then STARTED (when
+ * track_started is on), the task under its soft and hard time limits, and
+ * SUCCESS (after the next chain step), RETRY (republished with the same id) or FAILURE with Celery's
  * exception dict; chord parts are recorded; the ack comes last (acks late),
  * so a worker that dies mid-task leaves the message to be redelivered.
  * Messages that can never run are rejected with the reason logged and, when
@@ -237,14 +237,17 @@ export class TaskExecutor
     const { headers } = message;
     const acksLate = definition.acksLate ?? true;
     const store = !headers.ignore_result && !definition.ignoreResult;
+    const trackStarted =
+      store && (definition.trackStarted ?? this.options.trackStarted ?? true);
     const extra = this.extraOf(message);
     if (!acksLate) {
       delivery.ack();
     }
-    // STARTED is written while the task runs: one Redis connection keeps it
-    // ahead of every later write of this task, and it is awaited before the
-    // outcome is stored, so a failed write still requeues the task.
-    const started = store
+    // STARTED (Celery's track_started) is written while the task runs: one
+    // Redis connection keeps it ahead of every later write of this task, and
+    // it is awaited before the outcome is stored, so a failed write still
+    // requeues the task.
+    const started = trackStarted
       ? this.results.storeResult(
           headers.id,
           TaskState.Started,
