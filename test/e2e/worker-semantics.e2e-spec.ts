@@ -164,7 +164,7 @@ describe('a worker running tasks that retry, time out, expire or wait', () => {
   it('stays PENDING while a task with trackStarted: false runs', async () => {
     const id = await send('untracked_task', [1]);
     const running = await pollUntil(
-      async () => observed.startedAt.has(id),
+      () => Promise.resolve(observed.startedAt.has(id)),
       (started) => started,
     );
     expect(running).toBe(true);
