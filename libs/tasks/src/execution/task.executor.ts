@@ -39,7 +39,7 @@ import { bindArguments } from './bind-arguments';
 import { ChordCompletion } from './chord-completion';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
-import { TaskEvents } from './task-events';
+import { type TaskEventSubject, TaskEvents } from './task-events';
 import { type TrackedRequest, WorkerRequests } from './worker-requests';
 import { runWithTimeLimits, type TaskOutcome } from './time-limits';
 
@@ -162,7 +162,9 @@ export class TaskExecutor
   ): Promise<void> {
     const { message } = delivery;
     const { task } = message.headers;
-    this.events.send('task-received', receivedFields(message));
+    this.events.send('task-received', subjectOf(message), () =>
+      receivedFields(message),
+    );
     const definition = this.registry.get(task) ?? { name: task, params: [] };
     let bound: { args: unknown[]; kwargs: Record<string, unknown> };
     try {
@@ -256,7 +258,7 @@ export class TaskExecutor
         )
       : undefined;
     started?.catch(() => undefined);
-    this.events.send('task-started', { uuid: headers.id });
+    this.events.send('task-started', subjectOf(message));
     this.events.taskStarted();
     const startedAt = performance.now();
     this.logger.debug({
@@ -306,11 +308,10 @@ export class TaskExecutor
     const { headers } = message;
     if (outcome.kind === 'success') {
       await this.succeed(message, outcome.value, store);
-      this.events.send('task-succeeded', {
-        uuid: headers.id,
+      this.events.send('task-succeeded', subjectOf(message), () => ({
         result: saferepr(outcome.value),
         runtime,
-      });
+      }));
       return;
     }
     const retry = this.retryDecision(definition, message, outcome);
@@ -420,11 +421,10 @@ export class TaskExecutor
         { ...this.extraOf(message), traceback: stackOf(cause) },
       );
     }
-    this.events.send('task-retried', {
-      uuid: headers.id,
+    this.events.send('task-retried', subjectOf(message), () => ({
       exception: exceptionRepr(toExceptionInfo(cause ?? new Error('retry'))),
       traceback: stackOf(cause) ?? '',
-    });
+    }));
     this.logger.log({
       msg: 'task retry scheduled',
       taskId: headers.id,
@@ -442,11 +442,10 @@ export class TaskExecutor
     const { headers } = message;
     const exception = toExceptionInfo(error);
     const traceback = stackOf(error);
-    this.events.send('task-failed', {
-      uuid: headers.id,
+    this.events.send('task-failed', subjectOf(message), () => ({
       exception: exceptionRepr(exception),
       traceback: traceback ?? '',
-    });
+    }));
     this.logger.warn({
       msg: 'task failed',
       taskId: headers.id,
@@ -492,12 +491,11 @@ export class TaskExecutor
     message: TaskMessage,
     why: 'revoked' | 'expired' | 'terminated',
   ): Promise<void> {
-    this.events.send('task-revoked', {
-      uuid: message.headers.id,
+    this.events.send('task-revoked', subjectOf(message), () => ({
       terminated: why === 'terminated',
       signum: null,
       expired: why === 'expired',
-    });
+    }));
     const revoked: ExceptionInfo = {
       exc_type: 'TaskRevokedError',
       exc_message: [why],
@@ -671,10 +669,11 @@ export class TaskExecutor
       });
       delivery.ack();
       if (delivery.taskId !== undefined) {
-        this.events.send('task-rejected', {
-          uuid: delivery.taskId,
-          requeue: false,
-        });
+        this.events.send(
+          'task-rejected',
+          { id: delivery.taskId, name: delivery.task ?? 'unknown' },
+          () => ({ requeue: false }),
+        );
       }
     } catch (error) {
       this.logger.error({
@@ -724,11 +723,14 @@ function describeException(exception: ExceptionInfo): string {
   return `${exception.exc_type}: ${message}`;
 }
 
-/** Celery's `task-received` fields (§D.3). */
+function subjectOf({ headers }: TaskMessage): TaskEventSubject {
+  return { id: headers.id, name: headers.task };
+}
+
+/** Celery's `task-received` fields (§D.3), besides `uuid`. */
 function receivedFields(message: TaskMessage): Record<string, unknown> {
   const { headers } = message;
   return {
-    uuid: headers.id,
     name: headers.task,
     args: headers.argsrepr ?? saferepr(message.args, null, true),
     kwargs: headers.kwargsrepr ?? saferepr(message.kwargs),
