@@ -41,7 +41,11 @@ import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
 import { type TaskEventSubject, TaskEvents } from './task-events';
 import { type TrackedRequest, WorkerRequests } from './worker-requests';
-import { runWithTimeLimits, type TaskOutcome } from './time-limits';
+import {
+  runWithTimeLimits,
+  type TaskOutcome,
+  type Terminate,
+} from './time-limits';
 
 /** Pause before a requeue, so a Redis or broker outage is not a hot loop. */
 const REQUEUE_DELAY_MS = 1000;
@@ -68,7 +72,7 @@ export class TaskExecutor
   /** Ids revoked while this worker runs, plus those loaded at start. */
   private readonly revoked = new Set<string>();
   /** Running tasks, so `revoke(..., terminate)` can stop them. */
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Terminate>();
   /** What the remote control reports: tasks by stage, totals by name. */
   readonly requests: WorkerRequests;
 
@@ -112,9 +116,9 @@ export class TaskExecutor
     const terminated: string[] = [];
     for (const id of ids) {
       this.revoked.add(id);
-      const running = this.running.get(id);
-      if (terminate && running) {
-        running.abort(new Error('terminated'));
+      const stop = this.running.get(id);
+      if (terminate && stop) {
+        stop(new Error('terminated'));
         terminated.push(id);
       }
     }
@@ -268,8 +272,6 @@ export class TaskExecutor
     });
 
     const [hard, soft] = headers.timelimit;
-    const terminate = new AbortController();
-    this.running.set(headers.id, terminate);
     let outcome: TaskOutcome;
     try {
       outcome = await runWithTimeLimits(
@@ -279,7 +281,7 @@ export class TaskExecutor
           hard: hard ?? definition.timeLimit ?? this.options.timeLimit,
         },
         this.shutdown.signal,
-        terminate.signal,
+        (terminate) => this.running.set(headers.id, terminate),
       );
     } finally {
       this.running.delete(headers.id);
