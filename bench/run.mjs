@@ -4,9 +4,9 @@
 // them alike. Prints a table and writes bench/results/<timestamp>.json.
 //
 // Settings (environment): BENCH_ROUNDS (3), BENCH_E2E_N (20000),
-// BENCH_DRAIN_N (5000), BENCH_RTT_N (700 per round), BENCH_PUBLISH_N (10000),
+// BENCH_DRAIN_N (5000), BENCH_WARMUP_N (2000), BENCH_RTT_N (700 per round), BENCH_PUBLISH_N (10000),
 // BENCH_HTTP_SECONDS (5), BENCH_CELERY (auto | off), BENCH_CONCURRENCY (64),
-// BENCH_PREFETCH_MULTIPLIER (1), BENCH_EVENTS (false),
+// BENCH_PREFETCH_MULTIPLIER (1), BENCH_EVENTS (false), BENCH_TRACK_STARTED (false),
 // BENCH_LOG_LEVEL (warn), BENCH_RAW_PREFETCH (64), BENCH_SYSTEMS (all:
 // celeriac,raw-setex,raw-pipelined,celery).
 import { randomUUID } from 'node:crypto';
@@ -15,7 +15,12 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import amqplib from 'amqplib';
 import { Redis } from 'ioredis';
-import { cpuSeconds, sampleRss } from './lib/proc-stats.mjs';
+import {
+  continueTree,
+  cpuSeconds,
+  sampleRss,
+  stopTree,
+} from './lib/proc-stats.mjs';
 import { publishOnly } from './lib/publish-only.mjs';
 import { printTable, summarize } from './lib/report.mjs';
 import {
@@ -32,7 +37,6 @@ import {
   publishAll,
   roundTrips,
   waitForConsumer,
-  waitForConsumingStart,
   waitForResults,
 } from './lib/workload.mjs';
 
@@ -41,6 +45,7 @@ const settings = {
   rounds: Number(env.BENCH_ROUNDS ?? 3),
   e2eN: Number(env.BENCH_E2E_N ?? 20_000),
   drainN: Number(env.BENCH_DRAIN_N ?? 5_000),
+  warmupN: Number(env.BENCH_WARMUP_N ?? 2_000),
   rttN: Number(env.BENCH_RTT_N ?? 700),
   publishN: Number(env.BENCH_PUBLISH_N ?? 10_000),
   httpSeconds: Number(env.BENCH_HTTP_SECONDS ?? 5),
@@ -48,6 +53,7 @@ const settings = {
   concurrency: Number(env.BENCH_CONCURRENCY ?? 64),
   prefetchMultiplier: Number(env.BENCH_PREFETCH_MULTIPLIER ?? 1),
   events: env.BENCH_EVENTS ?? 'false',
+  trackStarted: env.BENCH_TRACK_STARTED ?? 'false',
   logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
   rawPrefetch: Number(env.BENCH_RAW_PREFETCH ?? 64),
   systems: (
@@ -72,26 +78,43 @@ const subscriber = new Redis(REDIS_URL);
 
 let nextPort = 18_700 + Math.floor(Math.random() * 500);
 
-/** One system, one round: drain, end to end, round trips, on one worker. */
+/**
+ * One system, one round, on one worker: warm-up, drain, end to end, round
+ * trips. Every worker first runs the same warm-up tasks untimed (V8's JIT,
+ * Python's imports and pools), so the drain does not time a cold start.
+ */
 async function measure(system, round) {
   const queue = `bench-${RUN}-${system.name}-r${round}`;
   await declareQueue(channel, queue);
+  const warmup = buildMessages(settings.warmupN);
   const drain = buildMessages(settings.drainN);
   const e2e = buildMessages(settings.e2eN);
-  await publishAll(channel, queue, drain);
   const worker = system.start(queue, nextPort++);
   const stopRss = sampleRss(worker.pid);
   const result = { system: system.name, label: system.label, round };
   const phaseTimeout = round === 'probe' ? PROBE_TIMEOUT_MS : PHASE_TIMEOUT_MS;
   try {
     await waitForConsumer(channel, queue, 30_000, worker.exited);
-    // Drain: from the first message taken to the last result written.
-    const drainStart = await waitForConsumingStart(
-      channel,
-      queue,
-      settings.drainN,
-      phaseTimeout,
-    );
+    if (warmup.length > 0) {
+      await publishAll(channel, queue, warmup);
+      await waitForResults(
+        channel,
+        redis,
+        queue,
+        warmup.map(({ id }) => id),
+        phaseTimeout,
+      );
+    }
+    // Drain: the warm worker is stopped (SIGSTOP, its whole process tree)
+    // while the queue fills, and timed from SIGCONT to the last result.
+    const stopped = stopTree(worker.pid);
+    let drainStart;
+    try {
+      await publishAll(channel, queue, drain);
+    } finally {
+      drainStart = performance.now();
+      continueTree(stopped);
+    }
     const drainEnd = await waitForResults(
       channel,
       redis,
@@ -138,7 +161,7 @@ async function measure(system, round) {
     await deleteQueue(channel, queue);
     await deleteResults(
       redis,
-      [...drain, ...e2e].map(({ id }) => id),
+      [...warmup, ...drain, ...e2e].map(({ id }) => id),
     );
   }
   log(
@@ -159,6 +182,7 @@ async function pickCeleryPool() {
   const saved = { ...settings };
   settings.e2eN = 1000;
   settings.drainN = 1000;
+  settings.warmupN = 0;
   settings.rttN = 0;
   const tried = [];
   for (const candidate of candidates) {

@@ -78,3 +78,27 @@ export function sampleRss(root, intervalMs = 100) {
     return Math.max(peak, rssMb(root));
   };
 }
+
+/** SIGSTOPs the tree (parent first, so it forks no new child); returns its pids. */
+export function stopTree(root) {
+  const pids = processTree(root);
+  for (const pid of pids) {
+    signal(pid, 'SIGSTOP');
+  }
+  return pids;
+}
+
+/** SIGCONTs what {@link stopTree} stopped. */
+export function continueTree(pids) {
+  for (const pid of pids) {
+    signal(pid, 'SIGCONT');
+  }
+}
+
+function signal(pid, name) {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // It exited meanwhile.
+  }
+}

@@ -1,10 +1,18 @@
 // The workers under test, each started as its own process on one queue.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const WORKER_MAIN = resolve(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+// Node's flags of `npm run start:worker` (a larger young generation): the
+// worker runs as deployed, and the raw consumers get the same flags.
+const NODE_FLAGS = JSON.parse(
+  readFileSync(resolve(ROOT, 'package.json'), 'utf8'),
+)
+  .scripts['start:worker'].split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 const PYTHON = '/usr/bin/python3';
 
 export function celeryAvailable() {
@@ -51,20 +59,21 @@ function start(command, args, env, cwd = ROOT) {
   };
 }
 
-/** The celeriac worker as built (`npm run start:worker`). */
+/** The celeriac worker as built, started as `npm run start:worker` does. */
 export function celeriacSystem(settings) {
   return {
     name: 'celeriac',
     label: `celeriac c${settings.concurrency}×${settings.prefetchMultiplier}`,
     roundTrips: true,
     start: (queue, healthPort) =>
-      start(process.execPath, [WORKER_MAIN], {
+      start(process.execPath, [...NODE_FLAGS, WORKER_MAIN], {
         WORKER_QUEUES: queue,
         WORKER_CONCURRENCY: String(settings.concurrency),
         WORKER_PREFETCH_MULTIPLIER: String(settings.prefetchMultiplier),
         WORKER_HOSTNAME: `bench-${randomUUID().slice(0, 8)}@bench`,
         WORKER_HEALTH_PORT: String(healthPort),
         WORKER_SEND_EVENTS: String(settings.events),
+        TASK_TRACK_STARTED: String(settings.trackStarted),
         LOG_LEVEL: settings.logLevel,
         TASK_TIME_SCALE: '0',
       }),
@@ -79,6 +88,7 @@ export function rawSystem(mode, prefetch) {
     roundTrips: mode === 'setex',
     start: (queue) =>
       start(process.execPath, [
+        ...NODE_FLAGS,
         resolve(ROOT, 'bench/raw-consumer.mjs'),
         '--queue',
         queue,

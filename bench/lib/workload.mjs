@@ -67,17 +67,6 @@ export async function waitForConsumer(channel, queue, timeoutMs, exited) {
   throw new Error(`no consumer on ${queue} after ${timeoutMs} ms`);
 }
 
-/** Resolves with the time the ready count first fell below `count`. */
-export async function waitForConsumingStart(channel, queue, count, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { messageCount } = await channel.checkQueue(queue);
-    if (messageCount < count) return performance.now();
-    await sleep(5);
-  }
-  throw new Error(`${queue} was not consumed within ${timeoutMs} ms`);
-}
-
 /**
  * Resolves with the time when every result key exists: the queue is polled
  * until empty (cheap), then the keys are counted with EXISTS.

@@ -160,4 +160,18 @@ describe('a worker running tasks that retry, time out, expire or wait', () => {
     });
     expect(await finalMeta(id)).toMatchObject({ status: 'SUCCESS' });
   });
+
+  it('stays PENDING while a task with trackStarted: false runs', async () => {
+    const id = await send('untracked_task', [1]);
+    const running = await pollUntil(
+      () => Promise.resolve(observed.startedAt.has(id)),
+      (started) => started,
+    );
+    expect(running).toBe(true);
+    expect(await results.getTaskMeta(id)).toMatchObject({ status: 'PENDING' });
+    expect(await finalMeta(id)).toMatchObject({
+      status: 'SUCCESS',
+      result: id,
+    });
+  });
 });

@@ -83,6 +83,12 @@ export class SemanticsTasks {
     await sleep(seconds * 1000, undefined, { signal: request.signal });
     return request.id;
   }
+
+  /** sleepy_task without STARTED (Celery's default `track_started=False`). */
+  @Task({ name: 'untracked_task', params: ['seconds'], trackStarted: false })
+  async untracked(call: TaskCall<[number]>): Promise<string> {
+    return this.sleepy(call);
+  }
 }
 
 /** `bootWorker({ imports: [SemanticsTasksModule] })` */

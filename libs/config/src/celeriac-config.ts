@@ -58,6 +58,8 @@ export class CeleriacConfig {
     timeScale: number;
     softTimeLimit: number;
     timeLimit: number;
+    /** Celery's `task_track_started`: STARTED is written when a task begins. */
+    trackStarted: boolean;
   };
   readonly log: { level: string };
 
@@ -108,6 +110,7 @@ export class CeleriacConfig {
       timeScale: get('TASK_TIME_SCALE'),
       softTimeLimit: get('TASK_SOFT_TIME_LIMIT'),
       timeLimit: get('TASK_TIME_LIMIT'),
+      trackStarted: get('TASK_TRACK_STARTED'),
     };
     this.log = { level: get('LOG_LEVEL') };
   }

@@ -183,6 +183,11 @@ export class EnvironmentVariables {
   @Min(0.001)
   TASK_TIME_LIMIT = 1200;
 
+  // Celery's task_track_started: write STARTED when a task begins (Celery's default is false).
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'TASK_TRACK_STARTED must be true or false' })
+  TASK_TRACK_STARTED = true;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)

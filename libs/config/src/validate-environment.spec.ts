@@ -27,6 +27,7 @@ describe(validateEnvironment.name, () => {
       TASK_TIME_SCALE: 1,
       TASK_SOFT_TIME_LIMIT: 600,
       TASK_TIME_LIMIT: 1200,
+      TASK_TRACK_STARTED: true,
       RESULT_EXPIRES: 86400,
       LOG_LEVEL: 'info',
     });
@@ -53,10 +54,17 @@ describe(validateEnvironment.name, () => {
     ['MONITOR_MAX_TASKS', '0'],
     ['MONITOR_QUEUES', 'a b'],
     ['MONITOR_ENABLE_EVENTS', 'maybe'],
+    ['TASK_TRACK_STARTED', 'sometimes'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(
       ConfigValidationError,
     );
+  });
+
+  it("reads TASK_TRACK_STARTED as Celery's task_track_started", () => {
+    expect(
+      validateEnvironment({ TASK_TRACK_STARTED: 'false' }).TASK_TRACK_STARTED,
+    ).toBe(false);
   });
 
   it('accepts the Celery names, and the celeriac names win', () => {

@@ -36,6 +36,8 @@ export interface TaskOptions {
   timeLimit?: number;
   /** Ack after the task finished (true, the default) or when it starts. */
   acksLate?: boolean;
+  /** Write STARTED when it begins (Celery's `track_started`). Default: the worker's. */
+  trackStarted?: boolean;
   /** Store no result (chains and chords still proceed). */
   ignoreResult?: boolean;
 }

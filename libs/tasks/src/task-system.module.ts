@@ -48,6 +48,7 @@ export class TaskSystemModule {
             concurrency: config.worker.concurrency,
             softTimeLimit: config.tasks.softTimeLimit,
             timeLimit: config.tasks.timeLimit,
+            trackStarted: config.tasks.trackStarted,
           }),
         }),
       ],

@@ -14,6 +14,11 @@ export interface TasksModuleOptions {
   softTimeLimit: number;
   /** Default hard time limit in seconds (Celery's task_time_limit). */
   timeLimit: number;
+  /**
+   * Celery's `task_track_started`: write STARTED when a task begins. Default
+   * true (Celery's is false; celeriac's api reports STARTED).
+   */
+  trackStarted?: boolean;
 }
 
 export const {

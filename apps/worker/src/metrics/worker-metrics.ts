@@ -1,7 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CeleryClient } from '@celeriac/broker';
-import { TaskEvents, TaskExecutor } from '@celeriac/tasks';
+import {
+  type TaskEventSubject,
+  TaskEvents,
+  TaskExecutor,
+} from '@celeriac/tasks';
 
 /** The final state each terminal task event stands for. */
 const FINAL_STATES: Record<string, string> = {
@@ -12,12 +16,6 @@ const FINAL_STATES: Record<string, string> = {
   'task-rejected': 'REJECTED',
 };
 
-/** A task that has not ended yet: its name, and when it started running. */
-interface Open {
-  name: string;
-  startedAt?: number;
-}
-
 /**
  * The worker's Prometheus metrics (README lists them): tasks by name and
  * final state, their runtimes, the tasks running now, and the worker's own
@@ -27,7 +25,8 @@ interface Open {
  */
 @Injectable()
 export class WorkerMetrics implements OnModuleInit {
-  private readonly open = new Map<string, Open>();
+  /** Tasks that have not ended yet, by id: when they started running. */
+  private readonly started = new Map<string, number>();
   private readonly tasks: Counter<'task' | 'state'>;
   private readonly runtime: Histogram<'task' | 'state'>;
   private readonly publishes: Counter<'outcome'>;
@@ -73,38 +72,26 @@ export class WorkerMetrics implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.events.listen((type, fields) => this.onTaskEvent(type, fields));
+    this.events.listen((type, task) => this.onTaskEvent(type, task));
     this.client.observePublishes(({ outcome }) =>
       this.publishes.inc({ outcome }),
     );
   }
 
-  private onTaskEvent(type: string, fields: Record<string, unknown>): void {
-    const id = typeof fields.uuid === 'string' ? fields.uuid : undefined;
-    if (id === undefined) {
-      return;
-    }
-    if (type === 'task-received') {
-      this.open.set(id, { name: String(fields.name) });
-      return;
-    }
+  private onTaskEvent(type: string, { id, name }: TaskEventSubject): void {
     if (type === 'task-started') {
-      const task = this.open.get(id);
-      if (task) {
-        task.startedAt = performance.now();
-      }
+      this.started.set(id, performance.now());
       return;
     }
     const state = FINAL_STATES[type];
     if (state === undefined) {
       return;
     }
-    const task = this.open.get(id);
-    this.open.delete(id);
-    const name = task?.name ?? 'unknown';
+    const startedAt = this.started.get(id);
+    this.started.delete(id);
     this.tasks.inc({ task: name, state });
-    if (task?.startedAt !== undefined) {
-      const seconds = (performance.now() - task.startedAt) / 1000;
+    if (startedAt !== undefined) {
+      const seconds = (performance.now() - startedAt) / 1000;
       this.runtime.observe({ task: name, state }, seconds);
     }
   }

@@ -9,7 +9,7 @@ import {
   type ChannelWrapper,
   connect,
 } from 'amqp-connection-manager';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import type { DeliveryInfo } from '../protocol/celery-message';
 import {
   type ControlHandler,
@@ -417,9 +417,11 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     const context = new CeleryContext(delivery);
     return async (data: unknown): Promise<unknown> => {
       const result: unknown = await handler(data, context);
-      return lastValueFrom(this.transformToObservable(result), {
-        defaultValue: undefined,
-      });
+      // Interceptors and exception filters answer with an Observable; a
+      // handler's own value needs no round trip through one.
+      return isObservable(result)
+        ? lastValueFrom(result, { defaultValue: undefined })
+        : result;
     };
   }
 }

@@ -122,6 +122,7 @@ describe('buildWorkerConf', () => {
     softTimeLimit: 600,
     timeLimit: 1200,
     sendEvents: true,
+    trackStarted: false,
   };
 
   it("gives Celery's setting names with the passwords masked", () => {
@@ -136,6 +137,7 @@ describe('buildWorkerConf', () => {
       task_soft_time_limit: 600,
       task_time_limit: 1200,
       task_acks_late: true,
+      task_track_started: false,
     });
     expect(JSON.stringify(conf)).not.toMatch(/secret|:pw@/);
     expect(conf).not.toHaveProperty('enable_utc');

@@ -93,6 +93,7 @@ const TASK_ATTRIBUTES: Record<string, (task: TaskOptions) => unknown> = {
   time_limit: (task) => task.timeLimit,
   soft_time_limit: (task) => task.softTimeLimit,
   acks_late: (task) => task.acksLate,
+  track_started: (task) => task.trackStarted,
   ignore_result: (task) => task.ignoreResult,
 };
 
@@ -152,6 +153,7 @@ export interface WorkerSettings {
   softTimeLimit: number;
   timeLimit: number;
   sendEvents: boolean;
+  trackStarted: boolean;
 }
 
 // Celery's defaults for what celeriac does the same way; `with_defaults`
@@ -170,6 +172,7 @@ const CELERY_DEFAULTS: Record<string, unknown> = {
   task_default_routing_key: null,
   task_create_missing_queues: true,
   task_ignore_result: false,
+  task_track_started: false,
   task_default_rate_limit: null,
   broker_heartbeat: 120,
   broker_connection_timeout: 4,
@@ -201,6 +204,7 @@ export function buildWorkerConf(
     task_acks_late: true,
     task_soft_time_limit: settings.softTimeLimit,
     task_time_limit: settings.timeLimit,
+    task_track_started: settings.trackStarted,
     worker_concurrency: settings.concurrency,
     worker_prefetch_multiplier: 1,
     worker_send_task_events: settings.sendEvents,

@@ -5,6 +5,16 @@ import type {
   WorkerHeartbeat,
 } from '@celeriac/broker';
 
+/** The task an event is about. */
+export interface TaskEventSubject {
+  id: string;
+  /** The task name. */
+  name: string;
+}
+
+/** Hears a task event (its type, such as `task-succeeded`, and its task). */
+export type TaskEventListener = (type: string, task: TaskEventSubject) => void;
+
 /**
  * The worker's handle on Celery's events: the executor reports task events
  * and counts through it, and the worker wires it to its `CeleryServer`'s
@@ -16,10 +26,7 @@ export class TaskEvents {
   private heartbeat?: WorkerHeartbeat;
   private active = 0;
   private processed = 0;
-  private readonly listeners: ((
-    type: string,
-    fields: Record<string, unknown>,
-  ) => void)[] = [];
+  private readonly listeners: TaskEventListener[] = [];
 
   attach(events: {
     dispatcher: EventDispatcher;
@@ -39,18 +46,27 @@ export class TaskEvents {
    * Hears every task event the executor reports, sent or not (metrics).
    * A listener must not throw.
    */
-  listen(
-    listener: (type: string, fields: Record<string, unknown>) => void,
-  ): void {
+  listen(listener: TaskEventListener): void {
     this.listeners.push(listener);
   }
 
-  /** Best effort: never throws, never waits for the broker. */
-  send(type: string, fields: Record<string, unknown>): void {
+  /**
+   * Best effort: never throws, never waits for the broker. The event's
+   * fields besides `uuid` are built only when task events are sent (a
+   * worker without `-E` reprs no args or results).
+   */
+  send(
+    type: string,
+    task: TaskEventSubject,
+    fields?: () => Record<string, unknown>,
+  ): void {
     for (const listener of this.listeners) {
-      listener(type, fields);
+      listener(type, task);
     }
-    void this.dispatcher?.send(type, fields);
+    const dispatcher = this.dispatcher;
+    if (dispatcher?.taskEvents) {
+      void dispatcher.send(type, { uuid: task.id, ...fields?.() });
+    }
   }
 
   taskStarted(): void {

@@ -39,18 +39,22 @@ import { bindArguments } from './bind-arguments';
 import { ChordCompletion } from './chord-completion';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
-import { TaskEvents } from './task-events';
+import { type TaskEventSubject, TaskEvents } from './task-events';
 import { type TrackedRequest, WorkerRequests } from './worker-requests';
-import { runWithTimeLimits, type TaskOutcome } from './time-limits';
+import {
+  runWithTimeLimits,
+  type TaskOutcome,
+  type Terminate,
+} from './time-limits';
 
 /** Pause before a requeue, so a Redis or broker outage is not a hot loop. */
 const REQUEUE_DELAY_MS = 1000;
 
 /**
  * Runs delivered tasks the way a Celery worker does (celery-protocol.md
- * §B.9): expired → REVOKED; ETA → held until due; then STARTED, the task
- * under its soft and hard time limits, and SUCCESS (after the next chain
- * step), RETRY (republished with the same id) or FAILURE with Celery's
+ * §B.9): expired → REVOKED; ETA → held until due; then STARTED (when
+ * track_started is on), the task under its soft and hard time limits, and
+ * SUCCESS (after the next chain step), RETRY (republished with the same id) or FAILURE with Celery's
  * exception dict; chord parts are recorded; the ack comes last (acks late),
  * so a worker that dies mid-task leaves the message to be redelivered.
  * Messages that can never run are rejected with the reason logged and, when
@@ -68,7 +72,7 @@ export class TaskExecutor
   /** Ids revoked while this worker runs, plus those loaded at start. */
   private readonly revoked = new Set<string>();
   /** Running tasks, so `revoke(..., terminate)` can stop them. */
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Terminate>();
   /** What the remote control reports: tasks by stage, totals by name. */
   readonly requests: WorkerRequests;
 
@@ -112,9 +116,9 @@ export class TaskExecutor
     const terminated: string[] = [];
     for (const id of ids) {
       this.revoked.add(id);
-      const running = this.running.get(id);
-      if (terminate && running) {
-        running.abort(new Error('terminated'));
+      const stop = this.running.get(id);
+      if (terminate && stop) {
+        stop(new Error('terminated'));
         terminated.push(id);
       }
     }
@@ -162,7 +166,9 @@ export class TaskExecutor
   ): Promise<void> {
     const { message } = delivery;
     const { task } = message.headers;
-    this.events.send('task-received', receivedFields(message));
+    this.events.send('task-received', subjectOf(message), () =>
+      receivedFields(message),
+    );
     const definition = this.registry.get(task) ?? { name: task, params: [] };
     let bound: { args: unknown[]; kwargs: Record<string, unknown> };
     try {
@@ -237,14 +243,17 @@ export class TaskExecutor
     const { headers } = message;
     const acksLate = definition.acksLate ?? true;
     const store = !headers.ignore_result && !definition.ignoreResult;
+    const trackStarted =
+      store && (definition.trackStarted ?? this.options.trackStarted ?? true);
     const extra = this.extraOf(message);
     if (!acksLate) {
       delivery.ack();
     }
-    // STARTED is written while the task runs: one Redis connection keeps it
-    // ahead of every later write of this task, and it is awaited before the
-    // outcome is stored, so a failed write still requeues the task.
-    const started = store
+    // STARTED (Celery's track_started) is written while the task runs: one
+    // Redis connection keeps it ahead of every later write of this task, and
+    // it is awaited before the outcome is stored, so a failed write still
+    // requeues the task.
+    const started = trackStarted
       ? this.results.storeResult(
           headers.id,
           TaskState.Started,
@@ -253,7 +262,7 @@ export class TaskExecutor
         )
       : undefined;
     started?.catch(() => undefined);
-    this.events.send('task-started', { uuid: headers.id });
+    this.events.send('task-started', subjectOf(message));
     this.events.taskStarted();
     const startedAt = performance.now();
     this.logger.debug({
@@ -263,8 +272,6 @@ export class TaskExecutor
     });
 
     const [hard, soft] = headers.timelimit;
-    const terminate = new AbortController();
-    this.running.set(headers.id, terminate);
     let outcome: TaskOutcome;
     try {
       outcome = await runWithTimeLimits(
@@ -274,7 +281,7 @@ export class TaskExecutor
           hard: hard ?? definition.timeLimit ?? this.options.timeLimit,
         },
         this.shutdown.signal,
-        terminate.signal,
+        (terminate) => this.running.set(headers.id, terminate),
       );
     } finally {
       this.running.delete(headers.id);
@@ -303,11 +310,10 @@ export class TaskExecutor
     const { headers } = message;
     if (outcome.kind === 'success') {
       await this.succeed(message, outcome.value, store);
-      this.events.send('task-succeeded', {
-        uuid: headers.id,
+      this.events.send('task-succeeded', subjectOf(message), () => ({
         result: saferepr(outcome.value),
         runtime,
-      });
+      }));
       return;
     }
     const retry = this.retryDecision(definition, message, outcome);
@@ -417,11 +423,10 @@ export class TaskExecutor
         { ...this.extraOf(message), traceback: stackOf(cause) },
       );
     }
-    this.events.send('task-retried', {
-      uuid: headers.id,
+    this.events.send('task-retried', subjectOf(message), () => ({
       exception: exceptionRepr(toExceptionInfo(cause ?? new Error('retry'))),
       traceback: stackOf(cause) ?? '',
-    });
+    }));
     this.logger.log({
       msg: 'task retry scheduled',
       taskId: headers.id,
@@ -439,11 +444,10 @@ export class TaskExecutor
     const { headers } = message;
     const exception = toExceptionInfo(error);
     const traceback = stackOf(error);
-    this.events.send('task-failed', {
-      uuid: headers.id,
+    this.events.send('task-failed', subjectOf(message), () => ({
       exception: exceptionRepr(exception),
       traceback: traceback ?? '',
-    });
+    }));
     this.logger.warn({
       msg: 'task failed',
       taskId: headers.id,
@@ -489,12 +493,11 @@ export class TaskExecutor
     message: TaskMessage,
     why: 'revoked' | 'expired' | 'terminated',
   ): Promise<void> {
-    this.events.send('task-revoked', {
-      uuid: message.headers.id,
+    this.events.send('task-revoked', subjectOf(message), () => ({
       terminated: why === 'terminated',
       signum: null,
       expired: why === 'expired',
-    });
+    }));
     const revoked: ExceptionInfo = {
       exc_type: 'TaskRevokedError',
       exc_message: [why],
@@ -668,10 +671,11 @@ export class TaskExecutor
       });
       delivery.ack();
       if (delivery.taskId !== undefined) {
-        this.events.send('task-rejected', {
-          uuid: delivery.taskId,
-          requeue: false,
-        });
+        this.events.send(
+          'task-rejected',
+          { id: delivery.taskId, name: delivery.task ?? 'unknown' },
+          () => ({ requeue: false }),
+        );
       }
     } catch (error) {
       this.logger.error({
@@ -721,11 +725,14 @@ function describeException(exception: ExceptionInfo): string {
   return `${exception.exc_type}: ${message}`;
 }
 
-/** Celery's `task-received` fields (§D.3). */
+function subjectOf({ headers }: TaskMessage): TaskEventSubject {
+  return { id: headers.id, name: headers.task };
+}
+
+/** Celery's `task-received` fields (§D.3), besides `uuid`. */
 function receivedFields(message: TaskMessage): Record<string, unknown> {
   const { headers } = message;
   return {
-    uuid: headers.id,
     name: headers.task,
     args: headers.argsrepr ?? saferepr(message.args, null, true),
     kwargs: headers.kwargsrepr ?? saferepr(message.kwargs),

@@ -16,87 +16,71 @@ export interface TimeLimits {
   hard: number | null;
 }
 
+/** Ends a run at once as `terminated`, its signal aborted with `reason`. */
+export type Terminate = (reason: unknown) => void;
+
 /**
  * Runs a task under Celery's two limits: at the soft limit its signal is
  * aborted with `SoftTimeLimitExceeded` so it can clean up; at the hard limit
  * the worker stops waiting and the run counts as `TimeLimitExceeded` (a JS
  * task cannot be killed in-process; it is abandoned and its signal aborted).
- * `external` aborts the run's signal too (shutdown); `terminate` (revoke
- * with terminate) aborts it and stops waiting at once, like the hard limit.
+ * `external` aborts the run's signal too (shutdown); `onTerminate` is handed
+ * a function that aborts it and stops waiting at once, like the hard limit
+ * (revoke with terminate). Per run: one AbortController, one timer.
  */
 export async function runWithTimeLimits(
   run: (signal: AbortSignal) => Promise<unknown>,
   limits: TimeLimits,
   external: AbortSignal,
-  terminate?: AbortSignal,
+  onTerminate?: (terminate: Terminate) => void,
 ): Promise<TaskOutcome> {
   const controller = new AbortController();
+  const { signal } = controller;
   const forward = () => controller.abort(external.reason);
   if (external.aborted) {
     forward();
   } else {
     external.addEventListener('abort', forward, { once: true });
   }
-  // One timer per run: the soft limit's, which then arms the hard limit's.
-  let timer: NodeJS.Timeout | undefined;
-  const { soft, hard } = limits;
-  let onHard: (() => void) | undefined;
-  const armHard = (afterSeconds: number) => {
-    timer = setTimeout(() => onHard?.(), afterSeconds * 1000);
-  };
-  const finished = run(controller.signal).then(
+  // The hard limit and terminate both stop the wait: one promise for both.
+  let stop: ((outcome: TaskOutcome) => void) | undefined;
+  const stopped = new Promise<TaskOutcome>((resolve) => {
+    stop = resolve;
+  });
+  const finished = run(signal).then(
     (value): TaskOutcome => ({ kind: 'success', value }),
     (error: unknown): TaskOutcome => ({
       kind: 'failure',
-      error: explainAbort(error, controller.signal),
+      error: explainAbort(error, signal),
     }),
   );
-  const contenders = [finished];
-  let onTerminate: (() => void) | undefined;
-  if (terminate) {
-    contenders.push(
-      new Promise<TaskOutcome>((resolve) => {
-        onTerminate = () => {
-          controller.abort(terminate.reason);
-          resolve({ kind: 'terminated' });
-        };
-        if (terminate.aborted) {
-          onTerminate();
-        } else {
-          terminate.addEventListener('abort', onTerminate, { once: true });
-        }
-      }),
-    );
-  }
-  if (hard !== null) {
-    contenders.push(
-      new Promise<TaskOutcome>((resolve) => {
-        onHard = () => {
-          const error = new TimeLimitExceeded(hard);
-          controller.abort(error);
-          resolve({ kind: 'timeout', error });
-        };
-      }),
-    );
-  }
+  onTerminate?.((reason) => {
+    controller.abort(reason);
+    stop?.({ kind: 'terminated' });
+  });
+  const { soft, hard } = limits;
+  const onHard = () => {
+    const error = new TimeLimitExceeded(hard ?? 0);
+    controller.abort(error);
+    stop?.({ kind: 'timeout', error });
+  };
+  // One timer per run: the soft limit's, which then arms the hard limit's.
+  let timer: NodeJS.Timeout | undefined;
   if (soft !== null && (hard === null || soft <= hard)) {
     timer = setTimeout(() => {
       controller.abort(new SoftTimeLimitExceeded(soft));
       if (hard !== null) {
-        armHard(hard - soft);
+        timer = setTimeout(onHard, (hard - soft) * 1000);
       }
     }, soft * 1000);
   } else if (hard !== null) {
-    armHard(hard);
+    timer = setTimeout(onHard, hard * 1000);
   }
   try {
-    return await Promise.race(contenders);
+    return await Promise.race([finished, stopped]);
   } finally {
     clearTimeout(timer);
     external.removeEventListener('abort', forward);
-    if (onTerminate) {
-      terminate?.removeEventListener('abort', onTerminate);
-    }
   }
 }
 

@@ -233,6 +233,7 @@ export class WorkerControl implements OnApplicationBootstrap {
         softTimeLimit: this.options.softTimeLimit,
         timeLimit: this.options.timeLimit,
         sendEvents: worker.sendEvents,
+        trackStarted: this.options.trackStarted ?? true,
       },
       withDefaults,
     );
