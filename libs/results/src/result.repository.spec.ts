@@ -253,6 +253,20 @@ describe(ResultRepository.name, () => {
       });
     });
 
+    it('overwrites a state whose meta merely mentions SUCCESS', async () => {
+      const taskId = randomUUID();
+      await sut.storeResult(taskId, TaskState.Progress, {
+        note: 'SUCCESS soon',
+      });
+      await expect(sut.storeResult(taskId, TaskState.Success, 1)).resolves.toBe(
+        true,
+      );
+      await expect(sut.getTaskMeta(taskId)).resolves.toMatchObject({
+        status: 'SUCCESS',
+        result: 1,
+      });
+    });
+
     it('stores a FAILURE with the exception dict and traceback', async () => {
       const taskId = randomUUID();
       await sut.storeResult(

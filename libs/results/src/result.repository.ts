@@ -43,9 +43,11 @@ interface StoreResultCommand {
 const STORE_RESULT_COMMAND = 'celeriacStoreResult';
 
 // Atomic form of Celery's `_store_result`: GET and skip a stored SUCCESS, then MULTI SETEX + PUBLISH.
+// The plain find spares the JSON decode (most of the script's cost) when the
+// stored document cannot be a SUCCESS; the decode still decides otherwise.
 const STORE_RESULT_LUA = `
 local current = redis.call('GET', KEYS[1])
-if current then
+if current and string.find(current, 'SUCCESS', 1, true) then
   local ok, meta = pcall(cjson.decode, current)
   if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then
     return 0
