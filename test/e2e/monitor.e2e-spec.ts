@@ -417,19 +417,21 @@ describe('monitor with a celeriac worker', () => {
 
   it('shows progress from the result backend while the task runs', async () => {
     const { taskId } = await producer.sendTask('monitor_progress_task');
-
-    const running = await waitForState(taskId, 'PROGRESS');
-    expect(running.progress).toEqual({ current: 1, total: 2 });
-    const listed = await http()
-      .get('/api/tasks')
-      .query({ taskname: 'monitor_progress_task' })
-      .expect(200);
-    expect((listed.body as Record<string, TaskDict>)[taskId]).toMatchObject({
-      state: 'PROGRESS',
-      progress: { current: 1, total: 2 },
-    });
-
-    releaseProgress();
+    try {
+      const running = await waitForState(taskId, 'PROGRESS');
+      expect(running.progress).toEqual({ current: 1, total: 2 });
+      const listed = await getUntil<Record<string, TaskDict>>(
+        '/api/tasks?taskname=monitor_progress_task',
+        (tasks) => tasks[taskId] !== undefined,
+      );
+      expect(listed[taskId]).toMatchObject({
+        state: 'PROGRESS',
+        progress: { current: 1, total: 2 },
+      });
+    } finally {
+      // Never leave the task running: the worker's shutdown would wait for it.
+      releaseProgress();
+    }
     expect((await waitForState(taskId, 'SUCCESS')).result).toBe("'done'");
   });
 

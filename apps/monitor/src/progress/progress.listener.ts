@@ -60,7 +60,13 @@ export class ProgressListener
   }
 
   private onMeta(channel: string, json: string): void {
-    let meta: { status?: unknown; result?: unknown; task_id?: unknown };
+    let meta: {
+      status?: unknown;
+      result?: unknown;
+      task_id?: unknown;
+      name?: unknown;
+      worker?: unknown;
+    };
     try {
       meta = JSON.parse(json) as typeof meta;
     } catch {
@@ -77,6 +83,9 @@ export class ProgressListener
       typeof meta.task_id === 'string'
         ? meta.task_id
         : channel.slice(PATTERN.length - 1);
-    this.state.progress(uuid, progress);
+    this.state.progress(uuid, progress, {
+      ...(typeof meta.name === 'string' ? { name: meta.name } : {}),
+      ...(typeof meta.worker === 'string' ? { worker: meta.worker } : {}),
+    });
   }
 }

@@ -51,4 +51,30 @@ describe(EventsState.name, () => {
 
     expect(seen).toEqual(['a:null', 'a:{"current":1,"total":4}']);
   });
+
+  it('names a task from its progress document until its events arrive, without overriding them', () => {
+    const sut = new EventsState(config);
+
+    sut.progress(
+      'early',
+      { current: 1, total: 2 },
+      { name: 'add_task', worker: 'w1@host' },
+    );
+    expect(sut.task('early')).toMatchObject({
+      name: 'add_task',
+      worker: 'w1@host',
+      progress: { current: 1, total: 2 },
+    });
+
+    sut.event({ ...taskEvent('known'), name: 'real_name' });
+    sut.progress(
+      'known',
+      { current: 1, total: 2 },
+      { name: 'other_name', worker: 'other@host' },
+    );
+    expect(sut.task('known')).toMatchObject({
+      name: 'real_name',
+      worker: 'w@h',
+    });
+  });
 });

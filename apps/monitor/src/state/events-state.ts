@@ -65,10 +65,20 @@ export class EventsState {
     this.emitTask(task, event);
   }
 
-  /** Records progress reported through the result backend. */
-  progress(uuid: string, progress: TaskProgress): void {
+  /**
+   * Records progress reported through the result backend, and the name and
+   * worker its `result_extended` fields carry while the task's events have
+   * not arrived yet (they travel through RabbitMQ, the progress through Redis).
+   */
+  progress(
+    uuid: string,
+    progress: TaskProgress,
+    extended: { name?: string; worker?: string } = {},
+  ): void {
     const task = this.touch(uuid);
     task.progress = progress;
+    task.name ??= extended.name ?? null;
+    task.worker ??= extended.worker ?? null;
     this.emitTask(task, null);
   }
 
