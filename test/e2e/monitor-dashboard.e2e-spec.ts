@@ -4,12 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import {
   bootApi,
@@ -18,6 +13,7 @@ import {
   useEnvironment,
 } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
+import { launchChromium } from '../utils/chromium';
 import { deleteQueue } from '../utils/rabbitmq';
 
 // The monitor's dashboard in a real browser: Debian's Chromium (the e2e
@@ -41,7 +37,6 @@ useEnvironment({
   MONITOR_DASHBOARD_DIR: 'dist/monitor-dashboard',
 });
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(process.cwd(), 'test-results');
 const UI_TIMEOUT = 30_000;
 // The dashboard build, Chromium's start and ~10 s of tasks.
@@ -102,20 +97,7 @@ describe('the monitor dashboard in headless Chromium', () => {
     monitorUrl = `http://127.0.0.1:${port}`;
     api = await bootApi();
     worker = await bootWorker();
-    // No network on the test machines: keep Chromium from calling home.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, TEST_TIMEOUT);

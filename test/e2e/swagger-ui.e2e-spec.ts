@@ -3,9 +3,10 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
+import { launchChromium } from '../utils/chromium';
 import { deleteQueue } from '../utils/rabbitmq';
 
 // Swagger UI in a real browser: Debian's Chromium (the e2e globalSetup
@@ -21,7 +22,6 @@ useEnvironment({
   RESULT_EXPIRES: '300',
 });
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(
   process.cwd(),
   'test-results',
@@ -46,20 +46,7 @@ describe('Swagger UI in headless Chromium', () => {
     const { port } = api.getHttpServer().address() as AddressInfo;
     baseUrl = `http://127.0.0.1:${port}`;
     worker = await bootWorker();
-    // No network on the test machines: keep Chromium from calling home.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   }, TEST_TIMEOUT);
 
