@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import type { TaskRegistry } from '@celeriac/tasks';
+import { ApiProblemResponse } from './api-problem-response';
 import { ProblemCode, ProblemException } from './problem-details.filter';
 
 /** 404 for a task or group id nobody issued (or whose result expired). */
@@ -31,4 +32,18 @@ export function requireRegistered(
       `Unregistered task${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}; send ?unchecked=true for tasks only Python workers know.`,
     );
   }
+}
+
+/** Swagger's side of {@link requireRegistered}: the 422 a route may answer. */
+export function ApiUnregisteredTaskProblem(instance: string): MethodDecorator {
+  return ApiProblemResponse(
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    'Unregistered task name',
+    {
+      code: ProblemCode.TaskNotRegistered,
+      detail:
+        'Unregistered task: send_email; send ?unchecked=true for tasks only Python workers know.',
+      instance,
+    },
+  );
 }

@@ -28,7 +28,10 @@ import {
   type StoredSchedule,
 } from '@celeriac/schedule';
 import { TaskRegistry } from '@celeriac/tasks';
-import { requireRegistered } from '../problem/common.problems';
+import {
+  ApiUnregisteredTaskProblem,
+  requireRegistered,
+} from '../problem/common.problems';
 import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
@@ -70,7 +73,7 @@ export class SchedulesController {
   })
   @ApiInvalidSchedule('/v1/schedules')
   @ApiJsonBodyProblems('/v1/schedules')
-  @ApiUnregistered('/v1/schedules')
+  @ApiUnregisteredTaskProblem('/v1/schedules')
   @ApiProblemResponse(HttpStatus.CONFLICT, 'The name is taken', {
     code: ProblemCode.ScheduleExists,
     detail: 'A schedule named "nightly-add" exists already.',
@@ -111,7 +114,7 @@ export class SchedulesController {
   @ApiOkResponse({ type: ScheduleDto, description: 'Replaced' })
   @ApiInvalidSchedule(EXAMPLE)
   @ApiJsonBodyProblems(EXAMPLE)
-  @ApiUnregistered(EXAMPLE)
+  @ApiUnregisteredTaskProblem(EXAMPLE)
   @ApiScheduleNotFound()
   async replace(
     @Param('name', ScheduleNamePipe) name: string,
@@ -211,19 +214,6 @@ function ApiInvalidSchedule(instance: string): MethodDecorator {
             'cron "61 * * * *" is invalid: Constraint error, got value 61 expected range 0-59',
         },
       ],
-    },
-  );
-}
-
-function ApiUnregistered(instance: string): MethodDecorator {
-  return ApiProblemResponse(
-    HttpStatus.UNPROCESSABLE_ENTITY,
-    'Unregistered task name',
-    {
-      code: ProblemCode.TaskNotRegistered,
-      detail:
-        'Unregistered task: send_email; send ?unchecked=true for tasks only Python workers know.',
-      instance,
     },
   );
 }

@@ -29,7 +29,11 @@ import {
   type TaskMeta,
 } from '@celeriac/results';
 import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
-import { notFoundProblem, requireRegistered } from '../problem/common.problems';
+import {
+  ApiUnregisteredTaskProblem,
+  notFoundProblem,
+  requireRegistered,
+} from '../problem/common.problems';
 import { Idempotent } from '../idempotency';
 import { ProblemCode } from '../problem/problem-details.filter';
 import {
@@ -105,16 +109,7 @@ export class TasksController {
     ],
   })
   @ApiJsonBodyProblems('/v1/tasks')
-  @ApiProblemResponse(
-    HttpStatus.UNPROCESSABLE_ENTITY,
-    'Unregistered task name',
-    {
-      code: ProblemCode.TaskNotRegistered,
-      detail:
-        'Unregistered task: send_email; send ?unchecked=true for tasks only Python workers know.',
-      instance: '/v1/tasks',
-    },
-  )
+  @ApiUnregisteredTaskProblem('/v1/tasks')
   async submit(
     @Body() body: SubmitTaskDto,
     @Query('unchecked', new ParseBoolPipe({ optional: true }))

@@ -16,7 +16,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
-import { requireRegistered } from '../problem/common.problems';
+import {
+  ApiUnregisteredTaskProblem,
+  requireRegistered,
+} from '../problem/common.problems';
 import { Idempotent } from '../idempotency';
 import {
   ProblemCode,
@@ -110,16 +113,7 @@ export class WorkflowsController {
     errors: [{ field: 'body.chain[0].task', message: 'must be a task name' }],
   })
   @ApiJsonBodyProblems('/v1/workflows')
-  @ApiProblemResponse(
-    HttpStatus.UNPROCESSABLE_ENTITY,
-    'Unregistered task name',
-    {
-      code: ProblemCode.TaskNotRegistered,
-      detail:
-        'Unregistered task: send_email; send ?unchecked=true for tasks only Python workers know.',
-      instance: '/v1/workflows',
-    },
-  )
+  @ApiUnregisteredTaskProblem('/v1/workflows')
   async submit(
     @Body() body: unknown,
     @Query('unchecked', new ParseBoolPipe({ optional: true }))

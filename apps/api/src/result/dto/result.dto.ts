@@ -1,3 +1,4 @@
+import { TaskState } from '@celeriac/results';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** How a failed or revoked task failed. */
@@ -15,16 +16,7 @@ export class TaskResultDto {
   task_id: string;
 
   @ApiProperty({
-    enum: [
-      'PENDING',
-      'RECEIVED',
-      'STARTED',
-      'PROGRESS',
-      'RETRY',
-      'SUCCESS',
-      'FAILURE',
-      'REVOKED',
-    ],
+    enum: Object.values(TaskState),
     example: 'SUCCESS',
   })
   status: string;

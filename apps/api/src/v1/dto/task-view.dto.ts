@@ -1,3 +1,4 @@
+import { TaskState } from '@celeriac/results';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { TaskErrorDto } from '../../result/dto/result.dto';
@@ -9,16 +10,7 @@ export class TaskViewDto {
 
   @ApiProperty({
     example: 'SUCCESS',
-    enum: [
-      'PENDING',
-      'RECEIVED',
-      'STARTED',
-      'PROGRESS',
-      'RETRY',
-      'SUCCESS',
-      'FAILURE',
-      'REVOKED',
-    ],
+    enum: Object.values(TaskState),
   })
   status: string;
 
