@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type {
   MessageEmbed,
   SignatureDict,
@@ -6,11 +7,6 @@ import type {
 } from './celery-message';
 import { fromAmqpHeaders, toAmqpHeaders } from './amqp-headers';
 import { decodeKombuMarkers, encodeKombuMarkers } from './kombu-json';
-
-// Like Python's bytes.decode('utf-8'): bad bytes are an error (kombu rejects
-// the message), not U+FFFD; a BOM is kept, so JSON.parse refuses it as
-// json.loads does.
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** AMQP publish options for one task message (amqplib's names). */
 export interface EncodedTaskMessage {
@@ -93,56 +89,71 @@ export function decodeTaskMessage(
   const headers = fromAmqpHeaders(properties.headers);
   const taskId = typeof headers.id === 'string' ? headers.id : undefined;
   const task = typeof headers.task === 'string' ? headers.task : undefined;
-  const fail = (reason: string): UndecodableMessage => ({
-    ok: false,
-    reason,
-    ...(taskId === undefined ? {} : { taskId }),
-    ...(task === undefined ? {} : { task }),
-  });
 
   if (task === undefined || task === '' || taskId === undefined) {
-    return fail(
+    return undecodable(
       'not a Celery protocol v2 task message: headers "task" and "id" are required',
+      taskId,
+      task,
     );
   }
   const contentType = properties.contentType ?? 'application/data';
   if (contentType !== 'application/json') {
-    return fail(
+    return undecodable(
       `unsupported content type "${contentType}": only application/json is accepted`,
+      taskId,
+      task,
     );
   }
   const encoding = (properties.contentEncoding ?? 'utf-8').toLowerCase();
   if (encoding !== 'utf-8' && encoding !== 'utf8') {
-    return fail(`unsupported content encoding "${encoding}"`);
+    return undecodable(
+      `unsupported content encoding "${encoding}"`,
+      taskId,
+      task,
+    );
   }
   if (headers.compression !== undefined && headers.compression !== null) {
-    return fail(`compressed bodies are not supported`);
+    return undecodable(`compressed bodies are not supported`, taskId, task);
   }
 
-  let text: string;
-  try {
-    text = UTF8.decode(content);
-  } catch {
-    return fail('body is not valid UTF-8');
+  // Like Python's bytes.decode('utf-8'): bad bytes are an error (kombu
+  // rejects the message), not U+FFFD; a BOM is kept (toString keeps it), so
+  // JSON.parse refuses it as json.loads does.
+  if (!isUtf8(content)) {
+    return undecodable('body is not valid UTF-8', taskId, task);
   }
+  const text = content.toString('utf8');
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
-    return fail(`body is not valid JSON: ${(error as Error).message}`);
+    return undecodable(
+      `body is not valid JSON: ${(error as Error).message}`,
+      taskId,
+      task,
+    );
   }
   if (!Array.isArray(body) || body.length !== 3) {
-    return fail('body must be the JSON array [args, kwargs, embed]');
+    return undecodable(
+      'body must be the JSON array [args, kwargs, embed]',
+      taskId,
+      task,
+    );
   }
   const [args, kwargs, embed] = body as unknown[];
   if (!Array.isArray(args)) {
-    return fail('body[0] (args) must be an array');
+    return undecodable('body[0] (args) must be an array', taskId, task);
   }
   if (!isPlainObject(kwargs)) {
-    return fail('body[1] (kwargs) must be an object');
+    return undecodable('body[1] (kwargs) must be an object', taskId, task);
   }
   if (embed !== null && !isPlainObject(embed)) {
-    return fail('body[2] (embed) must be an object or null');
+    return undecodable(
+      'body[2] (embed) must be an object or null',
+      taskId,
+      task,
+    );
   }
 
   return {
@@ -169,31 +180,44 @@ export function decodeTaskMessage(
   };
 }
 
+function undecodable(
+  reason: string,
+  taskId: string | undefined,
+  task: string | undefined,
+): UndecodableMessage {
+  return {
+    ok: false,
+    reason,
+    ...(taskId === undefined ? {} : { taskId }),
+    ...(task === undefined ? {} : { task }),
+  };
+}
+
+// `raw` is the decoder's own copy of the headers: completed in place (no
+// second copy per message), the other headers kept as they came.
 function normalizeHeaders(
   raw: Record<string, unknown>,
   task: string,
   id: string,
 ): TaskHeaders {
   const timelimit = Array.isArray(raw.timelimit) ? raw.timelimit : [];
-  return {
-    ...raw,
-    lang: stringOr(raw.lang, 'py'),
-    task,
-    id,
-    shadow: stringOrNull(raw.shadow),
-    eta: stringOrNull(raw.eta),
-    expires: stringOrNull(raw.expires),
-    group: stringOrNull(raw.group),
-    group_index: numberOrNull(raw.group_index),
-    retries: numberOrNull(raw.retries) ?? 0,
-    timelimit: [numberOrNull(timelimit[0]), numberOrNull(timelimit[1])],
-    root_id: stringOrNull(raw.root_id) ?? id,
-    parent_id: stringOrNull(raw.parent_id),
-    argsrepr: stringOr(raw.argsrepr, ''),
-    kwargsrepr: stringOr(raw.kwargsrepr, ''),
-    origin: stringOr(raw.origin, ''),
-    ignore_result: raw.ignore_result === true,
-  };
+  raw.lang = stringOr(raw.lang, 'py');
+  raw.task = task;
+  raw.id = id;
+  raw.shadow = stringOrNull(raw.shadow);
+  raw.eta = stringOrNull(raw.eta);
+  raw.expires = stringOrNull(raw.expires);
+  raw.group = stringOrNull(raw.group);
+  raw.group_index = numberOrNull(raw.group_index);
+  raw.retries = numberOrNull(raw.retries) ?? 0;
+  raw.timelimit = [numberOrNull(timelimit[0]), numberOrNull(timelimit[1])];
+  raw.root_id = stringOrNull(raw.root_id) ?? id;
+  raw.parent_id = stringOrNull(raw.parent_id);
+  raw.argsrepr = stringOr(raw.argsrepr, '');
+  raw.kwargsrepr = stringOr(raw.kwargsrepr, '');
+  raw.origin = stringOr(raw.origin, '');
+  raw.ignore_result = raw.ignore_result === true;
+  return raw as unknown as TaskHeaders;
 }
 
 function normalizeEmbed(raw: unknown): MessageEmbed {

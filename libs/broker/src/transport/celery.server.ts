@@ -10,7 +10,6 @@ import {
   connect,
 } from 'amqp-connection-manager';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { DeliveryInfo } from '../protocol/celery-message';
 import {
   type ControlHandler,
   PidboxConsumer,
@@ -29,6 +28,12 @@ import {
   type TaskQueue,
 } from '../topology/task-queue';
 import { AckBatcher } from './ack-batcher';
+import {
+  AmqpSettlement,
+  AmqpTaskDelivery,
+  type ConsumerChannel,
+  deliveryInfo,
+} from './amqp-task-delivery';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
 import { CeleryContext } from './celery.context';
 import type {
@@ -90,7 +95,17 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   private pidbox?: PidboxConsumer;
   private eventDispatcher?: EventDispatcher;
   private heartbeat?: WorkerHeartbeat;
-  private readonly inFlight = new Set<Promise<void>>();
+  // Deliveries not yet handled, and who waits for there to be none.
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
+  private readonly settleOne = () => {
+    this.inFlight -= 1;
+    if (this.inFlight === 0) {
+      const waiting = this.idle;
+      this.idle = [];
+      waiting.forEach((resolve) => resolve());
+    }
+  };
   private consumers: {
     channel: ConfirmChannel;
     tag: string;
@@ -98,8 +113,9 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   }[] = [];
   /** What it consumes: the configured queues, plus `add_consumer`'s. */
   private readonly queues = new Map<string, TaskQueue>();
-  // The acks of the current consumer channel, coalesced per event-loop turn.
-  private acks?: AckBatcher;
+  // The current consumer channel's ack batcher (acks coalesced per
+  // event-loop turn) and prefetch holds.
+  private consumerChannel?: ConsumerChannel;
   // Handlers by task name: Nest's own lookup parses each pattern as JSON.
   private readonly handlers = new Map<string, MessageHandler | null>();
   /** The channel the consumers run on now, for consumers added at runtime. */
@@ -173,7 +189,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     const timeoutMs = this.options.shutdownTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
-      Promise.allSettled([...this.inFlight]).then(() => true),
+      this.whenIdle().then(() => true),
       new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);
       }),
@@ -181,10 +197,10 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     clearTimeout(timer);
     if (!finished) {
       this.logger.warn?.(
-        `${this.inFlight.size} task(s) still running after ${timeoutMs} ms: returning them to the queue`,
+        `${this.inFlight} task(s) still running after ${timeoutMs} ms: returning them to the queue`,
       );
     }
-    this.acks?.flush();
+    this.consumerChannel?.acks.flush();
     await this.heartbeat?.stop();
     await this.eventDispatcher?.close();
     await this.channel?.close();
@@ -296,7 +312,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   // channel that delivered the message, so each delivery keeps its channel.
   private async setupConsumers(channel: ConfirmChannel): Promise<void> {
     await channel.prefetch(this.options.prefetch, true);
-    this.acks = new AckBatcher(channel);
+    this.consumerChannel = this.consumerChannelFor(channel);
     this.generation += 1;
     this.held = 0;
     this.consumers = [];
@@ -311,13 +327,16 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     queue: TaskQueue,
   ): Promise<void> {
     await declareQueue(channel, queue);
-    const acks = this.acks ?? new AckBatcher(channel);
+    const consumer = this.consumerChannel ?? this.consumerChannelFor(channel);
     const { consumerTag } = await channel.consume(
       queue.name,
       (message) => {
         if (message) {
-          acks.track(message);
-          this.track(this.handleDelivery(channel, acks, queue.name, message));
+          consumer.acks.track(message);
+          this.inFlight += 1;
+          void this.handleDelivery(consumer, queue.name, message).then(
+            this.settleOne,
+          );
         }
       },
       { noAck: false },
@@ -325,57 +344,61 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     this.consumers.push({ channel, tag: consumerTag, queue: queue.name });
   }
 
-  private track(work: Promise<void>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+  private consumerChannelFor(channel: ConfirmChannel): ConsumerChannel {
+    return {
+      acks: new AckBatcher(channel),
+      holdPrefetch: () => this.holdPrefetch(channel),
+    };
   }
 
+  private whenIdle(): Promise<void> {
+    return this.inFlight === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  // Never rejects: whatever goes wrong settles the message.
   private async handleDelivery(
-    channel: ConfirmChannel,
-    acks: AckBatcher,
+    consumer: ConsumerChannel,
     queue: string,
     raw: ConsumeMessage,
   ): Promise<void> {
-    const settle = settlerFor(acks, raw);
-    const delivery: DeliveryInfo = {
-      exchange: raw.fields.exchange,
-      routingKey: raw.fields.routingKey,
-      redelivered: raw.fields.redelivered,
-      deliveryTag: raw.fields.deliveryTag,
-    };
+    let settlement: AmqpSettlement | undefined;
     try {
       const decoded = decodeTaskMessage(raw.content, raw.properties);
       if (!decoded.ok) {
+        const undecodable = new AmqpSettlement(raw, consumer);
+        settlement = undecodable;
         await this.options.dispatcher.rejectUndecodable({
           ...decoded,
           content: raw.content,
-          delivery,
+          delivery: deliveryInfo(raw),
           queue,
-          raw: { content: raw.content, properties: raw.properties },
-          ...settle,
+          raw,
+          ack: () => undecodable.ack(),
+          reject: (requeue) => undecodable.reject(requeue),
         });
         return;
       }
-      const taskDelivery: TaskDelivery = {
-        message: decoded.message,
-        delivery,
+      const delivery = new AmqpTaskDelivery(
+        decoded.message,
         queue,
-        holdPrefetch: () => this.holdPrefetch(channel),
-        raw: { content: raw.content, properties: raw.properties },
-        ...settle,
-      };
+        raw,
+        consumer,
+      );
+      settlement = delivery;
       const handler = this.handlerFor(decoded.message.headers.task);
       await this.options.dispatcher.dispatch(
-        taskDelivery,
-        handler ? this.invokerFor(handler, taskDelivery) : undefined,
+        delivery,
+        handler ? this.invokerFor(handler, delivery) : undefined,
       );
     } catch (error) {
       // The dispatcher settles every delivery it is given; reaching here is a
       // bug, and requeueing would loop it, so the message is rejected.
       this.logger.error(
-        `delivery ${delivery.deliveryTag} from ${queue} failed: ${String(error)}`,
+        `delivery ${raw.fields.deliveryTag} from ${queue} failed: ${String(error)}`,
       );
-      settle.reject(false);
+      (settlement ?? new AmqpSettlement(raw, consumer)).reject(false);
     }
   }
 
@@ -424,27 +447,4 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         : result;
     };
   }
-}
-
-/** Ack / reject bound to the delivering channel's batcher, at most once. */
-function settlerFor(
-  acks: AckBatcher,
-  message: ConsumeMessage,
-): Pick<TaskDelivery, 'ack' | 'reject'> {
-  let settled = false;
-  const once = (settle: () => void) => () => {
-    if (settled) {
-      return;
-    }
-    settled = true;
-    try {
-      settle();
-    } catch {
-      // The channel closed since delivery: the broker redelivers the message.
-    }
-  };
-  return {
-    ack: () => once(() => acks.ack(message))(),
-    reject: (requeue: boolean) => once(() => acks.reject(message, requeue))(),
-  };
 }

@@ -15,6 +15,8 @@ export interface TaskDelivery {
   readonly queue: string;
   /** The delivery as received, for `CeleryClient.deadLetter`. */
   readonly raw: RawMessage;
+  /** Whether `ack()` has been called. */
+  readonly acknowledged: boolean;
   /** Acknowledge; a no-op when the delivering channel is gone (it is redelivered). */
   ack(): void;
   /** Reject; without requeue it goes to the queue's dead-letter exchange, if any. */
