@@ -7,3 +7,4 @@ export * from './celeriac-logger.module';
 export * from './request-id';
 export * from './exit-on-signals';
 export * from './metrics';
+export * from './log-level';

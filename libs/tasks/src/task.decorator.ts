@@ -1,4 +1,5 @@
 import { SetMetadata, UseFilters } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { EventPattern } from '@nestjs/microservices';
 import { TaskErrorFilter } from './execution/task-error.filter';
 import type { TaskCall } from './task-call';
@@ -27,5 +28,15 @@ export function Task(options: TaskOptions) {
     eventPattern(target, key, descriptor);
     SetMetadata(TASK_OPTIONS_METADATA, options)(target, key, descriptor);
     UseFilters(TaskErrorFilter)(target, key, descriptor);
+    // A task takes the TaskCall the executor built (its arguments already
+    // bound to `params`). Without parameter decorators, Nest would run its
+    // per-call argument pipeline (pipes over payload and context, a handful
+    // of promises per task) to hand the same two arguments on; empty
+    // argument metadata passes them straight through. `@Payload(pipe)` or
+    // `@Ctx()` on the method still get Nest's full treatment; guards,
+    // interceptors and exception filters apply either way.
+    if (!Reflect.hasOwnMetadata(ROUTE_ARGS_METADATA, target.constructor, key)) {
+      Reflect.defineMetadata(ROUTE_ARGS_METADATA, {}, target.constructor, key);
+    }
   };
 }

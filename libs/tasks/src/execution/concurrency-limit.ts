@@ -8,6 +8,15 @@ export class ConcurrencyLimit {
 
   constructor(private readonly limit: number) {}
 
+  /** A release function when a slot is free now, else null (no promise). */
+  tryAcquire(): (() => void) | null {
+    if (this.active >= this.limit) {
+      return null;
+    }
+    this.active += 1;
+    return this.releaser();
+  }
+
   /** Resolves with a release function once a slot is free. */
   async acquire(): Promise<() => void> {
     if (this.active >= this.limit) {
@@ -15,6 +24,11 @@ export class ConcurrencyLimit {
     } else {
       this.active += 1;
     }
+    return this.releaser();
+  }
+
+  // The slot passes straight to the next waiter, so `active` stays counted.
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) {

@@ -1,7 +1,7 @@
 import { SoftTimeLimitExceeded, TimeLimitExceeded } from '../errors';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { retryCountdown } from './retry-policy';
-import { runWithTimeLimits } from './time-limits';
+import { type RunHandle, runWithTimeLimits } from './time-limits';
 
 describe(retryCountdown.name, () => {
   it.each([
@@ -52,28 +52,45 @@ describe(ConcurrencyLimit.name, () => {
     expect(thirdIn).toBe(true);
     expect(sut.running).toBe(2);
   });
+
+  it('hands out a free slot at once, and none when full', () => {
+    const sut = new ConcurrencyLimit(1);
+    const release = sut.tryAcquire();
+    expect(release).toBeInstanceOf(Function);
+    expect(sut.tryAcquire()).toBeNull();
+    release?.();
+    expect(sut.running).toBe(0);
+    expect(sut.tryAcquire()).toBeInstanceOf(Function);
+  });
 });
 
 describe(runWithTimeLimits.name, () => {
-  const never = new AbortController().signal;
-
   it('returns the value of a task that finishes in time', async () => {
-    const outcome = await runWithTimeLimits(
-      () => Promise.resolve(42),
-      { soft: 1, hard: 2 },
-      never,
-    );
+    const outcome = await runWithTimeLimits(() => Promise.resolve(42), {
+      soft: 1,
+      hard: 2,
+    });
     expect(outcome).toEqual({ kind: 'success', value: 42 });
+  });
+
+  it('reports a task that throws before its promise as a failure', async () => {
+    const error = new Error('at once');
+    const outcome = await runWithTimeLimits(
+      () => {
+        throw error;
+      },
+      { soft: null, hard: null },
+    );
+    expect(outcome).toEqual({ kind: 'failure', error });
   });
 
   it('aborts the signal at the soft limit with SoftTimeLimitExceeded', async () => {
     const outcome = await runWithTimeLimits(
-      (signal) =>
+      ({ signal }) =>
         new Promise((resolve) =>
           signal.addEventListener('abort', () => resolve(signal.reason)),
         ),
       { soft: 0.01, hard: null },
-      never,
     );
     expect(outcome.kind).toBe('success');
     expect((outcome as { value: unknown }).value).toBeInstanceOf(
@@ -81,16 +98,28 @@ describe(runWithTimeLimits.name, () => {
     );
   });
 
+  it('hands an already aborted signal to a task that reads it late', async () => {
+    const outcome = await runWithTimeLimits(
+      (run) =>
+        new Promise((resolve) =>
+          setTimeout(() => resolve(run.signal.reason), 30),
+        ),
+      { soft: 0.005, hard: null },
+    );
+    expect((outcome as { value: unknown }).value).toBeInstanceOf(
+      SoftTimeLimitExceeded,
+    );
+  });
+
   it('reports the abort reason when the task lets an AbortError escape', async () => {
     const outcome = await runWithTimeLimits(
-      (signal) =>
+      ({ signal }) =>
         new Promise((_resolve, reject) =>
           signal.addEventListener('abort', () =>
             reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
           ),
         ),
       { soft: 0.01, hard: null },
-      never,
     );
     expect(outcome.kind).toBe('failure');
     expect((outcome as { error: unknown }).error).toBeInstanceOf(
@@ -101,8 +130,10 @@ describe(runWithTimeLimits.name, () => {
   it('gives up at the hard limit with TimeLimitExceeded', async () => {
     const outcome = await runWithTimeLimits(
       () => new Promise(() => undefined),
-      { soft: null, hard: 0.01 },
-      never,
+      {
+        soft: null,
+        hard: 0.01,
+      },
     );
     expect(outcome.kind).toBe('timeout');
     expect((outcome as { error: unknown }).error).toBeInstanceOf(
@@ -110,17 +141,35 @@ describe(runWithTimeLimits.name, () => {
     );
   });
 
-  it('aborts the task when the external signal aborts (shutdown)', async () => {
-    const shutdown = new AbortController();
+  it('aborts the signal through its handle (shutdown) and lets the task finish', async () => {
+    let handle: RunHandle | undefined;
     const running = runWithTimeLimits(
-      (signal) =>
+      ({ signal }) =>
         new Promise((resolve) =>
-          signal.addEventListener('abort', () => resolve('stopped')),
+          signal.addEventListener('abort', () => resolve(signal.reason)),
         ),
       { soft: null, hard: null },
-      shutdown.signal,
+      (started) => (handle = started),
     );
-    shutdown.abort();
-    expect(await running).toEqual({ kind: 'success', value: 'stopped' });
+    handle?.abort('shutting down');
+    expect(await running).toEqual({ kind: 'success', value: 'shutting down' });
+  });
+
+  it('ends the run at once when terminated, its signal aborted', async () => {
+    let handle: RunHandle | undefined;
+    let seen: unknown;
+    const running = runWithTimeLimits(
+      ({ signal }) => {
+        signal.addEventListener('abort', () => {
+          seen = signal.reason as unknown;
+        });
+        return new Promise(() => undefined);
+      },
+      { soft: null, hard: null },
+      (started) => (handle = started),
+    );
+    handle?.terminate('revoked');
+    expect(await running).toEqual({ kind: 'terminated' });
+    expect(seen).toBe('revoked');
   });
 });

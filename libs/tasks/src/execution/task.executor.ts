@@ -23,6 +23,7 @@ import {
   TaskState,
   toExceptionInfo,
 } from '@celeriac/results';
+import { logLevelEnabled } from '@celeriac/config';
 import { DelayedTaskScheduler } from '@celeriac/schedule';
 import type { CanvasContext } from '../canvas/canvas-plan';
 import { continueWorkflow } from '../canvas/workflow';
@@ -41,11 +42,18 @@ import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
 import { type TaskEventSubject, TaskEvents } from './task-events';
 import { type TrackedRequest, WorkerRequests } from './worker-requests';
+import { type ProgressSink, RunningTaskRequest } from './running-task-request';
 import {
+  type RunHandle,
+  type RunSignal,
   runWithTimeLimits,
   type TaskOutcome,
-  type Terminate,
 } from './time-limits';
+
+/** Progress of a task whose result is not stored (ignore_result). */
+const DISCARDED_PROGRESS: ProgressSink = {
+  storeProgress: () => Promise.resolve(),
+};
 
 /** Pause before a requeue, so a Redis or broker outage is not a hot loop. */
 const REQUEUE_DELAY_MS = 1000;
@@ -71,8 +79,8 @@ export class TaskExecutor
   private readonly slots: ConcurrencyLimit;
   /** Ids revoked while this worker runs, plus those loaded at start. */
   private readonly revoked = new Set<string>();
-  /** Running tasks, so `revoke(..., terminate)` can stop them. */
-  private readonly running = new Map<string, Terminate>();
+  /** Running tasks: `revoke(..., terminate)` ends one, shutdown aborts all. */
+  private readonly running = new Map<string, RunHandle>();
   /** What the remote control reports: tasks by stage, totals by name. */
   readonly requests: WorkerRequests;
 
@@ -97,7 +105,11 @@ export class TaskExecutor
 
   onApplicationShutdown(): void {
     this.stopHolding();
-    this.shutdown.abort(new Error('worker shutting down'));
+    const reason = new Error('worker shutting down');
+    this.shutdown.abort(reason);
+    for (const run of this.running.values()) {
+      run.abort(reason);
+    }
   }
 
   /** Ids revoked before this worker started (from the shared store). */
@@ -116,9 +128,9 @@ export class TaskExecutor
     const terminated: string[] = [];
     for (const id of ids) {
       this.revoked.add(id);
-      const stop = this.running.get(id);
-      if (terminate && stop) {
-        stop(new Error('terminated'));
+      const run = this.running.get(id);
+      if (terminate && run) {
+        run.terminate(new Error('terminated'));
         terminated.push(id);
       }
     }
@@ -184,15 +196,18 @@ export class TaskExecutor
         await this.revokeUnrun(delivery, 'expired');
         return;
       }
-      if (await this.handOffDelayed(delivery)) {
-        return;
+      // Most tasks have no ETA: they skip both awaits.
+      if (message.headers.eta !== null) {
+        if (await this.handOffDelayed(delivery)) {
+          return;
+        }
+        if (!(await this.waitForEta(delivery))) {
+          delivery.reject(true);
+          return;
+        }
+        request.reserve();
       }
-      if (!(await this.waitForEta(delivery))) {
-        delivery.reject(true);
-        return;
-      }
-      request.reserve();
-      const release = await this.slots.acquire();
+      const release = this.slots.tryAcquire() ?? (await this.slots.acquire());
       if (this.holds.signal.aborted) {
         // Shutdown began while it waited for a slot: it has not started.
         release();
@@ -230,7 +245,7 @@ export class TaskExecutor
         exc_module: 'kombu.exceptions',
       });
     }
-    await this.deadLetter(delivery, delivery.reason);
+    await this.deadLetter(delivery, delivery.reason, delivery);
   }
 
   private async execute(
@@ -245,7 +260,6 @@ export class TaskExecutor
     const store = !headers.ignore_result && !definition.ignoreResult;
     const trackStarted =
       store && (definition.trackStarted ?? this.options.trackStarted ?? true);
-    const extra = this.extraOf(message);
     if (!acksLate) {
       delivery.ack();
     }
@@ -258,18 +272,20 @@ export class TaskExecutor
           headers.id,
           TaskState.Started,
           { pid: process.pid, hostname: this.options.hostname },
-          extra,
+          this.extraOf(message),
         )
       : undefined;
     started?.catch(() => undefined);
     this.events.send('task-started', subjectOf(message));
     this.events.taskStarted();
     const startedAt = performance.now();
-    this.logger.debug({
-      msg: 'task started',
-      taskId: headers.id,
-      task: headers.task,
-    });
+    if (logLevelEnabled('debug')) {
+      this.logger.debug({
+        msg: 'task started',
+        taskId: headers.id,
+        task: headers.task,
+      });
+    }
 
     const [hard, soft] = headers.timelimit;
     let outcome: TaskOutcome;
@@ -280,14 +296,20 @@ export class TaskExecutor
           soft: soft ?? definition.softTimeLimit ?? this.options.softTimeLimit,
           hard: hard ?? definition.timeLimit ?? this.options.timeLimit,
         },
-        this.shutdown.signal,
-        (terminate) => this.running.set(headers.id, terminate),
+        (run) => {
+          this.running.set(headers.id, run);
+          if (this.shutdown.signal.aborted) {
+            run.abort(this.shutdown.signal.reason);
+          }
+        },
       );
     } finally {
       this.running.delete(headers.id);
       this.events.taskFinished();
     }
-    await started;
+    if (started) {
+      await started;
+    }
     const runtime = (performance.now() - startedAt) / 1000;
     if (outcome.kind === 'terminated') {
       await this.storeRevoked(message, 'terminated');
@@ -378,20 +400,28 @@ export class TaskExecutor
       await this.publisher.publish(next);
     }
     if (store) {
-      await this.results.storeResult(headers.id, TaskState.Success, value, {
-        ...this.extraOf(message),
-        children: (next?.messages ?? []).map(({ message: child }) => [
+      const extra = this.extraOf(message);
+      if (next) {
+        extra.children = next.messages.map(({ message: child }) => [
           [child.headers.id, null],
           null,
-        ]),
-      });
+        ]);
+      }
+      await this.results.storeResult(
+        headers.id,
+        TaskState.Success,
+        value,
+        extra,
+      );
     }
     await this.chords.partReturned(message, TaskState.Success, value, this);
-    this.logger.log({
-      msg: 'task succeeded',
-      taskId: headers.id,
-      task: headers.task,
-    });
+    if (logLevelEnabled('info')) {
+      this.logger.log({
+        msg: 'task succeeded',
+        taskId: headers.id,
+        task: headers.task,
+      });
+    }
   }
 
   /** Republishes the same task id with one more retry, due after `countdown`. */
@@ -570,41 +600,33 @@ export class TaskExecutor
   private callFor(
     delivery: TaskDelivery,
     bound: { args: unknown[]; kwargs: Record<string, unknown> },
-    signal: AbortSignal,
+    run: RunSignal,
     store: boolean,
   ): TaskCall {
-    const { message, queue } = delivery;
-    const { headers } = message;
     return {
       args: bound.args,
       kwargs: bound.kwargs,
-      request: {
-        id: headers.id,
-        task: headers.task,
-        retries: headers.retries,
-        timeLimit: headers.timelimit,
-        rootId: headers.root_id,
-        parentId: headers.parent_id,
-        groupId: headers.group,
-        groupIndex: headers.group_index,
-        hostname: this.options.hostname,
-        queue,
-        signal,
-        progress: async (meta) => {
-          if (store) {
-            await this.results.storeResult(
-              headers.id,
-              TaskState.Progress,
-              meta,
-              this.extraOf(message),
-            );
-          }
-        },
-        retry: ({ countdown, error } = {}) => {
-          throw new RetryRequest(countdown, error);
-        },
-      },
+      request: new RunningTaskRequest(
+        delivery.message,
+        delivery.queue,
+        this.options.hostname,
+        run,
+        store ? this : DISCARDED_PROGRESS,
+      ),
     };
+  }
+
+  /** A running task's `request.progress(meta)`: PROGRESS with `meta`. */
+  async storeProgress(
+    message: TaskMessage,
+    meta: Record<string, unknown>,
+  ): Promise<void> {
+    await this.results.storeResult(
+      message.headers.id,
+      TaskState.Progress,
+      meta,
+      this.extraOf(message),
+    );
   }
 
   /** A message that can never run: its result says why, and it is dead-lettered. */
@@ -635,10 +657,10 @@ export class TaskExecutor
         err: error,
       });
     }
-    await this.deadLetter(
-      { ...delivery, taskId: headers.id, task: headers.task },
-      describeException(exception),
-    );
+    await this.deadLetter(delivery, describeException(exception), {
+      taskId: headers.id,
+      task: headers.task,
+    });
   }
 
   /**
@@ -647,17 +669,15 @@ export class TaskExecutor
    * its queue instead: nothing is dropped.
    */
   private async deadLetter(
-    delivery: Pick<UndecodableDelivery, 'raw' | 'queue' | 'ack' | 'reject'> & {
-      taskId?: string;
-      task?: string;
-    },
+    delivery: Pick<UndecodableDelivery, 'raw' | 'queue' | 'ack' | 'reject'>,
     reason: string,
+    { taskId, task }: { taskId?: string; task?: string },
   ): Promise<void> {
     this.logger.warn({
       msg: 'dead-lettering a message that cannot run',
       reason,
-      taskId: delivery.taskId,
-      task: delivery.task,
+      taskId,
+      task,
       queue: delivery.queue,
     });
     try {
@@ -666,21 +686,21 @@ export class TaskExecutor
         properties: delivery.raw.properties,
         reason,
         queue: delivery.queue,
-        ...(delivery.taskId === undefined ? {} : { taskId: delivery.taskId }),
-        ...(delivery.task === undefined ? {} : { task: delivery.task }),
+        ...(taskId === undefined ? {} : { taskId }),
+        ...(task === undefined ? {} : { task }),
       });
       delivery.ack();
-      if (delivery.taskId !== undefined) {
+      if (taskId !== undefined) {
         this.events.send(
           'task-rejected',
-          { id: delivery.taskId, name: delivery.task ?? 'unknown' },
+          { id: taskId, name: task ?? 'unknown' },
           () => ({ requeue: false }),
         );
       }
     } catch (error) {
       this.logger.error({
         msg: 'could not dead-letter, requeueing',
-        taskId: delivery.taskId,
+        taskId,
         err: error,
       });
       await sleep(REQUEUE_DELAY_MS);
@@ -691,15 +711,20 @@ export class TaskExecutor
   /** Group and parent, and Celery's `result_extended` fields. */
   private extraOf(message: TaskMessage): StoreResultExtra {
     const { headers } = message;
-    return {
-      ...(headers.group ? { groupId: headers.group } : {}),
-      ...(headers.parent_id ? { parentId: headers.parent_id } : {}),
+    const extra: StoreResultExtra = {
       name: headers.task,
       args: message.args,
       kwargs: message.kwargs,
       worker: this.options.hostname,
       retries: headers.retries,
     };
+    if (headers.group) {
+      extra.groupId = headers.group;
+    }
+    if (headers.parent_id) {
+      extra.parentId = headers.parent_id;
+    }
+    return extra;
   }
 
   // A refused message is dead-lettered whether or not its result can be written.

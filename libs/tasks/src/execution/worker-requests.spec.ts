@@ -7,6 +7,9 @@ function delivery(
 ): TaskDelivery & { acked: () => number } {
   let acks = 0;
   return {
+    get acknowledged() {
+      return acks > 0;
+    },
     message: {
       headers: {
         id,
@@ -90,10 +93,12 @@ describe('WorkerRequests', () => {
   it('acks through to the original delivery', () => {
     const original = delivery('a');
     const tracked = new WorkerRequests('w@h').receive(original, now);
+    expect(tracked.info().acknowledged).toBe(false);
 
     tracked.delivery.ack();
 
     expect(original.acked()).toBe(1);
+    expect(tracked.info().acknowledged).toBe(true);
   });
 
   it('holds a task with a future ETA as scheduled until reserved', () => {

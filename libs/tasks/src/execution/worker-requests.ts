@@ -38,25 +38,15 @@ export interface ScheduledInfo {
 export class TrackedRequest {
   private current: RequestStage;
   private startedAt: number | null = null;
-  private acked = false;
-  /** The delivery, whose `ack` also marks the request acknowledged. */
-  readonly delivery: TaskDelivery;
 
   constructor(
-    delivery: TaskDelivery,
+    readonly delivery: TaskDelivery,
     private readonly hostname: string,
     now: number,
     private readonly onForget: (request: TrackedRequest) => void,
   ) {
     const eta = parseTime(delivery.message.headers.eta);
     this.current = eta !== null && eta > now ? 'scheduled' : 'reserved';
-    this.delivery = {
-      ...delivery,
-      ack: () => {
-        this.acked = true;
-        delivery.ack();
-      },
-    };
   }
 
   get stage(): RequestStage {
@@ -106,7 +96,7 @@ export class TrackedRequest {
       type: headers.task,
       hostname: this.hostname,
       time_start: this.startedAt,
-      acknowledged: this.acked,
+      acknowledged: this.delivery.acknowledged,
       delivery_info: {
         exchange: delivery.exchange,
         routing_key: delivery.routingKey,
@@ -138,13 +128,16 @@ export class WorkerRequests {
 
   constructor(private readonly hostname: string) {}
 
-  /**
-   * Tracks a delivered task until `forget()`; use the returned request's
-   * `delivery` from then on, so its ack is seen.
-   */
+  private readonly forgetRequest = (done: TrackedRequest) =>
+    this.requests.delete(done);
+
+  /** Tracks a delivered task until `forget()`. */
   receive(delivery: TaskDelivery, now: number = Date.now()): TrackedRequest {
-    const request = new TrackedRequest(delivery, this.hostname, now, (done) =>
-      this.requests.delete(done),
+    const request = new TrackedRequest(
+      delivery,
+      this.hostname,
+      now,
+      this.forgetRequest,
     );
     this.requests.add(request);
     return request;
