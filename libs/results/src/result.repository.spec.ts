@@ -185,6 +185,26 @@ describe(ResultRepository.name, () => {
       expect(Math.abs(ttl - EXPIRES_SECONDS)).toBeLessThanOrEqual(2);
     });
 
+    it('loads its script again when Redis has lost it (SCRIPT FLUSH, a restart)', async () => {
+      const taskId = randomUUID();
+      await redis.script('FLUSH');
+      await expect(sut.storeResult(taskId, TaskState.Success, 7)).resolves.toBe(
+        true,
+      );
+      await expect(sut.getTaskMeta(taskId)).resolves.toMatchObject({
+        status: 'SUCCESS',
+        result: 7,
+      });
+      // and the guard still holds on the next write
+      await expect(
+        sut.storeResult(
+          taskId,
+          TaskState.Failure,
+          toExceptionInfo(new Error()),
+        ),
+      ).resolves.toBe(false);
+    });
+
     it('leaves date_done null for a state that is not ready', async () => {
       const taskId = randomUUID();
       await sut.storeResult(

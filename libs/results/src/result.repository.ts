@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { CorruptResultError } from './errors/corrupt-result.error';
 import { groupMetaKey, taskMetaKey } from './result-keys';
-import { formatCeleryDate, type TaskMeta } from './task-meta';
+import { celeryDateNow, type TaskMeta } from './task-meta';
 import { isReadyState, TaskState } from './task-state';
 
 /** Settings of a {@link ResultRepository}. */
@@ -32,16 +33,6 @@ export interface StoredGroup {
   childIds: string[];
 }
 
-interface StoreResultCommand {
-  celeriacStoreResult(
-    key: string,
-    expiresSeconds: number,
-    json: string,
-  ): Promise<number>;
-}
-
-const STORE_RESULT_COMMAND = 'celeriacStoreResult';
-
 // Atomic form of Celery's `_store_result`: GET and skip a stored SUCCESS, then MULTI SETEX + PUBLISH.
 // The plain find spares the JSON decode (most of the script's cost) when the
 // stored document cannot be a SUCCESS; the decode still decides otherwise.
@@ -62,6 +53,10 @@ redis.call('PUBLISH', KEYS[1], ARGV[2])
 return 1
 `;
 
+const STORE_RESULT_SHA = createHash('sha1')
+  .update(STORE_RESULT_LUA)
+  .digest('hex');
+
 const EXTENDED_FIELDS = [
   'name',
   'args',
@@ -77,7 +72,7 @@ const EXTENDED_FIELDS = [
  * `GroupResult` read what Node writes and the other way round.
  */
 export class ResultRepository {
-  private readonly redis: Redis & StoreResultCommand;
+  private readonly redis: Redis;
   private readonly expiresSeconds: number;
   private readonly keyPrefix: string | undefined;
 
@@ -86,11 +81,7 @@ export class ResultRepository {
    * @param options - expiry and key prefix
    */
   constructor(redis: Redis, options: ResultRepositoryOptions) {
-    redis.defineCommand(STORE_RESULT_COMMAND, {
-      lua: STORE_RESULT_LUA,
-      numberOfKeys: 1,
-    });
-    this.redis = redis as Redis & StoreResultCommand;
+    this.redis = redis;
     this.expiresSeconds = Math.max(0, Math.trunc(options.expiresSeconds));
     this.keyPrefix = options.keyPrefix;
   }
@@ -152,11 +143,30 @@ export class ResultRepository {
     extra: StoreResultExtra = {},
   ): Promise<boolean> {
     const json = JSON.stringify(buildTaskMeta(taskId, state, result, extra));
-    const written = await this.redis.celeriacStoreResult(
-      this.taskKey(taskId),
-      this.expiresSeconds,
-      json,
-    );
+    const key = this.taskKey(taskId);
+    // EVALSHA straight away (ioredis' defineCommand wraps every call in
+    // more promises); EVAL loads the script where Redis lacks it.
+    let written: unknown;
+    try {
+      written = await this.redis.evalsha(
+        STORE_RESULT_SHA,
+        1,
+        key,
+        this.expiresSeconds,
+        json,
+      );
+    } catch (error) {
+      if (!String((error as Error | null)?.message).startsWith('NOSCRIPT')) {
+        throw error;
+      }
+      written = await this.redis.eval(
+        STORE_RESULT_LUA,
+        1,
+        key,
+        this.expiresSeconds,
+        json,
+      );
+    }
     return written === 1;
   }
 
@@ -290,7 +300,7 @@ function buildTaskMeta(
     result: result ?? null,
     traceback: extra.traceback ?? null,
     children: extra.children ?? [],
-    date_done: isReadyState(state) ? formatCeleryDate(new Date()) : null,
+    date_done: isReadyState(state) ? celeryDateNow() : null,
   };
   if (extra.groupId) {
     meta.group_id = extra.groupId;

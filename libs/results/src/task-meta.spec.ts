@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import {
   type RedisDump,
   readWireFixture,
@@ -6,7 +7,7 @@ import {
 const REDIS_AFTER_WORKER = readWireFixture<RedisDump>(
   'redis-after-worker.json',
 );
-import { formatCeleryDate, toExceptionInfo } from './task-meta';
+import { celeryDateNow, formatCeleryDate, toExceptionInfo } from './task-meta';
 
 class PythonError extends Error {
   constructor(
@@ -64,6 +65,20 @@ describe('toExceptionInfo', () => {
       exc_message: ['just a string'],
       exc_module: 'builtins',
     });
+  });
+});
+
+describe('celeryDateNow', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('formats the current time, and follows the clock', () => {
+    jest.useFakeTimers({ now: Date.UTC(2026, 10, 23, 23, 8, 21, 487) });
+    expect(celeryDateNow()).toBe('2026-11-23T23:08:21.487000');
+    expect(celeryDateNow()).toBe('2026-11-23T23:08:21.487000');
+    jest.setSystemTime(Date.UTC(2026, 10, 23, 23, 8, 21, 488));
+    expect(celeryDateNow()).toBe('2026-11-23T23:08:21.488000');
   });
 });
 

@@ -111,3 +111,17 @@ export function formatCeleryDate(date: Date): string {
   // JS keeps milliseconds only; Python always prints microseconds.
   return `${date.toISOString().slice(0, 23)}000`;
 }
+
+// A busy worker stores several results per millisecond: one string for all.
+let lastNowMs = Number.NaN;
+let lastNowText = '';
+
+/** {@link formatCeleryDate} of the current time. */
+export function celeryDateNow(): string {
+  const now = Date.now();
+  if (now !== lastNowMs) {
+    lastNowMs = now;
+    lastNowText = formatCeleryDate(new Date(now));
+  }
+  return lastNowText;
+}
