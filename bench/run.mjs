@@ -3,12 +3,13 @@
 // systems round by round so that load from elsewhere on the machine hits
 // them alike. Prints a table and writes bench/results/<timestamp>.json.
 //
-// Settings (environment): BENCH_ROUNDS (3), BENCH_E2E_N (20000),
+// Settings (environment): BENCH_ROUNDS (5), BENCH_E2E_N (20000),
 // BENCH_DRAIN_N (5000), BENCH_WARMUP_N (2000), BENCH_RTT_N (700 per round), BENCH_PUBLISH_N (10000),
 // BENCH_HTTP_SECONDS (5), BENCH_CELERY (auto | off), BENCH_CONCURRENCY (64),
 // BENCH_PREFETCH_MULTIPLIER (1), BENCH_EVENTS (false), BENCH_TRACK_STARTED (false),
 // BENCH_LOG_LEVEL (warn), BENCH_RAW_PREFETCH (64), BENCH_SYSTEMS (all:
-// celeriac,raw-setex,raw-pipelined,celery).
+// celeriac,raw-setex,raw-pipelined,celery), BENCH_WORKER_MAIN (another build of the
+// worker, inside the repository), BENCH_WORKER_NODE_FLAGS (its V8 flags instead of start:worker's).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -42,7 +43,7 @@ import {
 
 const env = process.env;
 const settings = {
-  rounds: Number(env.BENCH_ROUNDS ?? 3),
+  rounds: Number(env.BENCH_ROUNDS ?? 5),
   e2eN: Number(env.BENCH_E2E_N ?? 20_000),
   drainN: Number(env.BENCH_DRAIN_N ?? 5_000),
   warmupN: Number(env.BENCH_WARMUP_N ?? 2_000),

@@ -5,7 +5,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const WORKER_MAIN = resolve(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+// BENCH_WORKER_MAIN runs another build of the worker (a copy of dist/ kept
+// inside the repository, so it finds node_modules) to compare two builds.
+const WORKER_MAIN = resolve(
+  ROOT,
+  process.env.BENCH_WORKER_MAIN ?? 'dist/apps/worker/apps/worker/src/main.js',
+);
 // Node's flags of `npm run start:worker` (a larger young generation): the
 // worker runs as deployed, and the raw consumers get the same flags.
 const NODE_FLAGS = JSON.parse(
@@ -13,6 +18,10 @@ const NODE_FLAGS = JSON.parse(
 )
   .scripts['start:worker'].split(/\s+/)
   .filter((word) => word.startsWith('--'));
+// BENCH_WORKER_NODE_FLAGS tries other V8 flags on the celeriac worker only.
+const WORKER_NODE_FLAGS =
+  process.env.BENCH_WORKER_NODE_FLAGS?.split(/\s+/).filter(Boolean) ??
+  NODE_FLAGS;
 const PYTHON = '/usr/bin/python3';
 
 export function celeryAvailable() {
@@ -66,7 +75,7 @@ export function celeriacSystem(settings) {
     label: `celeriac c${settings.concurrency}×${settings.prefetchMultiplier}`,
     roundTrips: true,
     start: (queue, healthPort) =>
-      start(process.execPath, [...NODE_FLAGS, WORKER_MAIN], {
+      start(process.execPath, [...WORKER_NODE_FLAGS, WORKER_MAIN], {
         WORKER_QUEUES: queue,
         WORKER_CONCURRENCY: String(settings.concurrency),
         WORKER_PREFETCH_MULTIPLIER: String(settings.prefetchMultiplier),

@@ -77,7 +77,8 @@ export async function waitForResults(channel, redis, queue, ids, timeoutMs) {
   while (Date.now() < deadline) {
     const { messageCount } = await channel.checkQueue(queue);
     if (messageCount === 0) break;
-    await sleep(20);
+    // A drain of 5000 takes well under a second: poll finely.
+    await sleep(5);
   }
   while (Date.now() < deadline) {
     let present = 0;
