@@ -69,6 +69,20 @@ describe('parsePrometheusText', () => {
   });
 
   it.each([
+    ['NaN', NaN],
+    ['Nan', NaN],
+    ['+Inf', Infinity],
+    ['-Inf', -Infinity],
+    ['+infinity', Infinity],
+  ])('reads %s as Prometheus does', (text, value) => {
+    expect(
+      parsePrometheusText(`x_seconds ${text}`).get('x_seconds')?.samples[0]
+        .value,
+    ).toBe(value);
+  });
+
+  it.each([
+    ['a signed NaN', 'x_seconds -NaN'],
     ['a line that is no sample', 'this is not prometheus'],
     ['a value that is no number', 'x_total 12abc'],
     ['an unknown type', '# TYPE x_total countr'],

@@ -27,14 +27,15 @@ const COMMENT = new RegExp(`^#\\s+(HELP|TYPE)\\s+(${NAME})(?:\\s+(.*))?$`);
 const SUFFIXES = ['_bucket', '_sum', '_count'];
 
 function parseValue(text: string, line: number): number {
-  if (text === '+Inf' || text === 'Inf') {
-    return Infinity;
-  }
-  if (text === '-Inf') {
-    return -Infinity;
-  }
-  if (text === 'NaN') {
+  // Prometheus reads values with Go's strconv.ParseFloat, which takes NaN and
+  // Inf in any case; prom-client writes NaN as "Nan" (an event-loop-lag gauge
+  // with no samples since the last scrape), and Prometheus accepts it.
+  if (/^nan$/i.test(text)) {
     return NaN;
+  }
+  const infinity = /^([-+]?)(inf|infinity)$/i.exec(text);
+  if (infinity) {
+    return infinity[1] === '-' ? -Infinity : Infinity;
   }
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) {
     throw new Error(`line ${line}: "${text}" is not a sample value`);
