@@ -163,9 +163,11 @@ describe('the worker as a real process', () => {
   });
 
   it('runs at most WORKER_CONCURRENCY=2 at once, and a second worker takes a share', async () => {
-    // multi_task: 2 s x 0.25 = 0.5 s each.
+    // multi_task: 2 s x 0.25 = 0.5 s each. 20 of them keep the first worker
+    // busy for 5 s on its own, well past the second one's start even on a
+    // loaded machine (with 10, a slow start found the queue already empty).
     const first = await startWorker({ TASK_TIME_SCALE: '0.25' });
-    const ids = Array.from({ length: 10 }, (_, index) =>
+    const ids = Array.from({ length: 20 }, (_, index) =>
       send('multi_task', [index, 2]),
     );
     const second = await startWorker({ TASK_TIME_SCALE: '0.25' });
@@ -182,7 +184,7 @@ describe('the worker as a real process', () => {
     }
     expect(maxOverlap(spans[0])).toBe(2);
     expect(spans[1].length).toBeGreaterThan(0);
-    expect(spans[0].length + spans[1].length).toBe(10);
+    expect(spans[0].length + spans[1].length).toBe(20);
   });
 });
 
