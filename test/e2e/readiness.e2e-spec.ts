@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import request, { type Response } from 'supertest';
-import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
+import {
+  bootApi,
+  bootMonitor,
+  bootWorker,
+  useEnvironment,
+} from '../utils/boot-apps';
 import { awaitResult } from '../utils/await-result';
 import {
   freePort,
@@ -27,6 +32,7 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
   let proxy: TcpProxy;
   let api: INestApplication;
   let worker: INestApplication;
+  let monitor: INestApplication;
 
   beforeAll(async () => {
     redis = await startOwnedRedis();
@@ -40,10 +46,12 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
     });
     api = await bootApi();
     worker = await bootWorker();
+    monitor = await bootMonitor();
   });
 
   afterAll(async () => {
     proxy?.restore();
+    await monitor?.close();
     await worker?.close();
     await api?.close();
     await proxy?.close();
@@ -51,7 +59,7 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
     await deleteQueue(queue);
   });
 
-  const apps = () => ({ api, worker });
+  const apps = () => ({ api, worker, monitor });
 
   /** GET with a deadline: a hanging probe fails the test instead of stalling it. */
   async function probe(app: INestApplication, path: string): Promise<Response> {
@@ -69,14 +77,15 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
     }
   }
 
-  /** Polls both apps' readiness until it is `status`, checking liveness on the way. */
-  async function readinessBecomes(status: 200 | 503): Promise<{
-    api: Response;
-    worker: Response;
-  }> {
-    const answers = {} as { api: Response; worker: Response };
+  type AppName = keyof ReturnType<typeof apps>;
+
+  /** Polls every app's readiness until it is `status`, checking liveness on the way. */
+  async function readinessBecomes(
+    status: 200 | 503,
+  ): Promise<Record<AppName, Response>> {
+    const answers = {} as Record<AppName, Response>;
     for (const [name, app] of Object.entries(apps()) as [
-      'api' | 'worker',
+      AppName,
       INestApplication,
     ][]) {
       answers[name] = await pollUntil(
@@ -104,10 +113,24 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
   it('goes 503 while Redis is down, 200 when it is back', async () => {
     await redis.stop();
     const down = await readinessBecomes(503);
-    expect(down.api.body).toMatchObject({ status: 503 });
+    expect(down.api.body).toEqual({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'Not ready: redis is down.',
+      instance: '/health/ready',
+      code: 'NOT_READY',
+      checks: { rabbitmq: { status: 'up' }, redis: { status: 'down' } },
+    });
     expect(down.worker.body.details).toMatchObject({
       redis: { status: 'down' },
       rabbitmq_consumer: { status: 'up' },
+    });
+    expect(down.monitor.body).toMatchObject({
+      status: 503,
+      code: 'not_ready',
+      detail: 'Not ready: redis is down.',
+      checks: { rabbitmq: { status: 'up' }, redis: { status: 'down' } },
     });
     await expectLive();
 
@@ -132,7 +155,16 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
   it('goes 503 while RabbitMQ is cut, 200 when it is back, and still runs tasks', async () => {
     proxy.cut();
     const down = await readinessBecomes(503);
-    expect(down.api.body).toMatchObject({ status: 503 });
+    expect(down.api.body).toMatchObject({
+      status: 503,
+      code: 'NOT_READY',
+      detail: 'Not ready: rabbitmq is down.',
+      checks: { rabbitmq: { status: 'down' }, redis: { status: 'up' } },
+    });
+    expect(down.monitor.body).toMatchObject({
+      code: 'not_ready',
+      detail: 'Not ready: rabbitmq is down.',
+    });
     expect(down.worker.body.details).toMatchObject({
       rabbitmq_consumer: { status: 'down' },
       rabbitmq_publisher: { status: 'down' },

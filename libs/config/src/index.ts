@@ -8,3 +8,4 @@ export * from './request-id';
 export * from './exit-on-signals';
 export * from './metrics';
 export * from './log-level';
+export * from './health';

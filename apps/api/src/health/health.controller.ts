@@ -13,8 +13,8 @@ import { ProblemCode } from '../problem/problem-details.filter';
 import { HealthCheckDto, HealthIndicatorDto } from './health-check.dto';
 
 // Terminus documents its own body only where it can require() @nestjs/swagger,
-// and a 503 body the api never sends (ProblemDetailsFilter answers it):
-// these routes document themselves, alike everywhere.
+// and a 503 body the api never sends (ProblemDetailsFilter answers it with a
+// NOT_READY problem): these routes document themselves, alike everywhere.
 const HEALTH_CHECK = { noCache: true, swaggerDocumentation: false };
 
 /** Terminus probes: live = the process answers; ready = RabbitMQ and Redis are reachable. */
@@ -52,9 +52,10 @@ export class HealthController {
     HttpStatus.SERVICE_UNAVAILABLE,
     'RabbitMQ or Redis is down',
     {
-      code: ProblemCode.HttpError,
-      detail: 'Service Unavailable Exception',
+      code: ProblemCode.NotReady,
+      detail: 'Not ready: redis is down.',
       instance: '/health/ready',
+      checks: { rabbitmq: { status: 'up' }, redis: { status: 'down' } },
     },
   )
   ready() {

@@ -5,6 +5,7 @@ import {
   ProblemCode,
   titleOf,
 } from './problem-details.filter';
+import type { DependencyCheck } from '@celeriac/config';
 import { type FieldErrorDto, ProblemDto } from './problem.dto';
 
 /** The media type ProblemDetailsFilter answers every error with. */
@@ -17,6 +18,7 @@ export interface ProblemExample {
   /** A request that gets this problem. */
   instance: string;
   errors?: FieldErrorDto[];
+  checks?: Record<string, DependencyCheck>;
 }
 
 /**
@@ -39,6 +41,7 @@ export function ApiProblemResponse(
     instance: example.instance,
     code: example.code,
     ...(example.errors ? { errors: example.errors } : {}),
+    ...(example.checks ? { checks: example.checks } : {}),
   };
   return ApiResponse({
     status,

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { notReadyOf } from '@celeriac/config';
 import type { FieldErrorDto, ProblemDto } from './problem.dto';
 
 /** Stable codes for the problems the api answers with. */
@@ -21,6 +22,7 @@ export enum ProblemCode {
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   RateLimited = 'RATE_LIMITED',
   HttpError = 'HTTP_ERROR',
+  NotReady = 'NOT_READY',
   InternalError = 'INTERNAL_ERROR',
   TaskNotRegistered = 'TASK_NOT_REGISTERED',
   WorkflowInvalid = 'WORKFLOW_INVALID',
@@ -89,6 +91,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      const notReady = notReadyOf(exception);
+      if (notReady) {
+        return {
+          type: 'about:blank',
+          title: titleOf(status),
+          status,
+          detail: notReady.detail,
+          instance,
+          code: ProblemCode.NotReady,
+          checks: notReady.checks,
+        };
+      }
       return {
         type: 'about:blank',
         title: titleOf(status),

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { DependencyCheck } from '@celeriac/config';
 
 /** One invalid field of a request. */
 export class FieldErrorDto {
@@ -31,4 +32,17 @@ export class ProblemDto {
 
   @ApiPropertyOptional({ type: [FieldErrorDto] })
   errors?: FieldErrorDto[];
+
+  @ApiPropertyOptional({
+    description:
+      'A failed readiness check (NOT_READY): each dependency and whether it is up',
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['up', 'down'] } },
+      required: ['status'],
+    },
+    example: { rabbitmq: { status: 'up' }, redis: { status: 'down' } },
+  })
+  checks?: Record<string, DependencyCheck>;
 }

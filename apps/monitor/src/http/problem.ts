@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { type DependencyCheck, notReadyOf } from '@celeriac/config';
 
 /** Stable codes of the monitor's problem bodies. */
 export enum MonitorProblem {
@@ -15,6 +16,7 @@ export enum MonitorProblem {
   Conflict = 'conflict',
   WorkerFailed = 'worker_failed',
   Unavailable = 'unavailable',
+  NotReady = 'not_ready',
   Internal = 'internal_error',
   HttpError = 'http_error',
 }
@@ -37,7 +39,8 @@ export const badRequest = (detail: string) =>
 
 /**
  * Every error becomes `application/problem+json`:
- * `{type, title, status, detail, instance, code}`, as the api answers.
+ * `{type, title, status, detail, instance, code}`, as the api answers; a
+ * failed readiness check adds `checks` and names what is down.
  * Unexpected errors are logged and answered 500 without their message.
  */
 @Catch()
@@ -55,7 +58,15 @@ export class ProblemFilter implements ExceptionFilter {
     let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
     let code: string = MonitorProblem.Internal;
     let detail = 'The monitor could not answer.';
-    if (exception instanceof HttpException) {
+    let checks: Record<string, DependencyCheck> | undefined;
+    const notReady =
+      exception instanceof HttpException ? notReadyOf(exception) : undefined;
+    if (notReady) {
+      status = HttpStatus.SERVICE_UNAVAILABLE;
+      code = MonitorProblem.NotReady;
+      detail = notReady.detail;
+      checks = notReady.checks;
+    } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       const body = exception.getResponse();
       if (typeof body === 'object' && body !== null && 'code' in body) {
@@ -91,6 +102,7 @@ export class ProblemFilter implements ExceptionFilter {
           detail,
           instance: request.originalUrl ?? request.url,
           code,
+          ...(checks ? { checks } : {}),
         }),
       );
   }
