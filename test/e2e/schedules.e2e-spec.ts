@@ -105,6 +105,33 @@ describe('/v1/schedules and delayed tasks on the schedule queue', () => {
     });
   });
 
+  it('creates a name once when many creates of it race: one 201, every other a 409', async () => {
+    const contested = `e2e-${randomUUID()}`;
+    made.push(contested);
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        http()
+          .post('/v1/schedules')
+          .send({ name: contested, task: 'add_task', every: 60 + index })
+          .then((response) => response.status),
+      ),
+    );
+
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(7);
+    // The stored schedule is the one the 201 made, not a later overwrite.
+    const winner = statuses.indexOf(201);
+    const stored = await http().get(`/v1/schedules/${contested}`).expect(200);
+    expect(stored.body.every).toBe(60 + winner);
+
+    // The claim ends with the create: the name is free again once deleted.
+    await http().delete(`/v1/schedules/${contested}`).expect(204);
+    await http()
+      .post('/v1/schedules')
+      .send({ name: contested, task: 'add_task', every: 60 })
+      .expect(201);
+  });
+
   it.each([
     ['an invalid cron', { cron: '61 * * * *' }, 'cron'],
     [

@@ -1,5 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { JobSchedulerJson, Queue, RepeatOptions } from 'bullmq';
 import { ScheduleExistsError } from './errors/schedule-exists.error';
 import { ScheduleNotFoundError } from './errors/schedule-not-found.error';
@@ -11,6 +12,14 @@ import {
 import { SCHEDULE_QUEUE, ScheduleJobName } from './schedule.constants';
 import type { PeriodicTaskJobData, ScheduleSource } from './schedule-job';
 import { SCHEDULE_JOB_OPTIONS } from './schedule-job-options';
+
+// How long a create may hold its name; far beyond one check and one upsert.
+const CREATE_CLAIM_MS = 10_000;
+// Deletes the claim only while it is still this create's.
+const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
 
 /** A stored schedule, with where it came from and its next run. */
 export interface StoredSchedule extends PeriodicSchedule {
@@ -39,10 +48,15 @@ export class ScheduleStore {
    */
   async create(schedule: PeriodicSchedule): Promise<StoredSchedule> {
     assertValidSchedule(schedule);
-    if (await this.queue.getJobScheduler(schedule.name)) {
-      throw new ScheduleExistsError(schedule.name);
+    const release = await this.claimName(schedule.name);
+    try {
+      if (await this.queue.getJobScheduler(schedule.name)) {
+        throw new ScheduleExistsError(schedule.name);
+      }
+      return await this.upsert(schedule, 'api');
+    } finally {
+      await release();
     }
-    return this.upsert(schedule, 'api');
   }
 
   /**
@@ -97,6 +111,31 @@ export class ScheduleStore {
         });
       }
     }
+  }
+
+  /**
+   * Claims a name for one create (SET NX, shared by every api replica), so
+   * two creates of one name cannot both pass the existence check: the one
+   * that finds it claimed answers as if it existed, like a unique key.
+   * @throws ScheduleExistsError when another create holds the name
+   */
+  private async claimName(name: string): Promise<() => Promise<void>> {
+    const redis = await this.queue.getBackend().client;
+    const key = `${this.queue.toKey('creating')}:${name}`;
+    const token = randomUUID();
+    const claimed: unknown = await redis.runCommand('set', [
+      key,
+      token,
+      'PX',
+      CREATE_CLAIM_MS,
+      'NX',
+    ]);
+    if (claimed !== 'OK') {
+      throw new ScheduleExistsError(name);
+    }
+    return async () => {
+      await redis.runCommand('eval', [RELEASE_CLAIM, 1, key, token]);
+    };
   }
 
   private async upsert(
