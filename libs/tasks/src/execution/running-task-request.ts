@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { TaskMessage } from '@celeriac/broker';
 import { RetryRequest } from '../errors/retry-request';
 import type { TaskRequest } from '../task-call';
@@ -11,10 +12,17 @@ export interface ProgressSink {
   ): Promise<void>;
 }
 
+/** The plain fields of a TaskRequest, as JSON and logs show them. */
+export type TaskRequestFields = Omit<
+  TaskRequest,
+  'signal' | 'progress' | 'retry'
+>;
+
 /**
  * `self.request` of one run. The fields are read from the message's
- * headers when asked for, and the methods live on the prototype: a task
- * that looks at none of them costs one small object.
+ * headers when asked for: a task that looks at none of them costs one small
+ * object. Being getters, they are not own properties, so `toJSON` and
+ * `inspect` list them for `JSON.stringify`, pino and `console.log`.
  */
 export class RunningTaskRequest implements TaskRequest {
   constructor(
@@ -62,8 +70,9 @@ export class RunningTaskRequest implements TaskRequest {
     return this.run.signal;
   }
 
-  progress(meta: Record<string, unknown>): Promise<void> {
-    return this.sink.storeProgress(this.message, meta);
+  /** Bound, so `const { progress } = request` works too. */
+  get progress(): (meta: Record<string, unknown>) => Promise<void> {
+    return (meta) => this.sink.storeProgress(this.message, meta);
   }
 
   retry({
@@ -71,5 +80,28 @@ export class RunningTaskRequest implements TaskRequest {
     error,
   }: { countdown?: number; error?: unknown } = {}): never {
     throw new RetryRequest(countdown, error);
+  }
+
+  toJSON(): TaskRequestFields {
+    return {
+      id: this.id,
+      task: this.task,
+      retries: this.retries,
+      timeLimit: this.timeLimit,
+      rootId: this.rootId,
+      parentId: this.parentId,
+      groupId: this.groupId,
+      groupIndex: this.groupIndex,
+      hostname: this.hostname,
+      queue: this.queue,
+    };
+  }
+
+  [inspect.custom](
+    depth: number,
+    options: Parameters<typeof inspect>[1],
+    inspectValue: typeof inspect,
+  ): string {
+    return `RunningTaskRequest ${inspectValue(this.toJSON(), options)}`;
   }
 }
