@@ -42,6 +42,9 @@ useEnvironment({
   // The shared Redis may hold many newer results than this file's (other
   // suites, benchmarks): the restart test needs all of them loaded.
   MONITOR_MAX_TASKS: '1000000',
+  // Countdowns stay with the worker, as in Celery: the revoke test needs a
+  // task the worker holds (RECEIVED), not one kept in BullMQ.
+  BEAT_DELAY_THRESHOLD: '0',
 });
 
 /** Flower's task dict keys (celery.events.state.Task._fields) plus celeriac's progress. */
@@ -90,6 +93,18 @@ class MonitorTestTasks {
     await call.progress({ current: 1, total: 2 });
     await new Promise<void>((resolve) => (releaseProgress = resolve));
     return 'done';
+  }
+
+  /** Runs 20 s unless its signal aborts it (the soft time limit). */
+  @Task({ name: 'monitor_wait_task', params: [] })
+  wait({ request: call }: TaskCall<[]>): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve('waited'), 20_000);
+      call.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(call.signal.reason as Error);
+      });
+    });
   }
 }
 
@@ -341,6 +356,42 @@ describe('monitor with a celeriac worker', () => {
     });
   });
 
+  it("sets a task's time limits on a worker through Flower's task/timeout", async () => {
+    // The monitor knows the task once the worker's registered list is in.
+    await http().get('/api/workers').query({ refresh: 1 }).expect(200);
+    const timeout = (
+      query: Record<string, string>,
+      task = 'monitor_wait_task',
+    ) => http().post(`/api/task/timeout/${task}`).query(query);
+
+    const set = await timeout({
+      workername: hostname,
+      soft: '0.2',
+      hard: '5',
+    }).expect(200);
+    expect(set.body).toEqual({ message: 'time limits set successfully' });
+
+    const { taskId } = await producer.sendTask('monitor_wait_task');
+    const failed = await waitForState(taskId, 'FAILURE');
+    expect(failed.exception).toMatch(/SoftTimeLimitExceeded/);
+
+    // A form body works as Flower's does; no soft or hard takes them off.
+    await http()
+      .post('/api/task/timeout/monitor_wait_task')
+      .type('form')
+      .send({ workername: hostname })
+      .expect(200);
+
+    await timeout({ soft: '1' }).expect(400);
+    await timeout({ workername: hostname, soft: '-1' }).expect(400);
+    await timeout({ workername: 'nobody@nowhere' }).expect(404);
+    const unknown = await timeout(
+      { workername: hostname },
+      `no_such_task_${randomUUID()}`,
+    ).expect(404);
+    expect(unknown.body).toMatchObject({ code: 'not_found' });
+  });
+
   it('sends tasks through async-apply and send-task', async () => {
     const applied = await http()
       .post('/api/task/async-apply/add_task')
@@ -401,10 +452,7 @@ describe('monitor with a celeriac worker', () => {
       args: [1, 1],
       countdown: 60,
     });
-    await pollUntil(
-      () => info(taskId),
-      (task) => task.state === 'RECEIVED',
-    );
+    expect((await waitForState(taskId, 'RECEIVED')).state).toBe('RECEIVED');
 
     const response = await http()
       .post(`/api/task/revoke/${taskId}?terminate=true&signal=SIGTERM`)

@@ -157,6 +157,30 @@ describe('monitor with a Python Celery worker and a celeriac worker', () => {
     ).toContain(pythonQueue);
   });
 
+  // Before the consumer test: right after it (it deletes a queue the Python
+  // worker consumed), Celery 5.2 left the next pidbox request unanswered,
+  // whichever command and timeout; the one after was answered at once.
+  it("sets a Python worker's time limits through Flower's task/timeout", async () => {
+    const set = await http()
+      .post('/api/task/timeout/add_task')
+      .query({ workername: pythonHost, soft: 30, hard: 60 })
+      .expect(200);
+    expect(set.body).toEqual({ message: 'time limits set successfully' });
+
+    // fail_task is Python's only: the monitor knows it from Python's
+    // registered list, and the celeriac worker answers as Celery does for a
+    // task it lacks (nok), which Flower turns into a 403.
+    await http().get('/api/workers').query({ refresh: 1 }).expect(200);
+    const refused = await http()
+      .post('/api/task/timeout/fail_task')
+      .query({ workername: celeriacHost, soft: 30 })
+      .expect(403);
+    expect(refused.body).toMatchObject({
+      code: 'worker_failed',
+      detail: 'Failed to set timeouts: unknown task',
+    });
+  });
+
   it("drives the Python worker's consumers through Flower's control routes", async () => {
     const extra = `interop-monitor-extra-${randomUUID()}`;
     try {

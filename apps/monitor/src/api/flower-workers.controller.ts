@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Get,
   HttpCode,
@@ -21,6 +22,7 @@ import {
 } from '../workers/worker-inspector';
 import { queryFlag } from './query-flag';
 import { checkPathName } from './task-options';
+import { TaskService } from './task-service';
 
 /** Flower 2.x's worker routes (`flower/api/workers.py`, `control.py`). */
 @Controller('api')
@@ -29,6 +31,7 @@ export class FlowerWorkersController {
     private readonly state: EventsState,
     private readonly inspector: WorkerInspector,
     private readonly control: ControlClient,
+    private readonly tasks: TaskService,
   ) {}
 
   @Get('workers')
@@ -98,6 +101,38 @@ export class FlowerWorkersController {
     );
   }
 
+  /**
+   * Flower's `POST /api/task/timeout/<task>`: `workername` (required),
+   * `soft` and `hard` seconds, in the query or a form or JSON body; an
+   * unset limit is taken off, as Celery's `time_limit` does.
+   */
+  @Post('task/timeout/:task')
+  @HttpCode(200)
+  async timeout(
+    @Param('task') task: string,
+    @Query() query: Record<string, unknown>,
+    @Body() body: unknown,
+  ): Promise<{ message: string }> {
+    checkPathName('task name', task);
+    const params = { ...recordOf(body), ...query };
+    const workername = params.workername;
+    if (typeof workername !== 'string' || workername === '') {
+      throw badRequest('workername must name a worker');
+    }
+    const soft = optionalSeconds('soft', params.soft);
+    const hard = optionalSeconds('hard', params.hard);
+    if (!this.tasks.isKnownTask(task)) {
+      throw notFound(`Unknown task '${task}'`);
+    }
+    this.requireWorker(workername);
+    const replies = await this.control.broadcast('time_limit', {
+      arguments: { task_name: task, soft, hard },
+      destination: [workername],
+      reply: true,
+    });
+    return okOrForbidden(replies, workername, 'Failed to set timeouts');
+  }
+
   private async consumerCommand(
     method: string,
     name: string,
@@ -114,22 +149,10 @@ export class FlowerWorkersController {
       destination: [name],
       reply: true,
     });
-    const answer = replies.find((reply) => name in reply)?.[name] as
-      { ok?: unknown; error?: unknown } | undefined;
-    if (answer && typeof answer.ok === 'string') {
-      return { message: answer.ok };
-    }
-    const reason =
-      answer && typeof answer.error === 'string'
-        ? answer.error
-        : answer
-          ? 'Unknown reason'
-          : 'no reply';
-    // Flower answers 403 with this text.
-    throw new ProblemException(
-      HttpStatus.FORBIDDEN,
-      MonitorProblem.WorkerFailed,
-      `Failed to ${verb} '${queue}' consumer ${preposition} '${name}' worker: ${reason}`,
+    return okOrForbidden(
+      replies,
+      name,
+      `Failed to ${verb} '${queue}' consumer ${preposition} '${name}' worker`,
     );
   }
 
@@ -151,4 +174,46 @@ export class FlowerWorkersController {
       throw notFound(`Unknown worker '${name}'`);
     }
   }
+}
+
+/** The worker's `ok` as Flower's message; else Flower's 403 with the reason. */
+function okOrForbidden(
+  replies: Record<string, unknown>[],
+  worker: string,
+  failure: string,
+): { message: string } {
+  const answer = replies.find((reply) => worker in reply)?.[worker] as
+    { ok?: unknown; error?: unknown } | undefined;
+  if (answer && typeof answer.ok === 'string') {
+    return { message: answer.ok };
+  }
+  const reason =
+    answer && typeof answer.error === 'string'
+      ? answer.error
+      : answer
+        ? 'Unknown reason'
+        : 'no reply';
+  throw new ProblemException(
+    HttpStatus.FORBIDDEN,
+    MonitorProblem.WorkerFailed,
+    `${failure}: ${reason}`,
+  );
+}
+
+// Seconds >= 0 from a query string, a form field or JSON; absent: null.
+function optionalSeconds(name: string, value: unknown): number | null {
+  if (value === undefined || value === null || value === '') {
+    return null;
+  }
+  const seconds = typeof value === 'string' ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    throw badRequest(`${name} must be seconds, a number not less than 0`);
+  }
+  return seconds;
+}
+
+function recordOf(body: unknown): Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : {};
 }
