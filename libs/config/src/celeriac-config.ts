@@ -15,7 +15,12 @@ export class CeleriacConfig {
     /** Whether the seed endpoints (`/`, `/solo`, `/result`) need a key too. */
     protectSeed: boolean;
     /** Requests per window per key or IP; `limit` or `windowSeconds` 0 = off. */
-    rateLimit: { limit: number; windowSeconds: number };
+    rateLimit: {
+      limit: number;
+      windowSeconds: number;
+      /** Where requests are counted: this process, or Redis (all replicas). */
+      store: 'memory' | 'redis';
+    };
     /** Largest JSON or form body, in body-parser's notation (`1mb`). */
     bodyLimit: string;
   };
@@ -78,6 +83,7 @@ export class CeleriacConfig {
       rateLimit: {
         limit: get('API_RATE_LIMIT'),
         windowSeconds: get('API_RATE_LIMIT_WINDOW'),
+        store: get('API_RATE_LIMIT_STORE'),
       },
       bodyLimit: get('API_BODY_LIMIT'),
     };

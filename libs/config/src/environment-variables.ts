@@ -72,6 +72,10 @@ export class EnvironmentVariables {
   @Min(0)
   API_RATE_LIMIT_WINDOW = 60;
 
+  // redis: one budget shared by every api replica; memory: per replica.
+  @IsIn(['memory', 'redis'])
+  API_RATE_LIMIT_STORE: 'memory' | 'redis' = 'memory';
+
   @Matches(BYTE_SIZE, {
     message: 'API_BODY_LIMIT must be a size such as 512kb or 1mb',
   })

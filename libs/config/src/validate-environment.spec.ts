@@ -10,6 +10,7 @@ describe(validateEnvironment.name, () => {
       API_PROTECT_SEED: false,
       API_RATE_LIMIT: 600,
       API_RATE_LIMIT_WINDOW: 60,
+      API_RATE_LIMIT_STORE: 'memory',
       API_BODY_LIMIT: '1mb',
       WORKER_QUEUES: 'default-sum',
       WORKER_CONCURRENCY: 2,
@@ -108,6 +109,7 @@ describe(validateEnvironment.name, () => {
     ['API_PROTECT_SEED', 'yes'],
     ['API_RATE_LIMIT', '-1'],
     ['API_RATE_LIMIT_WINDOW', '0.5'],
+    ['API_RATE_LIMIT_STORE', 'disk'],
     ['API_BODY_LIMIT', 'huge'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(

@@ -19,6 +19,14 @@ describe(ApiKeyMatcher.name, () => {
     expect(sut.match(presented)).toBeUndefined();
   });
 
+  it('names each key by a fingerprint that is stable and does not contain it', () => {
+    const again = new ApiKeyMatcher(['other-key', 'first-key-0123456789']);
+
+    expect(sut.fingerprint(0)).toMatch(/^[0-9a-f]{16}$/);
+    expect(sut.fingerprint(0)).toBe(again.fingerprint(1));
+    expect(sut.fingerprint(0)).not.toBe(sut.fingerprint(1));
+  });
+
   it('is enabled only when keys are configured', () => {
     expect(sut.enabled).toBe(true);
     expect(new ApiKeyMatcher([]).enabled).toBe(false);

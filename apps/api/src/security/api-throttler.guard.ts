@@ -55,7 +55,7 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
         : undefined;
     return key === undefined
       ? `ip:${await super.getTracker(request)}`
-      : `key:${key}`;
+      : `key:${this.keys.fingerprint(key)}`;
   }
 
   // One budget per client, not one per route as the default key would give.

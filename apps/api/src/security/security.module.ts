@@ -1,21 +1,24 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import type { Redis } from 'ioredis';
 import { CeleriacConfig } from '@celeriac/config';
+import { REDIS_CLIENT } from '@celeriac/results';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyMatcher } from './api-key-matcher';
 import { ApiThrottlerGuard } from './api-throttler.guard';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /**
  * API keys and rate limiting for the api, as global guards. The throttler
  * runs first, so requests with no or wrong keys are limited too. Needs the
- * (global) CeleriacConfig, i.e. `TaskSystemModule.forApp(...)`.
+ * (global) CeleriacConfig and results Redis, i.e. `TaskSystemModule.forApp(...)`.
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [CeleriacConfig],
-      useFactory: ({ api: { rateLimit } }: CeleriacConfig) => ({
+      inject: [CeleriacConfig, REDIS_CLIENT],
+      useFactory: ({ api: { rateLimit } }: CeleriacConfig, redis: Redis) => ({
         // Unnamed: a named throttler suffixes its headers (Retry-After-name).
         // At least 1: with 0 (off) ApiThrottlerGuard skips every request.
         throttlers: [
@@ -24,6 +27,9 @@ import { ApiThrottlerGuard } from './api-throttler.guard';
             ttl: Math.max(rateLimit.windowSeconds, 1) * 1000,
           },
         ],
+        ...(rateLimit.store === 'redis'
+          ? { storage: new RedisThrottlerStorage(redis) }
+          : {}),
       }),
     }),
   ],
