@@ -21,7 +21,7 @@ import {
   WorkerInspector,
 } from '../workers/worker-inspector';
 import { queryFlag } from './query-flag';
-import { checkPathName } from './task-options';
+import { checkPathName, parseNumber } from './task-options';
 import { TaskService } from './task-service';
 
 /** Flower 2.x's worker routes (`flower/api/workers.py`, `control.py`). */
@@ -200,16 +200,11 @@ function okOrForbidden(
   );
 }
 
-// Seconds >= 0 from a query string, a form field or JSON; absent: null.
+// Seconds from a query string, a form field or JSON; absent: null (no limit).
 function optionalSeconds(name: string, value: unknown): number | null {
-  if (value === undefined || value === null || value === '') {
-    return null;
-  }
-  const seconds = typeof value === 'string' ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-    throw badRequest(`${name} must be seconds, a number not less than 0`);
-  }
-  return seconds;
+  return value === undefined || value === null || value === ''
+    ? null
+    : parseNumber(name, value);
 }
 
 function recordOf(body: unknown): Record<string, unknown> {

@@ -48,7 +48,8 @@ function parseDate(name: string, value: unknown): Date {
   );
 }
 
-function parseNumber(name: string, value: unknown, min = 0): number {
+/** A number (or numeric string) not below `min`; else a 400 naming `name`. */
+export function parseNumber(name: string, value: unknown, min = 0): number {
   const number =
     typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number) || number < min) {
