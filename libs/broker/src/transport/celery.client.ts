@@ -19,7 +19,7 @@ import {
   DEAD_LETTER_EXCHANGE,
   declareDeadLetter,
 } from '../topology/dead-letter';
-import { maskUrl, toAmqplibUrl } from './amqp-url';
+import { amqpSocketOptions, maskUrl, toAmqplibUrl } from './amqp-url';
 
 /** Options of the publishing side. */
 export interface CeleryClientOptions {
@@ -226,6 +226,7 @@ export class CeleryClient extends ClientProxy {
       heartbeatIntervalInSeconds: 10,
       reconnectTimeInSeconds: 1,
       connectionOptions: {
+        ...amqpSocketOptions(this.options.url),
         clientProperties: {
           connection_name: this.options.connectionName ?? 'celeriac-client',
         },

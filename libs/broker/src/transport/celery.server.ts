@@ -34,7 +34,7 @@ import {
   type ConsumerChannel,
   deliveryInfo,
 } from './amqp-task-delivery';
-import { maskUrl, toAmqplibUrl } from './amqp-url';
+import { amqpSocketOptions, maskUrl, toAmqplibUrl } from './amqp-url';
 import { CeleryContext } from './celery.context';
 import type {
   TaskDelivery,
@@ -139,6 +139,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
       reconnectTimeInSeconds: 1,
       connectionOptions: {
+        ...amqpSocketOptions(this.options.url),
         timeout: CONNECT_TIMEOUT_MS,
         clientProperties: {
           connection_name: this.options.connectionName ?? 'celeriac-worker',
