@@ -55,6 +55,7 @@ export function redisTlsOptions(url: string): ConnectionOptions | undefined {
     } catch (error) {
       throw new Error(
         `RESULT_BACKEND_URL ${name} ${path} cannot be read: ${(error as Error).message}`,
+        { cause: error },
       );
     }
   };
@@ -69,8 +70,14 @@ export function redisTlsOptions(url: string): ConnectionOptions | undefined {
   const ca = file('ssl_ca_certs');
   const cert = file('ssl_certfile');
   const key = file('ssl_keyfile');
-  if (ca) options.ca = [ca];
-  if (cert) options.cert = cert;
-  if (key) options.key = key;
+  if (ca) {
+    options.ca = [ca];
+  }
+  if (cert) {
+    options.cert = cert;
+  }
+  if (key) {
+    options.key = key;
+  }
   return options;
 }

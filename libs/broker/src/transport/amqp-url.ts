@@ -55,15 +55,22 @@ export function amqpSocketOptions(url: string): ConnectionOptions {
     } catch (error) {
       throw new Error(
         `BROKER_URL ${name} ${path} cannot be read: ${(error as Error).message}`,
+        { cause: error },
       );
     }
   };
   const ca = file('cacertfile');
   const cert = file('certfile');
   const key = file('keyfile');
-  if (ca) options.ca = [ca];
-  if (cert) options.cert = cert;
-  if (key) options.key = key;
+  if (ca) {
+    options.ca = [ca];
+  }
+  if (cert) {
+    options.cert = cert;
+  }
+  if (key) {
+    options.key = key;
+  }
   const verify = params.get('verify') ?? 'verify_peer';
   if (verify !== 'verify_peer' && verify !== 'verify_none') {
     throw new Error(
@@ -72,7 +79,9 @@ export function amqpSocketOptions(url: string): ConnectionOptions {
   }
   options.rejectUnauthorized = verify === 'verify_peer';
   const serverName = params.get('server_name_indication');
-  if (serverName) options.servername = serverName;
+  if (serverName) {
+    options.servername = serverName;
+  }
   return options;
 }
 
