@@ -5,7 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
-import { EnvironmentVariables } from '@celeriac/config';
+import {
+  ConfigValidationError,
+  EnvironmentVariables,
+  validateEnvironment,
+} from '@celeriac/config';
 import { HealthController as ApiHealth } from '../../apps/api/src/health/health.controller';
 import { HealthController as WorkerHealth } from '../../apps/worker/src/health/health.controller';
 import { HealthController as BeatHealth } from '../../apps/beat/src/health/health.controller';
@@ -306,6 +310,30 @@ describe('deploy/k8s', () => {
     for (const name of [...Object.keys(config), ...Object.keys(secrets)]) {
       expect([name, known.has(name)]).toEqual([name, true]);
     }
+  });
+
+  it('ships a Secret no app starts with, until every placeholder is replaced', () => {
+    const shipped = { ...config, ...secrets };
+    expect(() => validateEnvironment(shipped)).toThrow(ConfigValidationError);
+    for (const name of Object.keys(secrets)) {
+      expect(() => validateEnvironment(shipped)).toThrow(
+        `${name} still holds a placeholder`,
+      );
+    }
+    const filled = Object.fromEntries(
+      Object.entries(shipped).map(([name, value]) => [
+        name,
+        String(value).replace('REPLACE_ME', 'a-real-Secret-42'),
+      ]),
+    );
+    expect(validateEnvironment(filled).CELERIAC_REQUIRE_CREDENTIALS).toBe(true);
+    // guest/guest is refused there even without a placeholder.
+    expect(() =>
+      validateEnvironment({
+        ...filled,
+        BROKER_URL: 'amqp://guest:guest@rabbitmq:5672//',
+      }),
+    ).toThrow("BROKER_URL uses RabbitMQ's default guest/guest");
   });
 
   it.each(['api', 'worker', 'beat', 'monitor'] as const)(

@@ -209,4 +209,9 @@ export class EnvironmentVariables {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  // Production manifests set it: no start without real broker and Redis passwords.
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'CELERIAC_REQUIRE_CREDENTIALS must be true or false' })
+  CELERIAC_REQUIRE_CREDENTIALS = false;
 }

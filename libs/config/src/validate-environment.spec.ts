@@ -31,6 +31,7 @@ describe(validateEnvironment.name, () => {
       TASK_TRACK_STARTED: true,
       RESULT_EXPIRES: 86400,
       LOG_LEVEL: 'info',
+      CELERIAC_REQUIRE_CREDENTIALS: false,
     });
   });
 
@@ -165,5 +166,53 @@ describe(validateEnvironment.name, () => {
     const { problems, message } = caught as ConfigValidationError;
     expect(problems).toHaveLength(2);
     expect(message).not.toContain('s3cret');
+  });
+});
+
+describe('validateEnvironment: secrets', () => {
+  it.each([
+    ['BROKER_URL', 'amqp://celeriac:REPLACE_ME@rabbitmq:5672//'],
+    ['RESULT_BACKEND_URL', 'redis://:change-me@redis:6379/0'],
+    ['MONITOR_BASIC_AUTH', 'admin:changeme'],
+    ['BROKER_URL', 'amqp://celeriac:<password>@rabbitmq:5672//'],
+  ])('refuses a placeholder left in %s, without quoting it', (name, value) => {
+    let caught: unknown;
+    try {
+      validateEnvironment({ [name]: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigValidationError);
+    const message = (caught as Error).message;
+    expect(message).toContain(`${name} still holds a placeholder`);
+    expect(message).not.toContain(value);
+  });
+
+  it('starts with the local defaults unless credentials are required', () => {
+    expect(() => validateEnvironment({})).not.toThrow();
+  });
+
+  it('with CELERIAC_REQUIRE_CREDENTIALS, refuses guest/guest and URLs without passwords', () => {
+    expect(() =>
+      validateEnvironment({ CELERIAC_REQUIRE_CREDENTIALS: 'true' }),
+    ).toThrow(
+      /BROKER_URL uses RabbitMQ's default guest\/guest[\s\S]*RESULT_BACKEND_URL has no password/,
+    );
+    expect(() =>
+      validateEnvironment({
+        CELERIAC_REQUIRE_CREDENTIALS: 'true',
+        BROKER_URL: 'amqps://rabbitmq:5671//',
+        RESULT_BACKEND_URL: 'rediss://celeriac:s3cret@redis:6380/0',
+      }),
+    ).toThrow('BROKER_URL has no password');
+  });
+
+  it('with CELERIAC_REQUIRE_CREDENTIALS, starts with real passwords', () => {
+    const env = validateEnvironment({
+      CELERIAC_REQUIRE_CREDENTIALS: 'true',
+      BROKER_URL: 'amqps://celeriac:Xk3-long-secret@rabbitmq:5671//',
+      RESULT_BACKEND_URL: 'rediss://celeriac:Yk3-long-secret@redis:6380/0',
+    });
+    expect(env.CELERIAC_REQUIRE_CREDENTIALS).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ConfigValidationError } from './config-validation.error';
+import { credentialProblems } from './credential-checks';
 import { EnvironmentVariables } from './environment-variables';
 
 /** Celery's names, accepted so a seed `.env` keeps working. */
@@ -29,10 +30,14 @@ export function validateEnvironment(
   }
   const env = plainToInstance(EnvironmentVariables, withAliases);
   const errors = validateSync(env, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new ConfigValidationError(
-      errors.flatMap((error) => Object.values(error.constraints ?? {})),
-    );
+  const problems = errors.flatMap((error) =>
+    Object.values(error.constraints ?? {}),
+  );
+  if (problems.length === 0) {
+    problems.push(...credentialProblems(env));
+  }
+  if (problems.length > 0) {
+    throw new ConfigValidationError(problems);
   }
   return env;
 }

@@ -1,0 +1,65 @@
+import type { EnvironmentVariables } from './environment-variables';
+
+/** The variables that hold secrets, checked for placeholders left in. */
+const SECRET_VARIABLES = [
+  'BROKER_URL',
+  'RESULT_BACKEND_URL',
+  'API_KEYS',
+  'MONITOR_BASIC_AUTH',
+] as const;
+
+// What templates write where a secret goes: REPLACE_ME, change-me, <password>.
+const PLACEHOLDER = /replace[-_]?me|change[-_]?me|<[^>]*>/i;
+
+function passwordOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
+function userOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Why the secrets in `env` must not be used, one sentence each, never
+ * quoting a value: a placeholder left in any secret always; with
+ * CELERIAC_REQUIRE_CREDENTIALS, also a broker URL without a password or
+ * with RabbitMQ's guest/guest, and a Redis URL without a password.
+ */
+export function credentialProblems(env: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  for (const name of SECRET_VARIABLES) {
+    const value = env[name];
+    if (typeof value === 'string' && PLACEHOLDER.test(value)) {
+      problems.push(
+        `${name} still holds a placeholder (REPLACE_ME, change-me, <...>): set the real secret`,
+      );
+    }
+  }
+  if (!env.CELERIAC_REQUIRE_CREDENTIALS) {
+    return problems;
+  }
+  const brokerPassword = passwordOf(env.BROKER_URL);
+  if (brokerPassword === '') {
+    problems.push(
+      'BROKER_URL has no password, and CELERIAC_REQUIRE_CREDENTIALS is true',
+    );
+  } else if (userOf(env.BROKER_URL) === 'guest' && brokerPassword === 'guest') {
+    problems.push(
+      "BROKER_URL uses RabbitMQ's default guest/guest, and CELERIAC_REQUIRE_CREDENTIALS is true",
+    );
+  }
+  if (passwordOf(env.RESULT_BACKEND_URL) === '') {
+    problems.push(
+      'RESULT_BACKEND_URL has no password, and CELERIAC_REQUIRE_CREDENTIALS is true',
+    );
+  }
+  return problems;
+}
