@@ -20,6 +20,7 @@ import {
   declareDeadLetter,
 } from '../topology/dead-letter';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
+import { BrokerUnavailableError } from './broker-unavailable.error';
 
 /** Options of the publishing side. */
 export interface CeleryClientOptions {
@@ -28,7 +29,17 @@ export interface CeleryClientOptions {
   publishTimeoutMs?: number;
   /** Shown in RabbitMQ's connection list. */
   connectionName?: string;
+  /**
+   * Reject a publish at once, instead of buffering it for up to
+   * `publishTimeoutMs`, while the connection is known to be lost (a
+   * connect failed or dropped and none succeeded since). The api sets it
+   * so a submit answers 503 at once when readiness already says down; the
+   * worker leaves it off and waits for the broker to come back.
+   */
+  failFastWhileDown?: boolean;
 }
+
+const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 
 /** A cast nobody consumed for this long is dropped (Celery sends `expires`). */
 const CONTROL_TTL_SECONDS = 10;
@@ -66,6 +77,8 @@ export class CeleryClient extends ClientProxy {
   private pidboxDeclared?: Promise<void>;
   private deadLetterDeclared?: Promise<void>;
   private readonly publishObservers: ((event: TaskPublished) => void)[] = [];
+  // Why the last connect attempt failed or the connection dropped; cleared on connect.
+  private lostReason?: string;
 
   constructor(private readonly options: CeleryClientOptions) {
     super();
@@ -82,6 +95,7 @@ export class CeleryClient extends ClientProxy {
     this.channel = undefined;
     this.connection = undefined;
     this.declaredQueues.clear();
+    this.lostReason = undefined;
     this.pidboxDeclared = undefined;
     this.deadLetterDeclared = undefined;
     await channel?.close();
@@ -100,12 +114,34 @@ export class CeleryClient extends ClientProxy {
     return this.connection?.isConnected() ?? false;
   }
 
+  /**
+   * Throws when `failFastWhileDown` is set and the connection is known to
+   * be lost, so a caller can refuse before writing anything; the same
+   * state `isConnected` (readiness) reports.
+   *
+   * @throws BrokerUnavailableError
+   */
+  assertAvailable(): void {
+    if (
+      this.options.failFastWhileDown &&
+      this.lostReason !== undefined &&
+      !this.isConnected()
+    ) {
+      throw new BrokerUnavailableError(`not connected (${this.lostReason})`);
+    }
+  }
+
   /** Calls `observer` after every `publishTask`, confirmed or failed. */
   observePublishes(observer: (event: TaskPublished) => void): void {
     this.publishObservers.push(observer);
   }
 
-  /** Publishes one task message; resolves when the broker confirms it. */
+  /**
+   * Publishes one task message; resolves when the broker confirms it.
+   *
+   * @throws BrokerUnavailableError when the broker is down, does not
+   *   confirm within `publishTimeoutMs`, or refuses the message
+   */
   async publishTask(message: TaskMessage, queue: string): Promise<void> {
     const started = performance.now();
     const report = (outcome: TaskPublished['outcome']) => {
@@ -115,13 +151,14 @@ export class CeleryClient extends ClientProxy {
       }
     };
     try {
+      this.assertAvailable();
       const channel = this.ensureChannel();
       await this.declareQueue(channel, queue);
       const { content, options } = encodeTaskMessage(message);
       await channel.publish('', queue, content, options);
     } catch (error) {
       report('failed');
-      throw error;
+      throw this.asUnavailable(error);
     }
     report('confirmed');
   }
@@ -216,6 +253,23 @@ export class CeleryClient extends ClientProxy {
     return () => undefined;
   }
 
+  private asUnavailable(error: unknown): BrokerUnavailableError {
+    if (error instanceof BrokerUnavailableError) {
+      return error;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    // amqp-connection-manager rejects a buffered or unconfirmed publish with 'timeout'.
+    const reason =
+      message === 'timeout'
+        ? `no publisher confirm within ${this.publishTimeoutMs()} ms`
+        : message;
+    return new BrokerUnavailableError(reason, error);
+  }
+
+  private publishTimeoutMs(): number {
+    return this.options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+  }
+
   // While the broker is down, publishes are buffered and fail after
   // publishTimeoutMs, so callers get an error instead of a hang.
   private ensureChannel(): ChannelWrapper {
@@ -231,19 +285,34 @@ export class CeleryClient extends ClientProxy {
         },
       },
     });
-    connection.on('disconnect', ({ err }: { err?: Error }) =>
+    // Events of a connection close() already let go of must not mark a new one lost.
+    const lost = (reason: string) => {
+      if (this.connection === connection) {
+        this.lostReason = reason;
+      }
+    };
+    connection.on('connect', () => {
+      if (this.connection === connection) {
+        this.lostReason = undefined;
+      }
+    });
+    connection.on('connectFailed', ({ err }: { err?: Error }) =>
+      lost(err?.message ?? 'connect failed'),
+    );
+    connection.on('disconnect', ({ err }: { err?: Error }) => {
+      lost(err?.message ?? 'connection lost');
       this.logger.warn({
         msg: 'broker connection lost',
         url: maskUrl(this.options.url),
         reason: err?.message,
-      }),
-    );
+      });
+    });
     this.connection = connection;
     const channel = connection.createChannel({
       name: 'celeriac-publisher',
       json: false,
       confirm: true,
-      publishTimeout: this.options.publishTimeoutMs ?? 10_000,
+      publishTimeout: this.publishTimeoutMs(),
     });
     // An 'error' without a listener would crash the process: the wrapper
     // emits one when the channel cannot open (a close() while connecting)
