@@ -58,6 +58,15 @@ describe('the rate limit shared through Redis (API_RATE_LIMIT_STORE=redis)', () 
     await ping(second, OTHER_KEY).expect(200);
   });
 
+  it('never limits the seed routes without API_RATE_LIMIT_SEED', async () => {
+    for (let sent = 0; sent < LIMIT + 2; sent += 1) {
+      const response = await request(first.getHttpServer())
+        .get('/solo/ping')
+        .expect(200);
+      expect(response.headers['x-ratelimit-limit']).toBeUndefined();
+    }
+  });
+
   it('keeps API keys out of Redis key names', async () => {
     const redis = first.get<Redis>(REDIS_CLIENT);
     const names = await redis.keys(`${RATE_LIMIT_KEY_PREFIX}*`);

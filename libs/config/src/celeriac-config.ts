@@ -14,10 +14,12 @@ export class CeleriacConfig {
     keys: string[];
     /** Whether the seed endpoints (`/`, `/solo`, `/result`) need a key too. */
     protectSeed: boolean;
-    /** Requests per window per key or IP; `limit` or `windowSeconds` 0 = off. */
+    /** Requests per window per key or IP; `limit` or `windowSeconds` 0 = off (the default). */
     rateLimit: {
       limit: number;
       windowSeconds: number;
+      /** Whether the seed endpoints (`/`, `/solo`, `/result`) count too. */
+      seed: boolean;
       /** Where requests are counted: this process, or Redis (all replicas). */
       store: 'memory' | 'redis';
     };
@@ -83,6 +85,7 @@ export class CeleriacConfig {
       rateLimit: {
         limit: get('API_RATE_LIMIT'),
         windowSeconds: get('API_RATE_LIMIT_WINDOW'),
+        seed: get('API_RATE_LIMIT_SEED'),
         store: get('API_RATE_LIMIT_STORE'),
       },
       bodyLimit: get('API_BODY_LIMIT'),

@@ -62,10 +62,17 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'API_PROTECT_SEED must be true or false' })
   API_PROTECT_SEED = false;
 
+  // Off by default: an internal service's callers share one IP (a pod, a
+  // proxy); a limit is a deliberate choice, per API key (else per IP).
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  API_RATE_LIMIT = 600;
+  API_RATE_LIMIT = 0;
+
+  // The seed's routes (`/`, `/solo`, `/result`) had no limit; only on request.
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'API_RATE_LIMIT_SEED must be true or false' })
+  API_RATE_LIMIT_SEED = false;
 
   @Type(() => Number)
   @IsInt()

@@ -8,7 +8,8 @@ describe(validateEnvironment.name, () => {
       RESULT_BACKEND_URL: 'redis://127.0.0.1:6379/0',
       API_PORT: 8000,
       API_PROTECT_SEED: false,
-      API_RATE_LIMIT: 600,
+      API_RATE_LIMIT: 0,
+      API_RATE_LIMIT_SEED: false,
       API_RATE_LIMIT_WINDOW: 60,
       API_RATE_LIMIT_STORE: 'memory',
       API_BODY_LIMIT: '1mb',
@@ -110,12 +111,22 @@ describe(validateEnvironment.name, () => {
     ['API_RATE_LIMIT', '-1'],
     ['API_RATE_LIMIT_WINDOW', '0.5'],
     ['API_RATE_LIMIT_STORE', 'disk'],
+    ['API_RATE_LIMIT_SEED', 'sometimes'],
     ['API_BODY_LIMIT', 'huge'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(
       ConfigValidationError,
     );
     expect(() => validateEnvironment({ [name]: value })).toThrow(name);
+  });
+
+  it('reads API_RATE_LIMIT and API_RATE_LIMIT_SEED', () => {
+    const env = validateEnvironment({
+      API_RATE_LIMIT: '100',
+      API_RATE_LIMIT_SEED: 'true',
+    });
+    expect(env.API_RATE_LIMIT).toBe(100);
+    expect(env.API_RATE_LIMIT_SEED).toBe(true);
   });
 
   it('reads API_KEYS as a list and API_PROTECT_SEED as a boolean', () => {
