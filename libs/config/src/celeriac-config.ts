@@ -10,6 +10,8 @@ export class CeleriacConfig {
   readonly results: { url: string; expiresSeconds: number };
   readonly api: {
     port: number;
+    /** The listen address (API_HOST); `0.0.0.0` = every interface. */
+    host: string;
     /** Bearer keys; empty = no authentication. */
     keys: string[];
     /** Whether the seed endpoints (`/`, `/solo`, `/result`) need a key too. */
@@ -35,6 +37,8 @@ export class CeleriacConfig {
      */
     prefetch: number;
     healthPort: number;
+    /** The health port's listen address (WORKER_HEALTH_HOST). */
+    healthHost: string;
     hostname: string;
     shutdownTimeoutSeconds: number;
     /** Celery's `-E`: task events (worker heartbeats are always sent). */
@@ -42,6 +46,8 @@ export class CeleriacConfig {
   };
   readonly monitor: {
     port: number;
+    /** The listen address (MONITOR_HOST). */
+    host: string;
     /** HTTP Basic credentials; null = no authentication. */
     basicAuth: { user: string; password: string } | null;
     /** Tasks kept in memory; the oldest are evicted. */
@@ -59,6 +65,8 @@ export class CeleriacConfig {
     /** ETAs further than this (seconds) wait in BullMQ; 0 = delayed handoff off. */
     delayThresholdSeconds: number;
     healthPort: number;
+    /** The health port's listen address (BEAT_HEALTH_HOST). */
+    healthHost: string;
   };
   readonly tasks: {
     defaultQueue: string;
@@ -80,6 +88,7 @@ export class CeleriacConfig {
     };
     this.api = {
       port: get('API_PORT'),
+      host: get('API_HOST'),
       keys: parseKeys(get('API_KEYS')),
       protectSeed: get('API_PROTECT_SEED'),
       rateLimit: {
@@ -95,12 +104,14 @@ export class CeleriacConfig {
       concurrency: get('WORKER_CONCURRENCY'),
       prefetch: get('WORKER_CONCURRENCY') * get('WORKER_PREFETCH_MULTIPLIER'),
       healthPort: get('WORKER_HEALTH_PORT'),
+      healthHost: get('WORKER_HEALTH_HOST'),
       hostname: get('WORKER_HOSTNAME') ?? `celeriac@${hostname()}`,
       shutdownTimeoutSeconds: get('WORKER_SHUTDOWN_TIMEOUT'),
       sendEvents: get('WORKER_SEND_EVENTS'),
     };
     this.monitor = {
       port: get('MONITOR_PORT'),
+      host: get('MONITOR_HOST'),
       basicAuth: parseBasicAuth(get('MONITOR_BASIC_AUTH')),
       maxTasks: get('MONITOR_MAX_TASKS'),
       dashboardDir: get('MONITOR_DASHBOARD_DIR'),
@@ -113,6 +124,7 @@ export class CeleriacConfig {
       scheduleFile: get('BEAT_SCHEDULE_FILE'),
       delayThresholdSeconds: get('BEAT_DELAY_THRESHOLD'),
       healthPort: get('BEAT_HEALTH_PORT'),
+      healthHost: get('BEAT_HEALTH_HOST'),
     };
     this.tasks = {
       defaultQueue: get('TASK_DEFAULT_QUEUE'),
