@@ -4,6 +4,11 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { useEnvironment } from '../utils/boot-apps';
 import { bootSecuredApp } from '../utils/security-app';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const OLD_DEFAULT_LIMIT = 600;
 const BATCH = 50;
@@ -19,11 +24,9 @@ describe('the api rate limit by default', () => {
 
   beforeAll(async () => {
     app = await bootSecuredApp();
-  }, 120_000);
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await app?.close();
-  });
+  afterAll(() => teardown(() => app?.close()), TEARDOWN_TIMEOUT_MS);
 
   it.each(['/v1/ping', '/solo/ping'])(
     'does not limit one client on %s',

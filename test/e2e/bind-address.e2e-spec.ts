@@ -14,6 +14,7 @@ import {
   WORKER_APP,
   WorkerProcess,
 } from '../utils/worker-process';
+import { TEARDOWN_TIMEOUT_MS, teardown } from '../utils/teardown';
 
 const queue = `e2e-bind-${randomUUID()}`;
 const env = {
@@ -68,16 +69,18 @@ describe('listen addresses', () => {
     return started;
   };
 
-  afterAll(async () => {
-    for (const running of processes) {
-      running.signal('SIGTERM');
-      await running.exited;
-    }
-    for (const app of apps) {
-      await app.close();
-    }
-    await deleteQueue(queue);
-  }, 60_000);
+  afterAll(
+    () =>
+      teardown(
+        ...processes.map((running) => async () => {
+          running.signal('SIGTERM');
+          await running.exited;
+        }),
+        ...apps.map((app) => () => app.close()),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('checks the socket table (it exists on this machine)', async () => {
     await expect(readFile('/proc/net/tcp', 'utf8')).resolves.toContain(

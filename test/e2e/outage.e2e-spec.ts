@@ -8,11 +8,15 @@ import { startOwnedRedis, type OwnedRedis } from '../utils/owned-redis';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { startTcpProxy, type TcpProxy } from '../utils/tcp-proxy';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 // A submit during an outage must answer within this (issue 14); the api
 // waits 2 s for a publisher confirm, 1.5 s for a Redis reply.
 const ANSWER_DEADLINE_MS = 3000;
-const BOOT_TIMEOUT_MS = 120_000;
 const queue = `test-outage-${randomUUID()}`;
 
 /**
@@ -45,17 +49,21 @@ describe('submits during an outage', () => {
     api = await bootApi();
   }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    brokerProxy?.restore();
-    redisProxy?.restore();
-    redis?.resume();
-    await api?.close();
-    await brokerProxy?.close();
-    await redisProxy?.close();
-    inspector?.disconnect();
-    await redis?.stop();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => brokerProxy?.restore(),
+        () => redisProxy?.restore(),
+        () => redis?.resume(),
+        () => api?.close(),
+        () => brokerProxy?.close(),
+        () => redisProxy?.close(),
+        () => inspector?.disconnect(),
+        () => redis?.stop(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   const http = () => {
     if (!api) {
