@@ -152,13 +152,18 @@ export class CeleryClient extends ClientProxy {
     };
     try {
       this.assertAvailable();
-      const channel = this.ensureChannel();
-      await this.declareQueue(channel, queue);
       const { content, options } = encodeTaskMessage(message);
-      await channel.publish('', queue, content, options);
+      const channel = this.ensureChannel();
+      // Only what the broker did (or did not do) means it is unavailable.
+      try {
+        await this.declareQueue(channel, queue);
+        await channel.publish('', queue, content, options);
+      } catch (error) {
+        throw this.asUnavailable(error);
+      }
     } catch (error) {
       report('failed');
-      throw this.asUnavailable(error);
+      throw error;
     }
     report('confirmed');
   }
