@@ -199,9 +199,27 @@ describe('submits during an outage', () => {
       'RESULT_BACKEND_UNAVAILABLE',
       '/solo/add?a=1&b=2',
     );
+    // Reads, and the schedules (BullMQ on the same Redis), answer alike.
+    const resultPath = `/result/${accepted[0]}`;
+    expectUnavailable(
+      await timed(() => http().get(resultPath)),
+      'RESULT_BACKEND_UNAVAILABLE',
+      resultPath,
+    );
+    expectUnavailable(
+      await timed(() => http().get('/v1/schedules')),
+      'RESULT_BACKEND_UNAVAILABLE',
+      '/v1/schedules',
+    );
 
     redisProxy!.restore();
     await readiness(200);
+    const schedules = await pollUntil(
+      () => http().get('/v1/schedules'),
+      (response) => response.status === 200,
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(schedules.status).toBe(200);
     await expectNothingLeftBehind();
     await expectAccepted();
     await expectNothingLeftBehind();

@@ -54,7 +54,7 @@ export class TaskSystemModule {
             failFast: answersRequests,
           }),
         }),
-        ScheduleModule.forRoot(),
+        ScheduleModule.forRoot({ failFast: answersRequests }),
         TasksModule.forRootAsync({
           inject: [CeleriacConfig],
           useFactory: (config: CeleriacConfig) => ({
