@@ -15,3 +15,26 @@ export class BrokerUnavailableError extends Error {
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }
+
+/**
+ * What a failed declare or publish means for the caller: the broker is
+ * unavailable. amqp-connection-manager rejects a publish still buffered, or
+ * sent but unconfirmed, after its timeout with a bare 'timeout'.
+ *
+ * @param error - what the channel rejected with
+ * @param publishTimeoutMs - the client's confirm timeout, for the message
+ */
+export function asBrokerUnavailable(
+  error: unknown,
+  publishTimeoutMs: number,
+): BrokerUnavailableError {
+  if (error instanceof BrokerUnavailableError) {
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const reason =
+    message === 'timeout'
+      ? `no publisher confirm within ${publishTimeoutMs} ms`
+      : message;
+  return new BrokerUnavailableError(reason, error);
+}

@@ -20,7 +20,10 @@ import {
   declareDeadLetter,
 } from '../topology/dead-letter';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
-import { BrokerUnavailableError } from './broker-unavailable.error';
+import {
+  asBrokerUnavailable,
+  BrokerUnavailableError,
+} from './broker-unavailable.error';
 
 /** Options of the publishing side. */
 export interface CeleryClientOptions {
@@ -159,7 +162,7 @@ export class CeleryClient extends ClientProxy {
         await this.declareQueue(channel, queue);
         await channel.publish('', queue, content, options);
       } catch (error) {
-        throw this.asUnavailable(error);
+        throw asBrokerUnavailable(error, this.publishTimeoutMs());
       }
     } catch (error) {
       report('failed');
@@ -256,19 +259,6 @@ export class CeleryClient extends ClientProxy {
       isDisposed: true,
     });
     return () => undefined;
-  }
-
-  private asUnavailable(error: unknown): BrokerUnavailableError {
-    if (error instanceof BrokerUnavailableError) {
-      return error;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    // amqp-connection-manager rejects a buffered or unconfirmed publish with 'timeout'.
-    const reason =
-      message === 'timeout'
-        ? `no publisher confirm within ${this.publishTimeoutMs()} ms`
-        : message;
-    return new BrokerUnavailableError(reason, error);
   }
 
   private publishTimeoutMs(): number {
