@@ -17,6 +17,11 @@ export const base = {
   resolver: '<rootDir>/test/utils/esm-bridge/resolver.cjs',
   setupFiles: ['<rootDir>/test/utils/esm-bridge/setup.mjs'],
   clearMocks: true,
+  // A suite that fails half-way may leave a socket or timer open; jest must
+  // still exit (in CI it would hang until the job's time limit), and say
+  // what stayed open when it did not exit by itself within 5 s.
+  forceExit: true,
+  openHandlesTimeout: 5000,
 };
 
 export default {

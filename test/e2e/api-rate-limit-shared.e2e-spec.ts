@@ -12,6 +12,11 @@ import {
 import { useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { bootSecuredApp } from '../utils/security-app';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const LIMIT = 3;
 // Fresh keys each run: the counters outlive the test in the shared Redis.
@@ -35,12 +40,16 @@ describe('the rate limit shared through Redis (API_RATE_LIMIT_STORE=redis)', () 
   beforeAll(async () => {
     first = await bootSecuredApp();
     second = await bootSecuredApp();
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await second?.close();
-    await first?.close();
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => second?.close(),
+        () => first?.close(),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('counts a key across both instances: the request past the limit gets a 429 on either', async () => {
     await ping(first, KEY).expect(200);
@@ -56,6 +65,15 @@ describe('the rate limit shared through Redis (API_RATE_LIMIT_STORE=redis)', () 
     await ping(first, KEY).expect(429);
 
     await ping(second, OTHER_KEY).expect(200);
+  });
+
+  it('never limits the seed routes without API_RATE_LIMIT_SEED', async () => {
+    for (let sent = 0; sent < LIMIT + 2; sent += 1) {
+      const response = await request(first.getHttpServer())
+        .get('/solo/ping')
+        .expect(200);
+      expect(response.headers['x-ratelimit-limit']).toBeUndefined();
+    }
   });
 
   it('keeps API keys out of Redis key names', async () => {

@@ -2,6 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { useEnvironment } from '../utils/boot-apps';
 import { bootSecuredApp } from '../utils/security-app';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const KEY = 'e2e-key-0123456789abcdef';
 useEnvironment({
@@ -18,11 +23,9 @@ describe('the api security layer (keys, request ids, bodies)', () => {
 
   beforeAll(async () => {
     app = await bootSecuredApp();
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await app?.close();
-  });
+  afterAll(() => teardown(() => app?.close()), TEARDOWN_TIMEOUT_MS);
 
   describe('API keys on /v1', () => {
     it('answers no key with a 401 problem and a Bearer challenge', async () => {

@@ -6,6 +6,11 @@ import request from 'supertest';
 import { type BadInputCase, loadBadInputCases } from '../utils/bad-input-cases';
 import { bootApi, useEnvironment } from '../utils/boot-apps';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 // No worker: nothing here may get as far as running.
 const queue = `test-bad-input-${randomUUID()}`;
@@ -26,12 +31,16 @@ describe('the api against a corpus of bad input', () => {
 
   beforeAll(async () => {
     api = await bootApi();
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => api?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('loads the corpus', () => {
     expect(cases.length).toBeGreaterThan(100);

@@ -12,6 +12,11 @@ import { bootApi, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { BEAT_APP, WORKER_APP, WorkerProcess } from '../utils/worker-process';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `e2e-beat-${randomUUID()}`;
 const env = {
@@ -49,7 +54,7 @@ describe('beat processes', () => {
     schedule = new Queue(SCHEDULE_QUEUE, {
       connection: { host: '127.0.0.1', port: 6379 },
     });
-  });
+  }, BOOT_TIMEOUT_MS);
 
   afterEach(async () => {
     for (const running of processes.splice(0)) {
@@ -58,11 +63,15 @@ describe('beat processes', () => {
     }
   });
 
-  afterAll(async () => {
-    await schedule.close();
-    await connection.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => schedule?.close(),
+        () => connection?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('publishes each tick of an every: 1 schedule exactly once with two beats running', async () => {
     const name = `e2e-${randomUUID()}`;

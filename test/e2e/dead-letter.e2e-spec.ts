@@ -17,6 +17,11 @@ import {
 import { DeadLetterWatch } from '../utils/dead-letters';
 import { pollUntil } from '../utils/poll-until';
 import { TEST_BROKER_URL } from '../utils/rabbitmq';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 // The dead-letter queue is shared and durable: this suite reads copies from
 // an exclusive queue of its own bound to the fanout exchange, and leaves
@@ -78,15 +83,19 @@ describe('CeleryClient.deadLetter against the real RabbitMQ', () => {
       exclusive: true,
     }));
     client = new CeleryClient({ url: TEST_BROKER_URL });
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await client?.close();
-    // Exclusive queues go with the connection.
-    await connection?.close();
-    // The shared queue got copies too: remove this suite's.
-    await (await DeadLetterWatch.open()).close(source);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => client?.close(),
+        // Exclusive queues go with the connection.
+        () => connection?.close(),
+        // The shared queue got copies too: remove this suite's.
+        async () => (await DeadLetterWatch.open()).close(source),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('dead-letters garbage without headers, bytes unchanged, with the reason', async () => {
     const garbage = Buffer.from([0xff, 0x00, 0x13, 0x37]);

@@ -23,6 +23,11 @@ import { ProblemDetailsFilter } from '../../apps/api/src/problem/problem-details
 import { useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `test-idempotency-${randomUUID()}`;
 // Before the test module below is declared: its config reads this.
@@ -116,23 +121,32 @@ describe('Idempotency-Key on a POST that publishes', () => {
     // Declared as the producer declares it, so it can be counted before the
     // first publish.
     await channel.assertQueue(queue, { durable: true, autoDelete: false });
-  });
+  }, BOOT_TIMEOUT_MS);
 
   beforeEach(async () => {
     await channel.purgeQueue(queue);
     Object.assign(route, { calls: 0, failNext: false, hold: undefined });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await amqp?.close();
-    await deleteQueue(queue);
-    const keys = [...recordKeys, ...[...taskIds].map((id) => taskMetaKey(id))];
-    if (keys.length > 0) {
-      await redis.del(...keys);
-    }
-    await redis?.quit();
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => app?.close(),
+        () => amqp?.close(),
+        () => deleteQueue(queue),
+        async () => {
+          const keys = [
+            ...recordKeys,
+            ...[...taskIds].map((id) => taskMetaKey(id)),
+          ];
+          if (keys.length > 0) {
+            await redis?.del(...keys);
+          }
+        },
+        () => redis?.quit(),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('answers the same key twice with the same body and publishes once', async () => {
     const key = randomUUID();

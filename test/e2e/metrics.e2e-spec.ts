@@ -11,6 +11,11 @@ import {
   type PrometheusFamily,
   parsePrometheusText,
 } from '../utils/prometheus-text';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `e2e-metrics-${randomUUID()}`;
 useEnvironment({
@@ -60,13 +65,17 @@ describe('GET /metrics on the api and the worker', () => {
   beforeAll(async () => {
     api = await bootApi();
     worker = await bootWorker();
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => worker?.close(),
+        () => api?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('the api: Prometheus text with process metrics and its own, documented by type and help', async () => {
     const families = await scrape(api);

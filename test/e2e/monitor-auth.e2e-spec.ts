@@ -5,6 +5,11 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { bootMonitor, useEnvironment } from '../utils/boot-apps';
 import { parsePrometheusText } from '../utils/prometheus-text';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 useEnvironment({
   TASK_DEFAULT_QUEUE: `e2e-monitor-auth-${randomUUID()}`,
@@ -22,11 +27,9 @@ describe('monitor with MONITOR_BASIC_AUTH', () => {
 
   beforeAll(async () => {
     monitor = await bootMonitor();
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await monitor?.close();
-  });
+  afterAll(() => teardown(() => monitor?.close()), TEARDOWN_TIMEOUT_MS);
 
   it.each([
     '/api/workers?status=1',

@@ -15,6 +15,7 @@ import {
 import { pollUntil } from '../utils/poll-until';
 import { launchChromium } from '../utils/chromium';
 import { deleteQueue } from '../utils/rabbitmq';
+import { teardown } from '../utils/teardown';
 
 // The monitor's dashboard in a real browser: Debian's Chromium (the e2e
 // globalSetup installs it when missing; Playwright downloads nothing) opens
@@ -102,13 +103,17 @@ describe('the monitor dashboard in headless Chromium', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, TEST_TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
-    await api?.close();
-    await monitor?.close();
-    await deleteQueue(queue);
-  }, TEST_TIMEOUT);
+  afterAll(
+    () =>
+      teardown(
+        () => browser?.close(),
+        () => worker?.close(),
+        () => api?.close(),
+        () => monitor?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEST_TIMEOUT,
+  );
 
   it(
     'shows the seed flow live: add_task progress moves, then every task is SUCCESS',

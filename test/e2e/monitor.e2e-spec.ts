@@ -23,6 +23,11 @@ import { bootMonitor, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { parsePrometheusText } from '../utils/prometheus-text';
 import { deleteQueue } from '../utils/rabbitmq';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `e2e-monitor-${randomUUID()}`;
 const hostname = `e2e-monitor-${randomUUID()}@host`;
@@ -160,14 +165,18 @@ describe('monitor with a celeriac worker', () => {
     monitor = await bootMonitor();
     worker = await bootWorker({ imports: [MonitorTestTasksModule] });
     producer = worker.get(TaskProducer);
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    releaseProgress();
-    await worker?.close();
-    await monitor?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => releaseProgress(),
+        () => worker?.close(),
+        () => monitor?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('lists the worker online from its heartbeats', async () => {
     const workers = await getUntil<MonitorWorker[]>(

@@ -6,6 +6,11 @@ import request from 'supertest';
 import { bootApi, useEnvironment } from '../utils/boot-apps';
 import { auditOperations, auditProblems } from '../utils/openapi-audit';
 import { deleteQueue } from '../utils/rabbitmq';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `test-openapi-${randomUUID()}`;
 useEnvironment({ TASK_DEFAULT_QUEUE: queue });
@@ -20,12 +25,16 @@ describe('the OpenAPI document at /docs-json', () => {
       .get('/docs-json')
       .expect(200);
     document = response.body as OpenAPIObject;
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => api?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('is a valid OpenAPI 3 document', async () => {
     expect(document.openapi).toMatch(/^3\./);

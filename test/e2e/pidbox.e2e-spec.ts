@@ -21,6 +21,11 @@ import {
 } from '@celeriac/broker';
 import { pollUntil } from '../utils/poll-until';
 import { TEST_BROKER_URL } from '../utils/rabbitmq';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 /** The node queue as a Celery 5.2.6 worker declares it (rabbitmq-topology-with-worker.txt). */
 const CELERY_NODE_QUEUE = {
@@ -111,17 +116,21 @@ describe(PidboxConsumer.name, () => {
       exclusive: true,
     }));
     await channel.bindQueue(replyQueue, PIDBOX_REPLY_EXCHANGE, replyKey);
-  });
+  }, BOOT_TIMEOUT_MS);
 
   beforeEach(() => {
     methods.length = 0;
   });
 
-  afterAll(async () => {
-    await sut?.stop();
-    await manager?.close();
-    await amqp?.close();
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => sut?.stop(),
+        () => manager?.close(),
+        () => amqp?.close(),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('declares celery.pidbox as a Python worker does: fanout, not durable', async () => {
     expect(await settles((own) => own.checkExchange(PIDBOX_EXCHANGE))).toBe(

@@ -20,6 +20,11 @@ import {
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
 import { startTcpProxy, type TcpProxy } from '../utils/tcp-proxy';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const run = promisify(execFile);
 
@@ -47,17 +52,21 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
     api = await bootApi();
     worker = await bootWorker();
     monitor = await bootMonitor();
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    proxy?.restore();
-    await monitor?.close();
-    await worker?.close();
-    await api?.close();
-    await proxy?.close();
-    await redis?.stop();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => proxy?.restore(),
+        () => monitor?.close(),
+        () => worker?.close(),
+        () => api?.close(),
+        () => proxy?.close(),
+        () => redis?.stop(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   const apps = () => ({ api, worker, monitor });
 

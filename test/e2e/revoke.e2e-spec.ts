@@ -14,6 +14,11 @@ import {
   observed,
   SemanticsTasksModule,
 } from '../utils/semantics-tasks.module';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `test-revoke-${randomUUID()}`;
 useEnvironment({
@@ -52,12 +57,16 @@ describe('revoke through Celery remote control', () => {
 
   beforeAll(async () => {
     worker = await bootWorker({ imports: [SemanticsTasksModule] });
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await worker?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => worker?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('never runs a task revoked before it arrives: REVOKED', async () => {
     const id = randomUUID();

@@ -12,6 +12,11 @@ import {
 import { bootApi, useEnvironment } from '../utils/boot-apps';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { connect } from 'amqplib';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `e2e-schedules-${randomUUID()}`;
 useEnvironment({ TASK_DEFAULT_QUEUE: queue, RESULT_EXPIRES: '300' });
@@ -29,19 +34,27 @@ describe('/v1/schedules and delayed tasks on the schedule queue', () => {
     schedule = new Queue(SCHEDULE_QUEUE, {
       connection: { host: '127.0.0.1', port: 6379 },
     });
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    for (const each of made) {
-      await schedule.removeJobScheduler(each);
-    }
-    for (const id of delayedIds) {
-      await (await schedule.getJob(id))?.remove();
-    }
-    await schedule.close();
-    await api?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        async () => {
+          for (const each of made) {
+            await schedule?.removeJobScheduler(each);
+          }
+        },
+        async () => {
+          for (const id of delayedIds) {
+            await (await schedule?.getJob(id))?.remove();
+          }
+        },
+        () => schedule?.close(),
+        () => api?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('creates (201), lists, gets, replaces and deletes (204) a schedule', async () => {
     made.push(name);

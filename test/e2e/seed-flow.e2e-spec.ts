@@ -7,6 +7,11 @@ import { connect } from 'amqplib';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { awaitResult } from '../utils/await-result';
 import { pollUntil } from '../utils/poll-until';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `test-seed-${randomUUID()}`;
 useEnvironment({
@@ -29,13 +34,17 @@ describe('the seed README, walked against the real api and worker', () => {
   beforeAll(async () => {
     api = await bootApi();
     worker = await bootWorker();
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => worker?.close(),
+        () => api?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('answers the status check', async () => {
     const response = await http().get('/').expect(200);

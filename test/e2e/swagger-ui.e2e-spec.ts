@@ -8,6 +8,7 @@ import request from 'supertest';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { launchChromium } from '../utils/chromium';
 import { deleteQueue } from '../utils/rabbitmq';
+import { teardown } from '../utils/teardown';
 
 // Swagger UI in a real browser: Debian's Chromium (the e2e globalSetup
 // installs it when missing; Playwright downloads nothing) drives /docs of
@@ -50,12 +51,16 @@ describe('Swagger UI in headless Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   }, TEST_TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
-    await api?.close();
-    await deleteQueue(queue);
-  }, TEST_TIMEOUT);
+  afterAll(
+    () =>
+      teardown(
+        () => browser?.close(),
+        () => worker?.close(),
+        () => api?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEST_TIMEOUT,
+  );
 
   it(
     'runs "Try it out" on POST /v1/tasks: 202 with a task_id, and the task succeeds',

@@ -5,6 +5,11 @@ import { InteropTasksModule } from '../interop/utils/interop-tasks.module';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `test-v1-${randomUUID()}`;
 useEnvironment({
@@ -33,13 +38,17 @@ describe('the public /v1 task API against a real worker', () => {
   beforeAll(async () => {
     api = await bootApi({ imports: [InteropTasksModule] });
     worker = await bootWorker({ imports: [InteropTasksModule] });
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => worker?.close(),
+        () => api?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('submits a task (202 + status_url) and waits for its terminal state', async () => {
     const submitted = await submit({ task: 'multi_task', args: [6, 7] }).expect(

@@ -19,6 +19,11 @@ import {
   type CapturedMessage,
   type CapturedQueue,
 } from '../utils/wire-fixtures.js';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 // The config is validated when its module is first imported: set the
 // environment first, and import everything that reaches it dynamically.
@@ -155,30 +160,38 @@ describe('the wire format of what the api publishes', () => {
     amqp = await connect(BROKER_URL);
     channel = await amqp.createChannel();
     redis = new Redis(REDIS_URL);
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await channel?.deleteQueue(queue);
-    await channel?.deleteExchange(queue);
-    await amqp?.close();
-    if (publishedIds.length > 0) {
-      await redis.del(
-        ...publishedIds.flatMap((id) => [
-          `celery-task-meta-${id}`,
-          `celery-taskset-meta-${id}`,
-        ]),
-      );
-    }
-    await redis?.quit();
-    await app?.close();
-    for (const [name, value] of Object.entries(savedEnvironment)) {
-      if (value === undefined) {
-        delete process.env[name];
-      } else {
-        process.env[name] = value;
-      }
-    }
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => channel?.deleteQueue(queue),
+        () => channel?.deleteExchange(queue),
+        () => amqp?.close(),
+        async () => {
+          if (publishedIds.length > 0) {
+            await redis?.del(
+              ...publishedIds.flatMap((id) => [
+                `celery-task-meta-${id}`,
+                `celery-taskset-meta-${id}`,
+              ]),
+            );
+          }
+        },
+        () => redis?.quit(),
+        () => app?.close(),
+        () => {
+          for (const [name, value] of Object.entries(savedEnvironment)) {
+            if (value === undefined) {
+              delete process.env[name];
+            } else {
+              process.env[name] = value;
+            }
+          }
+        },
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   describe('GET /solo/add?a=1&b=2', () => {
     it("equals Celery's send_task('add_task', args=[1, 2]), ids and times aside", async () => {

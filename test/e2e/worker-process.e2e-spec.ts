@@ -10,6 +10,11 @@ import { ResultRepository, type TaskMeta } from '@celeriac/results';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { type LogLine, WorkerProcess } from '../utils/worker-process';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const READY = ['SUCCESS', 'FAILURE', 'REVOKED'];
 
@@ -64,7 +69,7 @@ describe('the worker as a real process', () => {
     await declareTaskQueue(channel, queue);
     redis = new Redis({ host: '127.0.0.1', port: 6379 });
     results = new ResultRepository(redis, { expiresSeconds: 300 });
-  });
+  }, BOOT_TIMEOUT_MS);
 
   afterEach(async () => {
     for (const worker of workers.splice(0)) {
@@ -73,12 +78,16 @@ describe('the worker as a real process', () => {
     }
   });
 
-  afterAll(async () => {
-    await channel?.close();
-    await connection?.close();
-    await redis?.quit();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => channel?.close(),
+        () => connection?.close(),
+        () => redis?.quit(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('finishes a running task on SIGTERM, exits 0 and leaves nothing behind', async () => {
     // add_task: 20 s x 0.15 = 3 s.

@@ -11,6 +11,11 @@ import { bootWorker, useEnvironment } from '../utils/boot-apps';
 import { DeadLetterWatch } from '../utils/dead-letters';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `test-rejects-${randomUUID()}`;
 useEnvironment({
@@ -50,15 +55,19 @@ describe('a worker given messages that can never run', () => {
     connection = await connect(TEST_BROKER_URL);
     channel = await connection.createChannel();
     deadLetters = await DeadLetterWatch.open();
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await worker?.close();
-    await channel?.close();
-    await connection?.close();
-    await deadLetters?.close(queue);
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => worker?.close(),
+        () => channel?.close(),
+        () => connection?.close(),
+        () => deadLetters?.close(queue),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('stores FAILURE NotRegistered for an unknown task name', async () => {
     const id = randomUUID();

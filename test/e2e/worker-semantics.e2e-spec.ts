@@ -9,6 +9,11 @@ import {
   observed,
   SemanticsTasksModule,
 } from '../utils/semantics-tasks.module';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `test-semantics-${randomUUID()}`;
 useEnvironment({
@@ -40,12 +45,16 @@ describe('a worker running tasks that retry, time out, expire or wait', () => {
     worker = await bootWorker({ imports: [SemanticsTasksModule] });
     results = worker.get(ResultRepository);
     producer = worker.get(TaskProducer);
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await worker?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => worker?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('succeeds after two retries with the same id, retries = 2', async () => {
     const id = await send('flaky_task', [2, 0.05]);

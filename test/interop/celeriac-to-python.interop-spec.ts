@@ -20,6 +20,11 @@ import {
   runPython,
   startPythonWorker,
 } from './utils/python';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `interop-py-${randomUUID()}`;
 useEnvironment({
@@ -48,13 +53,17 @@ describe('a Python Celery worker running what celeriac sends', () => {
       env: { TASK_TIME_SCALE: '0' },
     });
     api = await bootApi();
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await api?.close();
-    await pythonWorker?.stop();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => api?.close(),
+        () => pythonWorker?.stop(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('(2) runs /solo/add?a=2&b=3 on Python: /result says SUCCESS 5', async () => {
     const published = await http().get('/solo/add?a=2&b=3').expect(200);

@@ -12,6 +12,11 @@ import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
 import { InteropTasksModule } from './utils/interop-tasks.module';
 import { type PythonEnv, runPython } from './utils/python';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `interop-eta-${randomUUID()}`;
 useEnvironment({
@@ -56,14 +61,18 @@ describe("Python's apply_async(countdown=N) to a celeriac worker", () => {
     schedule = new Queue(SCHEDULE_QUEUE, {
       connection: { host: '127.0.0.1', port: 6379 },
     });
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await schedule?.close();
-    await beat?.close();
-    await worker?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => schedule?.close(),
+        () => beat?.close(),
+        () => worker?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('is not left unacked on the worker while it waits, and runs when due', async () => {
     const { id } = await runPython<{ id: string }>(

@@ -8,6 +8,7 @@ import { TaskProducer } from '@celeriac/tasks';
 import { bootWorker, useEnvironment } from '../utils/boot-apps';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { PYTHON, PYTHON_DIR } from './utils/python';
+import { TEARDOWN_TIMEOUT_MS, teardown } from '../utils/teardown';
 
 const queue = `interop-events-${randomUUID()}`;
 const hostname = `events-${randomUUID()}@host`;
@@ -65,10 +66,14 @@ function startReceiver(
 describe('celeriac worker events seen by Python Celery', () => {
   let worker: INestApplication | undefined;
 
-  afterAll(async () => {
-    await worker?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => worker?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('sends worker and task events a Celery receiver understands', async () => {
     const collected = await startReceiver(8);

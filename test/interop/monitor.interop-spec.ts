@@ -11,6 +11,11 @@ import { bootMonitor, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
 import { type PythonWorker, startPythonWorker } from './utils/python';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const celeriacQueue = `interop-monitor-${randomUUID()}`;
 const pythonQueue = `interop-monitor-py-${randomUUID()}`;
@@ -71,15 +76,19 @@ describe('monitor with a Python Celery worker and a celeriac worker', () => {
       { timeoutMs: 30_000, intervalMs: 200 },
     );
     pythonHost = found?.hostname ?? `${prefix}?`;
-  }, 90_000);
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await python?.stop();
-    await worker?.close();
-    await monitor?.close();
-    await deleteQueue(celeriacQueue);
-    await deleteQueue(pythonQueue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => python?.stop(),
+        () => worker?.close(),
+        () => monitor?.close(),
+        () => deleteQueue(celeriacQueue),
+        () => deleteQueue(pythonQueue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('lists both workers online', async () => {
     const py = await waitForWorker(pythonHost, true);

@@ -20,6 +20,11 @@ import {
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { type PythonEnv, runPython, startPythonWorker } from './utils/python';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const pythonEnv: PythonEnv = {
   INTEROP_QUEUE: `interop-pidbox-${randomUUID()}`,
@@ -88,17 +93,21 @@ describe('PidboxConsumer driven by Python Celery app.control', () => {
     await channel.consume(queue, (message) => message && tapped.push(message), {
       noAck: true,
     });
-  });
+  }, BOOT_TIMEOUT_MS);
 
   beforeEach(() => {
     calls.length = 0;
   });
 
-  afterAll(async () => {
-    await sut?.stop();
-    await manager?.close();
-    await tap?.close();
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => sut?.stop(),
+        () => manager?.close(),
+        () => tap?.close(),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it("answers app.control.ping with [{hostname: {ok: 'pong'}}]", async () => {
     const output = await control('ping', {

@@ -8,6 +8,11 @@ import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
 import { InteropTasksModule } from './utils/interop-tasks.module';
 import { type PythonEnv, runPython } from './utils/python';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const queue = `interop-js-${randomUUID()}`;
 const hostname = `celeriac-${randomUUID()}@interop`;
@@ -54,13 +59,17 @@ describe('Python Celery as the client of a celeriac worker', () => {
   beforeAll(async () => {
     api = await bootApi();
     worker = await bootWorker({ imports: [InteropTasksModule] });
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-    await deleteQueue(queue);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => worker?.close(),
+        () => api?.close(),
+        () => deleteQueue(queue),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('(1) runs send_task("add_task", [2, 3]): Python gets 5, /result says SUCCESS 5', async () => {
     const id = await sendTask('add_task', [2, 3]);

@@ -19,6 +19,11 @@ import {
   type PythonEnv,
   runPython,
 } from './utils/python';
+import {
+  BOOT_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+  teardown,
+} from '../utils/teardown';
 
 const execFileAsync = promisify(execFile);
 
@@ -121,13 +126,17 @@ describe('celery inspect / control against a celeriac worker', () => {
 
   beforeAll(async () => {
     worker = await bootWorker({ imports: [InteropTasksModule] });
-  });
+  }, BOOT_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await worker?.close();
-    await deleteQueue(queue);
-    await deleteQueue(extraQueue).catch(() => undefined);
-  });
+  afterAll(
+    () =>
+      teardown(
+        () => worker?.close(),
+        () => deleteQueue(queue),
+        () => deleteQueue(extraQueue).catch(() => undefined),
+      ),
+    TEARDOWN_TIMEOUT_MS,
+  );
 
   it('inspect ping: pong from the celeriac node', async () => {
     expect(await celeryCli('inspect', 'ping')).toEqual({

@@ -6,6 +6,12 @@ export interface TcpProxy {
   readonly port: number;
   /** Destroys every proxied connection and refuses new ones. */
   cut(): void;
+  /**
+   * Stops forwarding without closing anything: connections look up but
+   * nothing gets through (a broker that stops confirming). Undo with
+   * {@link TcpProxy.cut}, which drops what was held back.
+   */
+  stall(): void;
   /** Accepts and forwards new connections again. */
   restore(): void;
   /** Cuts, then stops listening. */
@@ -51,9 +57,16 @@ export async function startTcpProxy(targetPort = 5672): Promise<TcpProxy> {
       socket.destroy();
     }
   };
+  // A paused socket is not read, so nothing it receives is piped on.
+  const stall = (): void => {
+    for (const socket of sockets) {
+      socket.pause();
+    }
+  };
   return {
     port: address.port,
     cut,
+    stall,
     restore: () => {
       open = true;
     },

@@ -8,10 +8,10 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(ApiModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureApi(app);
-  const { port } = app.get(CeleriacConfig).api;
-  await app.listen(port);
+  const { port, host } = app.get(CeleriacConfig).api;
+  await app.listen(port, host);
   exitOnSignals(app, app.get(Logger));
-  app.get(Logger).log({ msg: 'api listening', port });
+  app.get(Logger).log({ msg: 'api listening', host, port });
 }
 
 bootstrap().catch((error: unknown) => {

@@ -8,11 +8,12 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   const { beat } = app.get(CeleriacConfig);
-  await app.listen(beat.healthPort);
+  await app.listen(beat.healthPort, beat.healthHost);
   exitOnSignals(app, logger);
   logger.log({
     msg: 'beat publishing celeriac.schedule',
     healthPort: beat.healthPort,
+    healthHost: beat.healthHost,
     scheduleFile: beat.scheduleFile ?? null,
     delayThresholdSeconds: beat.delayThresholdSeconds,
   });

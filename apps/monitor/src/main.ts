@@ -11,10 +11,10 @@ async function bootstrap(): Promise<void> {
   });
   app.useLogger(app.get(Logger));
   configureMonitor(app);
-  const { port } = app.get(CeleriacConfig).monitor;
-  await app.listen(port);
+  const { port, host } = app.get(CeleriacConfig).monitor;
+  await app.listen(port, host);
   exitOnSignals(app, app.get(Logger));
-  app.get(Logger).log({ msg: 'monitor listening', port });
+  app.get(Logger).log({ msg: 'monitor listening', host, port });
 }
 
 bootstrap().catch((error: unknown) => {

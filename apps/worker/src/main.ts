@@ -17,7 +17,7 @@ async function bootstrap(): Promise<void> {
   await app.init();
   await app.startAllMicroservices();
   const { worker } = app.get(CeleriacConfig);
-  await app.listen(worker.healthPort);
+  await app.listen(worker.healthPort, worker.healthHost);
   const warmShutdown = exitOnSignals(app, logger);
   // Celery's remote `shutdown` takes the SIGTERM path; the pidbox reply
   // handler returns first, so its consumer is not closed under it.
@@ -30,6 +30,7 @@ async function bootstrap(): Promise<void> {
     queues: worker.queues,
     concurrency: worker.concurrency,
     healthPort: worker.healthPort,
+    healthHost: worker.healthHost,
   });
 }
 

@@ -6,6 +6,8 @@ export interface BrokerModuleOptions {
   /** Shown in RabbitMQ's connection list. */
   connectionName?: string;
   publishTimeoutMs?: number;
+  /** See `CeleryClientOptions.failFastWhileDown`. */
+  failFastWhileDown?: boolean;
 }
 
 export const {

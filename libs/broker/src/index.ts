@@ -13,6 +13,7 @@ export * from './transport/amqp-url';
 export * from './transport/task-delivery';
 export * from './transport/celery.context';
 export * from './transport/celery.client';
+export * from './transport/broker-unavailable.error';
 export * from './transport/celery.server';
 export * from './broker.module-definition';
 export * from './broker.module';

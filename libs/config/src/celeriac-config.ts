@@ -10,6 +10,8 @@ export class CeleriacConfig {
   readonly results: { url: string; expiresSeconds: number };
   readonly api: {
     port: number;
+    /** The listen address (API_HOST); `0.0.0.0` = every interface. */
+    host: string;
     /** Bearer keys; empty = no authentication. */
     keys: string[];
     /** The keys that may send `?unchecked=true` (listed as `key:unchecked`). */
@@ -18,10 +20,12 @@ export class CeleriacConfig {
     queues?: readonly string[];
     /** Whether the seed endpoints (`/`, `/solo`, `/result`) need a key too. */
     protectSeed: boolean;
-    /** Requests per window per key or IP; `limit` or `windowSeconds` 0 = off. */
+    /** Requests per window per key or IP; `limit` or `windowSeconds` 0 = off (the default). */
     rateLimit: {
       limit: number;
       windowSeconds: number;
+      /** Whether the seed endpoints (`/`, `/solo`, `/result`) count too. */
+      seed: boolean;
       /** Where requests are counted: this process, or Redis (all replicas). */
       store: 'memory' | 'redis';
     };
@@ -37,6 +41,8 @@ export class CeleriacConfig {
      */
     prefetch: number;
     healthPort: number;
+    /** The health port's listen address (WORKER_HEALTH_HOST). */
+    healthHost: string;
     hostname: string;
     shutdownTimeoutSeconds: number;
     /** Celery's `-E`: task events (worker heartbeats are always sent). */
@@ -44,6 +50,8 @@ export class CeleriacConfig {
   };
   readonly monitor: {
     port: number;
+    /** The listen address (MONITOR_HOST). */
+    host: string;
     /** HTTP Basic credentials; null = no authentication. */
     basicAuth: { user: string; password: string } | null;
     /** Tasks kept in memory; the oldest are evicted. */
@@ -61,6 +69,8 @@ export class CeleriacConfig {
     /** ETAs further than this (seconds) wait in BullMQ; 0 = delayed handoff off. */
     delayThresholdSeconds: number;
     healthPort: number;
+    /** The health port's listen address (BEAT_HEALTH_HOST). */
+    healthHost: string;
   };
   readonly tasks: {
     defaultQueue: string;
@@ -82,6 +92,7 @@ export class CeleriacConfig {
     };
     this.api = {
       port: get('API_PORT'),
+      host: get('API_HOST'),
       keys: parseKeys(get('API_KEYS')).map(({ key }) => key),
       uncheckedKeys: new Set(
         parseKeys(get('API_KEYS'))
@@ -93,6 +104,7 @@ export class CeleriacConfig {
       rateLimit: {
         limit: get('API_RATE_LIMIT'),
         windowSeconds: get('API_RATE_LIMIT_WINDOW'),
+        seed: get('API_RATE_LIMIT_SEED'),
         store: get('API_RATE_LIMIT_STORE'),
       },
       bodyLimit: get('API_BODY_LIMIT'),
@@ -102,12 +114,14 @@ export class CeleriacConfig {
       concurrency: get('WORKER_CONCURRENCY'),
       prefetch: get('WORKER_CONCURRENCY') * get('WORKER_PREFETCH_MULTIPLIER'),
       healthPort: get('WORKER_HEALTH_PORT'),
+      healthHost: get('WORKER_HEALTH_HOST'),
       hostname: get('WORKER_HOSTNAME') ?? `celeriac@${hostname()}`,
       shutdownTimeoutSeconds: get('WORKER_SHUTDOWN_TIMEOUT'),
       sendEvents: get('WORKER_SEND_EVENTS'),
     };
     this.monitor = {
       port: get('MONITOR_PORT'),
+      host: get('MONITOR_HOST'),
       basicAuth: parseBasicAuth(get('MONITOR_BASIC_AUTH')),
       maxTasks: get('MONITOR_MAX_TASKS'),
       dashboardDir: get('MONITOR_DASHBOARD_DIR'),
@@ -120,6 +134,7 @@ export class CeleriacConfig {
       scheduleFile: get('BEAT_SCHEDULE_FILE'),
       delayThresholdSeconds: get('BEAT_DELAY_THRESHOLD'),
       healthPort: get('BEAT_HEALTH_PORT'),
+      healthHost: get('BEAT_HEALTH_HOST'),
     };
     this.tasks = {
       defaultQueue: get('TASK_DEFAULT_QUEUE'),

@@ -1,6 +1,7 @@
 // class-transformer's @Type reads design-time metadata.
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
+import { isIP } from 'node:net';
 import {
   IsBoolean,
   IsIn,
@@ -11,6 +12,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
 } from 'class-validator';
 
 const QUEUE_LIST = /^[A-Za-z0-9._:@-]+(,[A-Za-z0-9._:@-]+)*$/;
@@ -25,6 +27,24 @@ const QUEUE_PATTERN_LIST =
   /^[A-Za-z0-9._:@-]+\*?(,[A-Za-z0-9._:@-]+\*?)*$|^[A-Za-z0-9._:@-]*\*$/;
 // What body-parser's `limit` takes (the `bytes` package), e.g. 512kb, 1mb.
 const BYTE_SIZE = /^\d+(\.\d+)?(b|kb|mb|gb)?$/i;
+
+// An IPv4 or IPv6 address, or a host name (`localhost`, `api.internal`).
+const HOST_NAME =
+  /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** A listen address: an IP address (`0.0.0.0`, `127.0.0.1`, `::`) or a host name. */
+function IsBindAddress(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isBindAddress',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        (isIP(value) !== 0 || HOST_NAME.test(value)),
+      defaultMessage: (args) =>
+        `${args?.property ?? 'the host'} must be an IP address (0.0.0.0, 127.0.0.1, ::) or a host name`,
+    },
+  });
+}
 
 /** `true` / `false` in any case; anything else is left for @IsBoolean to refuse. */
 function toBoolean({ value }: { value: unknown }): unknown {
@@ -53,6 +73,10 @@ export class EnvironmentVariables {
   @Max(65535)
   API_PORT = 8000;
 
+  // Every interface by default, as a container needs; 127.0.0.1 keeps it local.
+  @IsBindAddress()
+  API_HOST = '0.0.0.0';
+
   // The message never shows the value: these are secrets.
   @IsOptional()
   @Matches(KEY_LIST, {
@@ -72,10 +96,17 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'API_PROTECT_SEED must be true or false' })
   API_PROTECT_SEED = false;
 
+  // Off by default: an internal service's callers share one IP (a pod, a
+  // proxy); a limit is a deliberate choice, per API key (else per IP).
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  API_RATE_LIMIT = 600;
+  API_RATE_LIMIT = 0;
+
+  // The seed's routes (`/`, `/solo`, `/result`) had no limit; only on request.
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'API_RATE_LIMIT_SEED must be true or false' })
+  API_RATE_LIMIT_SEED = false;
 
   @Type(() => Number)
   @IsInt()
@@ -115,6 +146,9 @@ export class EnvironmentVariables {
   @Max(65535)
   WORKER_HEALTH_PORT = 8002;
 
+  @IsBindAddress()
+  WORKER_HEALTH_HOST = '0.0.0.0';
+
   @Type(() => Number)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
@@ -134,6 +168,9 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(65535)
   MONITOR_PORT = 5555;
+
+  @IsBindAddress()
+  MONITOR_HOST = '0.0.0.0';
 
   // `user:pass`; empty = no authentication. The message never shows the value.
   @IsOptional()
@@ -178,6 +215,9 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(65535)
   BEAT_HEALTH_PORT = 8003;
+
+  @IsBindAddress()
+  BEAT_HEALTH_HOST = '0.0.0.0';
 
   @Matches(QUEUE_NAME, { message: 'TASK_DEFAULT_QUEUE must be a queue name' })
   TASK_DEFAULT_QUEUE = 'default-sum';

@@ -7,8 +7,10 @@ describe(validateEnvironment.name, () => {
       BROKER_URL: 'amqp://guest:guest@127.0.0.1:5672//',
       RESULT_BACKEND_URL: 'redis://127.0.0.1:6379/0',
       API_PORT: 8000,
+      API_HOST: '0.0.0.0',
       API_PROTECT_SEED: false,
-      API_RATE_LIMIT: 600,
+      API_RATE_LIMIT: 0,
+      API_RATE_LIMIT_SEED: false,
       API_RATE_LIMIT_WINDOW: 60,
       API_RATE_LIMIT_STORE: 'memory',
       API_BODY_LIMIT: '1mb',
@@ -16,14 +18,17 @@ describe(validateEnvironment.name, () => {
       WORKER_CONCURRENCY: 2,
       WORKER_PREFETCH_MULTIPLIER: 1,
       WORKER_HEALTH_PORT: 8002,
+      WORKER_HEALTH_HOST: '0.0.0.0',
       WORKER_SHUTDOWN_TIMEOUT: 30,
       WORKER_SEND_EVENTS: true,
       MONITOR_PORT: 5555,
+      MONITOR_HOST: '0.0.0.0',
       MONITOR_MAX_TASKS: 10000,
       MONITOR_DASHBOARD_DIR: 'dist/monitor-dashboard',
       MONITOR_ENABLE_EVENTS: true,
       BEAT_DELAY_THRESHOLD: 5,
       BEAT_HEALTH_PORT: 8003,
+      BEAT_HEALTH_HOST: '0.0.0.0',
       TASK_DEFAULT_QUEUE: 'default-sum',
       TASK_TIME_SCALE: 1,
       TASK_SOFT_TIME_LIMIT: 600,
@@ -116,12 +121,41 @@ describe(validateEnvironment.name, () => {
     ['API_RATE_LIMIT', '-1'],
     ['API_RATE_LIMIT_WINDOW', '0.5'],
     ['API_RATE_LIMIT_STORE', 'disk'],
+    ['API_RATE_LIMIT_SEED', 'sometimes'],
+    ['API_HOST', 'not a host'],
+    ['WORKER_HEALTH_HOST', 'http://127.0.0.1'],
+    ['BEAT_HEALTH_HOST', '127.0.0.1:8003'],
+    ['MONITOR_HOST', '-leading-dash'],
     ['API_BODY_LIMIT', 'huge'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(
       ConfigValidationError,
     );
     expect(() => validateEnvironment({ [name]: value })).toThrow(name);
+  });
+
+  it('reads the listen addresses: IPv4, IPv6 or a host name', () => {
+    const env = validateEnvironment({
+      API_HOST: '127.0.0.1',
+      WORKER_HEALTH_HOST: '::1',
+      BEAT_HEALTH_HOST: '::',
+      MONITOR_HOST: 'localhost',
+    });
+    expect(env).toMatchObject({
+      API_HOST: '127.0.0.1',
+      WORKER_HEALTH_HOST: '::1',
+      BEAT_HEALTH_HOST: '::',
+      MONITOR_HOST: 'localhost',
+    });
+  });
+
+  it('reads API_RATE_LIMIT and API_RATE_LIMIT_SEED', () => {
+    const env = validateEnvironment({
+      API_RATE_LIMIT: '100',
+      API_RATE_LIMIT_SEED: 'true',
+    });
+    expect(env.API_RATE_LIMIT).toBe(100);
+    expect(env.API_RATE_LIMIT_SEED).toBe(true);
   });
 
   it('reads API_KEYS as a list and API_PROTECT_SEED as a boolean', () => {

@@ -1,8 +1,15 @@
 export { redisTlsOptions, withoutTlsParameters } from './redis-tls';
 export { CorruptResultError } from './errors/corrupt-result.error';
 export {
+  asResultBackendError,
+  isRedisUnavailable,
+  ResultBackendUnavailableError,
+} from './errors/result-backend-unavailable.error';
+export {
   createRedisClient,
+  FAIL_FAST_COMMAND_TIMEOUT_MS,
   type RedisClientOptions,
+  settleConnection,
 } from './redis-client.factory';
 export {
   chordCounterKey,

@@ -6,7 +6,18 @@ import { redisTlsOptions, withoutTlsParameters } from './redis-tls';
 export interface RedisClientOptions {
   /** Sent with CLIENT SETNAME, so `CLIENT LIST` shows who holds the connection. */
   connectionName?: string;
+  /**
+   * For request paths (the api): a command fails at once while Redis is
+   * unreachable instead of waiting in the offline queue, a command whose
+   * reply does not come within {@link FAIL_FAST_COMMAND_TIMEOUT_MS} fails,
+   * and nothing queued during an outage is written after it. Off for the
+   * worker, which keeps its writes queued across a short outage.
+   */
+  failFast?: boolean;
 }
+
+/** How long a fail-fast client waits for a reply (a hung Redis). */
+export const FAIL_FAST_COMMAND_TIMEOUT_MS = 1500;
 
 const MAX_RETRIES_PER_REQUEST = 2;
 const RECONNECT_STEP_MS = 200;
@@ -22,11 +33,11 @@ const logger = new Logger('RedisClient');
  *
  * Commands of one tick are auto-pipelined (one write, one round trip).
  * Commands issued while Redis is unreachable are queued, then fail after
- * two reconnect attempts instead of hanging, and
- * reconnects back off up to two seconds apart.
+ * two reconnect attempts instead of hanging (with `failFast`: fail at
+ * once), and reconnects back off up to two seconds apart.
  *
  * @param url - the Redis URL
- * @param options - connection name
+ * @param options - connection name, fail-fast
  * @returns a client that starts connecting at once
  * @throws Error when the URL is not a redis URL or its db index is not an integer
  */
@@ -39,8 +50,16 @@ export function createRedisClient(
   const client = new Redis(withoutTlsParameters(url), {
     ...(tls ? { tls } : {}),
     lazyConnect: false,
-    maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
-    enableOfflineQueue: true,
+    ...(options.failFast
+      ? {
+          maxRetriesPerRequest: 0,
+          enableOfflineQueue: false,
+          commandTimeout: FAIL_FAST_COMMAND_TIMEOUT_MS,
+        }
+      : {
+          maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+          enableOfflineQueue: true,
+        }),
     // Commands issued in the same tick go out in one write: a worker storing
     // many results at once pays one round trip, not one each.
     enableAutoPipelining: true,
@@ -85,4 +104,27 @@ function assertRedisUrl(url: string): void {
   if (db !== '' && !/^\d+$/.test(db)) {
     throw new Error(`Redis URL path must be a db index, not "/${db}"`);
   }
+}
+
+/**
+ * Resolves once `client` is ready, or after `timeoutMs` either way: a
+ * fail-fast client refuses commands until its first connect, so an app
+ * gives it that moment at start-up (and still starts while Redis is down).
+ */
+export async function settleConnection(
+  client: Redis,
+  timeoutMs: number,
+): Promise<void> {
+  if (client.status === 'ready') {
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
 }

@@ -28,6 +28,10 @@ export class ResultWaiter implements OnApplicationShutdown {
         connectionName: 'celeriac-results-sub',
         // SUBSCRIBE replies are not pipeline replies.
         enableAutoPipelining: false,
+        // A fail-fast parent would refuse the first SUBSCRIBE, sent before
+        // this connection is up; a subscription has no reply to time out.
+        enableOfflineQueue: true,
+        commandTimeout: undefined,
       });
       subscriber.on('message', (channel: string, json: string) =>
         this.deliver(channel, json),

@@ -120,6 +120,20 @@ describe(ResultRepository.name, () => {
     });
   });
 
+  describe('unmarkPending', () => {
+    it('deletes the PENDING marks it wrote and keeps a state a worker stored', async () => {
+      const [unpublished, started] = [randomUUID(), randomUUID()];
+      await sut.markManyPending([unpublished, started]);
+      await sut.storeResult(started, TaskState.Started, { pid: 1 });
+      await expect(sut.unmarkPending([unpublished, started])).resolves.toBe(1);
+      await expect(sut.getTaskMeta(unpublished)).resolves.toBeNull();
+      await expect(sut.getTaskMeta(started)).resolves.toMatchObject({
+        status: 'STARTED',
+      });
+      await expect(sut.unmarkPending([])).resolves.toBe(0);
+    });
+  });
+
   describe('storeResult', () => {
     it.each(taskFixtures)(
       'writes the keys Celery wrote in the same order for $key',

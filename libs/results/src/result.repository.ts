@@ -57,6 +57,19 @@ const STORE_RESULT_SHA = createHash('sha1')
   .update(STORE_RESULT_LUA)
   .digest('hex');
 
+// Compare-and-delete: drops each key only while it still holds the PENDING
+// document this producer wrote, so a state a worker stored meanwhile stays.
+const UNMARK_PENDING_LUA = `
+local removed = 0
+for index, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[index] then
+    redis.call('DEL', key)
+    removed = removed + 1
+  end
+end
+return removed
+`;
+
 const EXTENDED_FIELDS = [
   'name',
   'args',
@@ -123,6 +136,32 @@ export class ResultRepository {
       }
     }
     return unwrapReplies(await pipeline.exec()).map((reply) => reply === 'OK');
+  }
+
+  /**
+   * Takes back PENDING marks whose message was never published: deletes
+   * each key that still holds exactly the document
+   * {@link ResultRepository.markManyPending} wrote, and leaves any other
+   * state (a worker's) alone.
+   *
+   * @param taskIds - ids whose marks this producer wrote
+   * @returns how many marks were removed
+   */
+  async unmarkPending(taskIds: readonly string[]): Promise<number> {
+    if (taskIds.length === 0) {
+      return 0;
+    }
+    const keys = taskIds.map((taskId) => this.taskKey(taskId));
+    const documents = taskIds.map((taskId) =>
+      JSON.stringify(pendingMeta(taskId)),
+    );
+    const removed = await this.redis.eval(
+      UNMARK_PENDING_LUA,
+      keys.length,
+      ...keys,
+      ...documents,
+    );
+    return Number(removed);
   }
 
   /**

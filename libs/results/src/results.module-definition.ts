@@ -8,6 +8,11 @@ export interface ResultsModuleOptions {
   expiresSeconds: number;
   /** Celery's `global_keyprefix`, if the Python peers use one. */
   keyPrefix?: string;
+  /**
+   * Commands fail at once while Redis is unreachable (see
+   * `createRedisClient`'s `failFast`): for an app that answers requests.
+   */
+  failFast?: boolean;
 }
 
 /**

@@ -3,13 +3,14 @@ import {
   Inject,
   Module,
   type OnApplicationShutdown,
+  type OnModuleInit,
   type Provider,
 } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { ChordRepository } from './chord.repository';
 import { ResultWaiter } from './result-waiter';
-import { createRedisClient } from './redis-client.factory';
+import { createRedisClient, settleConnection } from './redis-client.factory';
 import { ResultRepository } from './result.repository';
 import { REDIS_CLIENT } from './results.constants';
 import { RedisHealthIndicator } from './results.health';
@@ -19,6 +20,8 @@ import {
   RESULTS_MODULE_OPTIONS,
   type ResultsModuleOptions,
 } from './results.module-definition';
+
+const FIRST_CONNECT_WAIT_MS = 2000;
 
 /** A class built on the results client with the module's expiry and prefix. */
 type RedisRepositoryClass = new (
@@ -61,7 +64,10 @@ function onResultsRedis(repository: RedisRepositoryClass): Provider {
       provide: REDIS_CLIENT,
       inject: [RESULTS_MODULE_OPTIONS],
       useFactory: (options: ResultsModuleOptions): Redis =>
-        createRedisClient(options.url, { connectionName: 'celeriac-results' }),
+        createRedisClient(options.url, {
+          connectionName: 'celeriac-results',
+          failFast: options.failFast,
+        }),
     },
     onResultsRedis(ResultRepository),
     {
@@ -87,10 +93,22 @@ function onResultsRedis(repository: RedisRepositoryClass): Provider {
 })
 export class ResultsModule
   extends ConfigurableResultsModule
-  implements OnApplicationShutdown
+  implements OnModuleInit, OnApplicationShutdown
 {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(RESULTS_MODULE_OPTIONS)
+    private readonly options: ResultsModuleOptions,
+  ) {
     super();
+  }
+
+  // A fail-fast client refuses commands until it first connects; give it
+  // that moment so the first request after start-up finds it ready.
+  async onModuleInit(): Promise<void> {
+    if (this.options.failFast) {
+      await settleConnection(this.redis, FIRST_CONNECT_WAIT_MS);
+    }
   }
 
   /** Closes the client: QUIT when connected, else drop the socket and stop reconnecting. */

@@ -1,12 +1,19 @@
 import type { RedisOptions } from 'bullmq';
-import { redisTlsOptions } from '@celeriac/results';
+import {
+  FAIL_FAST_COMMAND_TIMEOUT_MS,
+  redisTlsOptions,
+} from '@celeriac/results';
 
 /**
  * BullMQ connection options for a `redis[s]://[user:password@]host:port/db`
  * URL (RESULT_BACKEND_URL: Redis is the result backend and BullMQ's store).
- * `maxRetriesPerRequest: null` is what BullMQ's blocking worker needs.
+ * `maxRetriesPerRequest: null` is what BullMQ's blocking worker needs;
+ * `failFast` is for a producer that answers requests.
  */
-export function bullConnectionOptions(url: string): RedisOptions {
+export function bullConnectionOptions(
+  url: string,
+  { failFast = false }: { failFast?: boolean } = {},
+): RedisOptions {
   const parsed = new URL(url);
   const db = parsed.pathname.replace(/^\//, '');
   return {
@@ -22,5 +29,15 @@ export function bullConnectionOptions(url: string): RedisOptions {
     ...(parsed.protocol === 'rediss:' ? { tls: redisTlsOptions(url) } : {}),
     maxRetriesPerRequest: null,
     connectionName: 'celeriac-schedule',
+    // For an app that answers requests (the api only adds jobs, never
+    // blocks): fail at once while Redis is down instead of queueing forever,
+    // as BullMQ advises for producers. A blocking worker keeps null.
+    ...(failFast
+      ? {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          commandTimeout: FAIL_FAST_COMMAND_TIMEOUT_MS,
+        }
+      : {}),
   };
 }

@@ -30,14 +30,19 @@ export class ScheduleModule implements OnModuleInit {
     @Inject(getQueueToken(SCHEDULE_QUEUE)) private readonly queue: Queue,
   ) {}
 
-  static forRoot(): DynamicModule {
+  /** @param failFast - Redis commands fail at once while it is down (the api) */
+  static forRoot({
+    failFast = false,
+  }: { failFast?: boolean } = {}): DynamicModule {
     return {
       module: ScheduleModule,
       imports: [
         BullModule.forRootAsync({
           inject: [CeleriacConfig],
           useFactory: (config: CeleriacConfig) => ({
-            connection: bullConnectionOptions(config.results.url),
+            connection: bullConnectionOptions(config.results.url, {
+              failFast,
+            }),
           }),
         }),
         BullModule.registerQueue({ name: SCHEDULE_QUEUE }),

@@ -15,10 +15,19 @@ import { TasksModule } from './tasks.module';
  * registry / producer / executor, and the schedule queue that keeps
  * far-off ETAs in Redis (all global).
  */
+/**
+ * How long the api waits for RabbitMQ's publisher confirm before it
+ * answers 503: a submit must answer within 3 s during an outage.
+ */
+export const API_PUBLISH_TIMEOUT_MS = 2000;
+
 @Module({})
 export class TaskSystemModule {
   /** @param app names this app's RabbitMQ connection, e.g. `api`. */
   static forApp(app: string): DynamicModule {
+    // The api answers requests: it refuses a submit quickly (503) while a
+    // dependency is down. Others (the worker) wait for it to come back.
+    const answersRequests = app === 'api';
     return {
       module: TaskSystemModule,
       imports: [
@@ -29,6 +38,12 @@ export class TaskSystemModule {
           useFactory: (config: CeleriacConfig) => ({
             url: config.broker.url,
             connectionName: `celeriac-${app} ${config.worker.hostname}`,
+            ...(answersRequests
+              ? {
+                  publishTimeoutMs: API_PUBLISH_TIMEOUT_MS,
+                  failFastWhileDown: true,
+                }
+              : {}),
           }),
         }),
         ResultsModule.forRootAsync({
@@ -36,9 +51,10 @@ export class TaskSystemModule {
           useFactory: (config: CeleriacConfig) => ({
             url: config.results.url,
             expiresSeconds: config.results.expiresSeconds,
+            failFast: answersRequests,
           }),
         }),
-        ScheduleModule.forRoot(),
+        ScheduleModule.forRoot({ failFast: answersRequests }),
         TasksModule.forRootAsync({
           inject: [CeleriacConfig],
           useFactory: (config: CeleriacConfig) => ({

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { notReadyOf } from '@celeriac/config';
+import { dependencyProblemOf } from './dependency.problems';
 import type { FieldErrorDto, ProblemDto } from './problem.dto';
 
 /** Stable codes for the problems the api answers with. */
@@ -23,6 +24,8 @@ export enum ProblemCode {
   RateLimited = 'RATE_LIMITED',
   HttpError = 'HTTP_ERROR',
   NotReady = 'NOT_READY',
+  BrokerUnavailable = 'BROKER_UNAVAILABLE',
+  ResultBackendUnavailable = 'RESULT_BACKEND_UNAVAILABLE',
   InternalError = 'INTERNAL_ERROR',
   TaskNotRegistered = 'TASK_NOT_REGISTERED',
   QueueNotAllowed = 'QUEUE_NOT_ALLOWED',
@@ -50,9 +53,10 @@ export class ProblemException extends HttpException {
 }
 
 /**
- * Turns every error into an `application/problem+json` body. Unknown errors
- * are logged once with their stack and answered with a generic 500: no stack
- * trace leaves the server.
+ * Turns every error into an `application/problem+json` body. A dependency
+ * that is down (RabbitMQ, Redis) is a 503 with Retry-After, logged as a
+ * warning. Unknown errors are logged once with their stack and answered
+ * with a generic 500: no stack trace leaves the server.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -64,6 +68,30 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     // A hostile URL is not echoed back whole.
     const instance = (request.originalUrl ?? request.url).slice(0, 256);
+    const unavailable = dependencyProblemOf(exception);
+    if (unavailable) {
+      this.logger.warn({
+        msg: 'dependency unavailable',
+        code: unavailable.code,
+        reason: exception instanceof Error ? exception.message : undefined,
+        url: instance,
+      });
+      const status = HttpStatus.SERVICE_UNAVAILABLE;
+      const problem: ProblemDto = {
+        type: 'about:blank',
+        title: titleOf(status),
+        status,
+        detail: unavailable.detail,
+        instance,
+        code: unavailable.code,
+      };
+      response
+        .status(status)
+        .setHeader('Retry-After', String(unavailable.retryAfterSeconds))
+        .type('application/problem+json')
+        .send(JSON.stringify(problem));
+      return;
+    }
     const problem = this.toProblem(exception, instance);
     if (problem.status >= 500) {
       this.logger.error({

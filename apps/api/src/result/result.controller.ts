@@ -14,6 +14,7 @@ import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
 } from '../problem/api-problem-response';
+import { ApiResultBackendUnavailableProblem } from '../problem/dependency.problems';
 import { ApiRateLimitedResponse } from '../security';
 import { GroupResultDto, TaskResultDto } from './dto/result.dto';
 import { presentGroup, presentTask, statusCodeOf } from './result.presenter';
@@ -29,7 +30,10 @@ import { TaskIdPipe } from './task-id.pipe';
 })
 @ApiRateLimitedResponse()
 @ApiInternalProblemResponse(
-  'The result backend cannot answer',
+  'An unexpected error',
+  '/result/265caae7-9b57-43bf-ba0c-01eb3ae21630',
+)
+@ApiResultBackendUnavailableProblem(
   '/result/265caae7-9b57-43bf-ba0c-01eb3ae21630',
 )
 export class ResultController {

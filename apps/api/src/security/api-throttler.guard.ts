@@ -16,13 +16,14 @@ import {
 } from '../problem/problem-details.filter';
 import { ApiKeyMatcher } from './api-key-matcher';
 import { parseBearer } from './bearer-token';
-import { isUnthrottledPath, routePathOf } from './route-access';
+import { isUnthrottledPath, routeAccess, routePathOf } from './route-access';
 import { securityMessages } from './security.messages';
 
 /**
- * API_RATE_LIMIT requests per API_RATE_LIMIT_WINDOW for each client, across
- * all routes: per API key when a valid one is sent, else per IP. Health
- * probes are never limited. Over the limit: a 429 problem with Retry-After.
+ * API_RATE_LIMIT requests per API_RATE_LIMIT_WINDOW for each client (off
+ * by default), across all routes: per API key when a valid one is sent,
+ * else per IP. The seed routes count only with API_RATE_LIMIT_SEED; health
+ * probes and metrics never. Over the limit: a 429 problem with Retry-After.
  */
 @Injectable()
 export class ApiThrottlerGuard extends ThrottlerGuard {
@@ -37,12 +38,14 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const { limit, windowSeconds } = this.config.api.rateLimit;
+    const { limit, windowSeconds, seed } = this.config.api.rateLimit;
     if (limit === 0 || windowSeconds === 0 || context.getType() !== 'http') {
       return Promise.resolve(true);
     }
-    const request = context.switchToHttp().getRequest<Request>();
-    return Promise.resolve(isUnthrottledPath(routePathOf(request)));
+    const path = routePathOf(context.switchToHttp().getRequest<Request>());
+    return Promise.resolve(
+      isUnthrottledPath(path) || (!seed && routeAccess(path) === 'seed'),
+    );
   }
 
   // Only a configured key earns its own budget: otherwise every made-up

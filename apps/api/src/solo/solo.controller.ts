@@ -6,6 +6,7 @@ import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
 } from '../problem/api-problem-response';
+import { ApiPublishUnavailableProblems } from '../problem/dependency.problems';
 import { ProblemCode } from '../problem/problem-details.filter';
 import { ApiRateLimitedResponse } from '../security';
 import { OperandsQuery } from './dto/operands.query';
@@ -25,10 +26,8 @@ import {
   errors: [{ field: 'a', message: 'a must be an integer number' }],
 })
 @ApiRateLimitedResponse()
-@ApiInternalProblemResponse(
-  'The broker or Redis cannot take the task',
-  '/solo/add',
-)
+@ApiInternalProblemResponse('An unexpected error', '/solo/add')
+@ApiPublishUnavailableProblems('/solo/add')
 export class SoloController {
   constructor(private readonly producer: TaskProducer) {}
 

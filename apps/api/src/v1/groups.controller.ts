@@ -7,6 +7,7 @@ import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
 } from '../problem/api-problem-response';
+import { ApiResultBackendUnavailableProblem } from '../problem/dependency.problems';
 import { ApiKeyAuth } from '../security';
 import { GroupResultDto } from '../result/dto/result.dto';
 import { presentGroup } from '../result/result.presenter';
@@ -17,7 +18,10 @@ import { TaskIdPipe } from '../result/task-id.pipe';
 @ApiTags('v1 groups')
 @Controller('v1/groups')
 @ApiInternalProblemResponse(
-  'Redis cannot answer',
+  'An unexpected error',
+  '/v1/groups/7ced8d75-5b22-4cfd-9ff7-ea29000839af',
+)
+@ApiResultBackendUnavailableProblem(
   '/v1/groups/7ced8d75-5b22-4cfd-9ff7-ea29000839af',
 )
 export class GroupsController {

@@ -32,6 +32,7 @@ import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
 } from '../problem/api-problem-response';
+import { ApiResultBackendUnavailableProblem } from '../problem/dependency.problems';
 import {
   ProblemCode,
   ProblemException,
@@ -54,7 +55,8 @@ const EXAMPLE = '/v1/schedules/nightly-add';
 @ApiKeyAuth()
 @ApiTags('v1 schedules')
 @Controller('v1/schedules')
-@ApiInternalProblemResponse('Redis cannot answer', '/v1/schedules')
+@ApiInternalProblemResponse('An unexpected error', '/v1/schedules')
+@ApiResultBackendUnavailableProblem('/v1/schedules')
 export class SchedulesController {
   constructor(
     private readonly store: ScheduleStore,

@@ -39,6 +39,7 @@ import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
 } from '../problem/api-problem-response';
+import { ApiPublishUnavailableProblems } from '../problem/dependency.problems';
 import { ApiJsonBodyProblems, ApiKeyAuth } from '../security';
 import { TaskIdPipe } from '../result/task-id.pipe';
 import { SubmitTaskDto, TaskSubmittedDto } from './dto/submit-task.dto';
@@ -70,9 +71,10 @@ const SSE_EXAMPLE = [
 @ApiTags('v1 tasks')
 @Controller('v1/tasks')
 @ApiInternalProblemResponse(
-  'RabbitMQ or Redis cannot answer',
+  'An unexpected error',
   '/v1/tasks/265caae7-9b57-43bf-ba0c-01eb3ae21630',
 )
+@ApiPublishUnavailableProblems('/v1/tasks')
 export class TasksController {
   constructor(
     private readonly producer: TaskProducer,

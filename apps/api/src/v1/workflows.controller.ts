@@ -26,6 +26,7 @@ import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
 } from '../problem/api-problem-response';
+import { ApiPublishUnavailableProblems } from '../problem/dependency.problems';
 import { ApiJsonBodyProblems, ApiKeyAuth } from '../security';
 import { parseWorkflow } from './workflow.parser';
 import {
@@ -82,10 +83,8 @@ const EXAMPLE = {
 @ApiKeyAuth()
 @ApiTags('v1 workflows')
 @Controller('v1/workflows')
-@ApiInternalProblemResponse(
-  'RabbitMQ or Redis cannot take the workflow',
-  '/v1/workflows',
-)
+@ApiInternalProblemResponse('An unexpected error', '/v1/workflows')
+@ApiPublishUnavailableProblems('/v1/workflows')
 export class WorkflowsController {
   constructor(
     private readonly producer: TaskProducer,

@@ -21,6 +21,10 @@ import {
 } from '../topology/dead-letter';
 import type { ConnectionOptions } from 'node:tls';
 import { amqpSocketOptions, maskUrl, toAmqplibUrl } from './amqp-url';
+import {
+  asBrokerUnavailable,
+  BrokerUnavailableError,
+} from './broker-unavailable.error';
 
 /** Options of the publishing side. */
 export interface CeleryClientOptions {
@@ -29,7 +33,17 @@ export interface CeleryClientOptions {
   publishTimeoutMs?: number;
   /** Shown in RabbitMQ's connection list. */
   connectionName?: string;
+  /**
+   * Reject a publish at once, instead of buffering it for up to
+   * `publishTimeoutMs`, while the connection is known to be lost (a
+   * connect failed or dropped and none succeeded since). The api sets it
+   * so a submit answers 503 at once when readiness already says down; the
+   * worker leaves it off and waits for the broker to come back.
+   */
+  failFastWhileDown?: boolean;
 }
+
+const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 
 /** A cast nobody consumed for this long is dropped (Celery sends `expires`). */
 const CONTROL_TTL_SECONDS = 10;
@@ -67,6 +81,8 @@ export class CeleryClient extends ClientProxy {
   private pidboxDeclared?: Promise<void>;
   private deadLetterDeclared?: Promise<void>;
   private readonly publishObservers: ((event: TaskPublished) => void)[] = [];
+  // Why the last connect attempt failed or the connection dropped; cleared on connect.
+  private lostReason?: string;
 
   // Read once, at construction: a bad TLS parameter stops the app at start.
   private readonly socketOptions: ConnectionOptions;
@@ -87,6 +103,7 @@ export class CeleryClient extends ClientProxy {
     this.channel = undefined;
     this.connection = undefined;
     this.declaredQueues.clear();
+    this.lostReason = undefined;
     this.pidboxDeclared = undefined;
     this.deadLetterDeclared = undefined;
     await channel?.close();
@@ -105,12 +122,34 @@ export class CeleryClient extends ClientProxy {
     return this.connection?.isConnected() ?? false;
   }
 
+  /**
+   * Throws when `failFastWhileDown` is set and the connection is known to
+   * be lost, so a caller can refuse before writing anything; the same
+   * state `isConnected` (readiness) reports.
+   *
+   * @throws BrokerUnavailableError
+   */
+  assertAvailable(): void {
+    if (
+      this.options.failFastWhileDown &&
+      this.lostReason !== undefined &&
+      !this.isConnected()
+    ) {
+      throw new BrokerUnavailableError(`not connected (${this.lostReason})`);
+    }
+  }
+
   /** Calls `observer` after every `publishTask`, confirmed or failed. */
   observePublishes(observer: (event: TaskPublished) => void): void {
     this.publishObservers.push(observer);
   }
 
-  /** Publishes one task message; resolves when the broker confirms it. */
+  /**
+   * Publishes one task message; resolves when the broker confirms it.
+   *
+   * @throws BrokerUnavailableError when the broker is down, does not
+   *   confirm within `publishTimeoutMs`, or refuses the message
+   */
   async publishTask(message: TaskMessage, queue: string): Promise<void> {
     const started = performance.now();
     const report = (outcome: TaskPublished['outcome']) => {
@@ -120,10 +159,16 @@ export class CeleryClient extends ClientProxy {
       }
     };
     try {
-      const channel = this.ensureChannel();
-      await this.declareQueue(channel, queue);
+      this.assertAvailable();
       const { content, options } = encodeTaskMessage(message);
-      await channel.publish('', queue, content, options);
+      const channel = this.ensureChannel();
+      // Only what the broker did (or did not do) means it is unavailable.
+      try {
+        await this.declareQueue(channel, queue);
+        await channel.publish('', queue, content, options);
+      } catch (error) {
+        throw asBrokerUnavailable(error, this.publishTimeoutMs());
+      }
     } catch (error) {
       report('failed');
       throw error;
@@ -221,6 +266,10 @@ export class CeleryClient extends ClientProxy {
     return () => undefined;
   }
 
+  private publishTimeoutMs(): number {
+    return this.options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+  }
+
   // While the broker is down, publishes are buffered and fail after
   // publishTimeoutMs, so callers get an error instead of a hang.
   private ensureChannel(): ChannelWrapper {
@@ -237,19 +286,34 @@ export class CeleryClient extends ClientProxy {
         },
       },
     });
-    connection.on('disconnect', ({ err }: { err?: Error }) =>
+    // Events of a connection close() already let go of must not mark a new one lost.
+    const lost = (reason: string) => {
+      if (this.connection === connection) {
+        this.lostReason = reason;
+      }
+    };
+    connection.on('connect', () => {
+      if (this.connection === connection) {
+        this.lostReason = undefined;
+      }
+    });
+    connection.on('connectFailed', ({ err }: { err?: Error }) =>
+      lost(err?.message ?? 'connect failed'),
+    );
+    connection.on('disconnect', ({ err }: { err?: Error }) => {
+      lost(err?.message ?? 'connection lost');
       this.logger.warn({
         msg: 'broker connection lost',
         url: maskUrl(this.options.url),
         reason: err?.message,
-      }),
-    );
+      });
+    });
     this.connection = connection;
     const channel = connection.createChannel({
       name: 'celeriac-publisher',
       json: false,
       confirm: true,
-      publishTimeout: this.options.publishTimeoutMs ?? 10_000,
+      publishTimeout: this.publishTimeoutMs(),
     });
     // An 'error' without a listener would crash the process: the wrapper
     // emits one when the channel cannot open (a close() while connecting)

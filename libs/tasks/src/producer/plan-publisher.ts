@@ -1,6 +1,11 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { CeleryClient } from '@celeriac/broker';
-import { ChordRepository, ResultRepository } from '@celeriac/results';
+import {
+  asResultBackendError,
+  ChordRepository,
+  ResultBackendUnavailableError,
+  ResultRepository,
+} from '@celeriac/results';
 import { DelayedTaskScheduler } from '@celeriac/schedule';
 import type { CanvasPlan } from '../canvas/canvas-plan';
 
@@ -11,9 +16,16 @@ import type { CanvasPlan } from '../canvas/canvas-plan';
  * beyond BEAT_DELAY_THRESHOLD, stores it as a delayed job that beat
  * publishes when due. The api's producer and a worker continuing a
  * workflow use the same path.
+ *
+ * When any step fails it takes back what it wrote (the PENDING marks it
+ * set, compare-and-delete, the group and chord keys), so no id nobody
+ * received stays PENDING, and rejects with `BrokerUnavailableError` or
+ * `ResultBackendUnavailableError` when a dependency was down.
  */
 @Injectable()
 export class PlanPublisher {
+  private readonly logger = new Logger(PlanPublisher.name);
+
   constructor(
     private readonly client: CeleryClient,
     private readonly results: ResultRepository,
@@ -22,22 +34,75 @@ export class PlanPublisher {
   ) {}
 
   async publish(plan: CanvasPlan): Promise<void> {
-    await this.results.markManyPending(plan.taskIds);
-    await Promise.all([
-      ...plan.chords.map(({ groupId, size }) =>
-        this.chords.setSize(groupId, size),
-      ),
-      ...plan.groups.map(({ groupId, childIds }) =>
-        this.results.saveGroup(groupId, childIds),
-      ),
-    ]);
-    await Promise.all(
-      plan.messages.map(({ message, queue }) => {
-        const delay = this.delayed?.delayOf(message) ?? null;
-        return this.delayed && delay !== null
-          ? this.delayed.schedule(message, queue, delay)
-          : this.client.publishTask(message, queue);
-      }),
-    );
+    // Refuse before writing anything when the broker is known to be down.
+    this.client.assertAvailable();
+    // Until the marks are known written, any of them may have been: the ids
+    // are new, and compare-and-delete leaves any other state alone.
+    let marked: readonly string[] = plan.taskIds;
+    try {
+      const written = await this.results.markManyPending(plan.taskIds);
+      marked = plan.taskIds.filter((_, index) => written[index]);
+      await settleAll([
+        ...plan.chords.map(({ groupId, size }) =>
+          this.chords.setSize(groupId, size),
+        ),
+        ...plan.groups.map(({ groupId, childIds }) =>
+          this.results.saveGroup(groupId, childIds),
+        ),
+      ]);
+      await settleAll(
+        plan.messages.map(({ message, queue }) => {
+          const delay = this.delayed?.delayOf(message) ?? null;
+          return this.delayed && delay !== null
+            ? this.delayed.schedule(message, queue, delay)
+            : this.client.publishTask(message, queue);
+        }),
+      );
+    } catch (error) {
+      const failure = asResultBackendError(error);
+      const takenBack = this.takeBack(plan, marked);
+      // With Redis unreachable the take-back cannot be confirmed either: it
+      // is sent (after the marks, on the same connection) but not awaited,
+      // so the caller still gets its answer quickly.
+      if (!(failure instanceof ResultBackendUnavailableError)) {
+        await takenBack;
+      }
+      throw failure;
+    }
+  }
+
+  // Best effort; a failure is logged, the caller gets the original error.
+  private async takeBack(
+    plan: CanvasPlan,
+    marked: readonly string[],
+  ): Promise<void> {
+    try {
+      await Promise.all([
+        this.results.unmarkPending(marked),
+        ...plan.groups.map(({ groupId }) => this.results.deleteGroup(groupId)),
+        ...plan.chords.map(({ groupId }) => this.chords.delete(groupId)),
+      ]);
+    } catch (error) {
+      this.logger.warn({
+        msg: 'could not take back the marks of an unpublished plan',
+        taskId: plan.taskId,
+        err: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}
+
+/**
+ * Awaits every promise (none is left running unobserved), then rejects
+ * with the first failure, if any.
+ */
+async function settleAll(promises: Promise<unknown>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(promises);
+  const failed = outcomes.find(
+    (outcome): outcome is PromiseRejectedResult =>
+      outcome.status === 'rejected',
+  );
+  if (failed) {
+    throw failed.reason;
   }
 }

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import {
+  BrokerUnavailableError,
+  buildTaskMessage,
+  type CeleryClient,
+  type TaskMessage,
+} from '@celeriac/broker';
+import {
+  ChordRepository,
+  createRedisClient,
+  groupMetaKey,
+  ResultBackendUnavailableError,
+  ResultRepository,
+  TaskState,
+} from '@celeriac/results';
+import type { CanvasPlan } from '../canvas/canvas-plan';
+import { PlanPublisher } from './plan-publisher';
+
+// The real shared Redis; only the broker is a fake, so a publish can fail on cue.
+const REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+/** A broker that refuses, or confirms, each publish as told. */
+class FakeBroker {
+  available = true;
+  readonly published: string[] = [];
+  onPublish: (message: TaskMessage) => Promise<void> = () => Promise.resolve();
+
+  assertAvailable(): void {
+    if (!this.available) {
+      throw new BrokerUnavailableError('not connected (fake)');
+    }
+  }
+
+  async publishTask(message: TaskMessage): Promise<void> {
+    await this.onPublish(message);
+    this.published.push(message.headers.id);
+  }
+}
+
+function groupPlan(): CanvasPlan {
+  const groupId = randomUUID();
+  const ids = [randomUUID(), randomUUID()];
+  return {
+    taskId: ids[1],
+    taskIds: ids,
+    messages: ids.map((id) => ({
+      message: buildTaskMessage({ task: 'add_task', id, args: [1, 2] }),
+      queue: 'unused',
+    })),
+    groups: [{ groupId, childIds: ids }],
+    chords: [],
+  };
+}
+
+describe(PlanPublisher.name, () => {
+  const prefix = `test-${randomUUID()}:`;
+  const options = { expiresSeconds: 600, keyPrefix: prefix };
+  let redis: Redis;
+  let results: ResultRepository;
+  let broker: FakeBroker;
+  let sut: PlanPublisher;
+
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+    results = new ResultRepository(redis, options);
+  });
+
+  beforeEach(() => {
+    broker = new FakeBroker();
+    sut = new PlanPublisher(
+      broker as unknown as CeleryClient,
+      results,
+      new ChordRepository(redis, options),
+    );
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) {
+      await redis.del(...keys);
+    }
+    await redis.quit();
+  });
+
+  it('marks every id PENDING and saves the group when every publish is confirmed', async () => {
+    const plan = groupPlan();
+    await sut.publish(plan);
+    const metas = await results.getManyTaskMeta(plan.taskIds);
+    expect(metas.map((meta) => meta?.status)).toEqual(['PENDING', 'PENDING']);
+    await expect(results.getGroup(plan.groups[0].groupId)).resolves.toEqual({
+      groupId: plan.groups[0].groupId,
+      childIds: plan.taskIds,
+    });
+  });
+
+  it('writes nothing while the broker is known to be down', async () => {
+    broker.available = false;
+    const plan = groupPlan();
+    await expect(sut.publish(plan)).rejects.toBeInstanceOf(
+      BrokerUnavailableError,
+    );
+    await expect(results.getManyTaskMeta(plan.taskIds)).resolves.toEqual([
+      null,
+      null,
+    ]);
+    expect(broker.published).toEqual([]);
+  });
+
+  it('takes back its marks and the group when a publish is not confirmed, but not a state a worker wrote', async () => {
+    const plan = groupPlan();
+    const [confirmed, refused] = plan.taskIds;
+    broker.onPublish = async (message) => {
+      if (message.headers.id === refused) {
+        throw new BrokerUnavailableError('no publisher confirm within 2000 ms');
+      }
+      // The first member ran at once: a worker stored its state.
+      await results.storeResult(confirmed, TaskState.Started, { pid: 1 });
+    };
+    await expect(sut.publish(plan)).rejects.toBeInstanceOf(
+      BrokerUnavailableError,
+    );
+    await expect(results.getTaskMeta(refused)).resolves.toBeNull();
+    await expect(results.getTaskMeta(confirmed)).resolves.toMatchObject({
+      status: 'STARTED',
+    });
+    await expect(
+      redis.exists(groupMetaKey(plan.groups[0].groupId, prefix)),
+    ).resolves.toBe(0);
+  });
+
+  it('says the result backend is unavailable when Redis cannot take the marks', async () => {
+    // A fail-fast client on a port nothing listens on, as the api's is during an outage.
+    const down = createRedisClient('redis://127.0.0.1:1/0', {
+      failFast: true,
+    });
+    try {
+      const offline = new PlanPublisher(
+        broker as unknown as CeleryClient,
+        new ResultRepository(down, options),
+        new ChordRepository(down, options),
+      );
+      await expect(offline.publish(groupPlan())).rejects.toBeInstanceOf(
+        ResultBackendUnavailableError,
+      );
+      expect(broker.published).toEqual([]);
+    } finally {
+      down.disconnect();
+    }
+  });
+});
