@@ -40,8 +40,17 @@ export class CeleriacConfig {
   };
   readonly monitor: {
     port: number;
-    /** HTTP Basic credentials; null = no authentication. */
+    /** HTTP Basic credentials; null = none. */
     basicAuth: { user: string; password: string } | null;
+    /** Bearer keys; empty = none. */
+    apiKeys: string[];
+    /**
+     * Whether the controls (every non-GET route) work without credentials
+     * when none are configured; Flower's FLOWER_UNAUTHENTICATED_API.
+     */
+    unauthenticatedApi: boolean;
+    /** Every control answers 403, whoever asks. */
+    readOnly: boolean;
     /** Tasks kept in memory; the oldest are evicted. */
     maxTasks: number;
     /** The dashboard's static files, resolved from the cwd. */
@@ -99,6 +108,9 @@ export class CeleriacConfig {
     this.monitor = {
       port: get('MONITOR_PORT'),
       basicAuth: parseBasicAuth(get('MONITOR_BASIC_AUTH')),
+      apiKeys: parseKeys(get('MONITOR_API_KEYS')),
+      unauthenticatedApi: get('MONITOR_UNAUTHENTICATED_API'),
+      readOnly: get('MONITOR_READ_ONLY'),
       maxTasks: get('MONITOR_MAX_TASKS'),
       dashboardDir: get('MONITOR_DASHBOARD_DIR'),
       queues: (get('MONITOR_QUEUES') ?? '')

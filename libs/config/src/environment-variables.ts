@@ -132,6 +132,24 @@ export class EnvironmentVariables {
   })
   MONITOR_BASIC_AUTH?: string;
 
+  // Bearer keys for the monitor, as API_KEYS for the api. Never shown either.
+  @IsOptional()
+  @Matches(KEY_LIST, {
+    message:
+      'MONITOR_API_KEYS must be a comma-separated list of bearer tokens (letters, digits, -._~+/ and trailing =)',
+  })
+  MONITOR_API_KEYS?: string;
+
+  // Flower's FLOWER_UNAUTHENTICATED_API: the controls without credentials.
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'MONITOR_UNAUTHENTICATED_API must be true or false' })
+  MONITOR_UNAUTHENTICATED_API = false;
+
+  // Every control (send, revoke, shutdown, …) answers 403.
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'MONITOR_READ_ONLY must be true or false' })
+  MONITOR_READ_ONLY = false;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)
