@@ -35,6 +35,10 @@ useEnvironment({
   RESULT_EXPIRES: '300',
   MONITOR_QUEUES: queue,
   MONITOR_DASHBOARD_DIR: 'dist/monitor-dashboard',
+  // These suites drive the controls (send, revoke, time limits, consumers):
+  // no credentials, so the explicit opt-out (monitor-controls.e2e-spec.ts
+  // shows the default refusing them).
+  MONITOR_UNAUTHENTICATED_API: 'true',
 });
 
 const SCREENSHOTS = join(process.cwd(), 'test-results');

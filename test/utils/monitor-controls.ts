@@ -1,0 +1,134 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { ControlClient } from '@celeriac/broker';
+import { pollUntil } from './poll-until';
+
+/** What the monitor's controls act on in a test. */
+export interface ControlTargets {
+  /** A worker's hostname (a real process, so shutdown can be seen). */
+  worker: string;
+  /** The worker's only queue: send-task and async-apply publish there. */
+  queue: string;
+  /** A queue nobody consumes, for add/cancel consumer. */
+  otherQueue: string;
+  /** A FAILURE task of that worker: revoke and retry take it. */
+  failedTaskId: string;
+}
+
+/** One control request, as a client would make it. */
+export interface ControlCall {
+  name: string;
+  method: 'post' | 'put';
+  path: string;
+  body?: Record<string, unknown>;
+}
+
+/**
+ * Every control the monitor has: Flower's (tasks, time limits, consumers,
+ * shutdown), celeriac's retry and one of Bull Board's buttons (resume,
+ * harmless even if it went through). Shutdown comes last.
+ */
+export function monitorControls(targets: ControlTargets): ControlCall[] {
+  const worker = encodeURIComponent(targets.worker);
+  const task = encodeURIComponent(targets.failedTaskId);
+  const queue = encodeURIComponent(targets.otherQueue);
+  return [
+    {
+      name: 'async-apply',
+      method: 'post',
+      path: '/api/task/async-apply/add_task',
+      body: { args: [20, 1], queue: targets.queue },
+    },
+    {
+      name: 'send-task',
+      method: 'post',
+      path: '/api/task/send-task/add_task',
+      body: { args: [20, 2], queue: targets.queue },
+    },
+    { name: 'retry', method: 'post', path: `/api/monitor/tasks/${task}/retry` },
+    {
+      name: 'time limits',
+      method: 'post',
+      path: `/api/task/timeout/add_task?workername=${worker}&soft=50&hard=60`,
+    },
+    {
+      name: 'add consumer',
+      method: 'post',
+      path: `/api/worker/queue/add-consumer/${worker}?queue=${queue}`,
+    },
+    {
+      name: 'cancel consumer',
+      method: 'post',
+      path: `/api/worker/queue/cancel-consumer/${worker}?queue=${queue}`,
+    },
+    {
+      name: 'revoke and terminate',
+      method: 'post',
+      path: `/api/task/revoke/${task}?terminate=true&signal=SIGTERM`,
+    },
+    {
+      name: 'Bull Board resume',
+      method: 'put',
+      path: '/queues/api/queues/celeriac.schedule/resume',
+    },
+    {
+      name: 'worker shutdown',
+      method: 'post',
+      path: `/api/worker/shutdown/${worker}`,
+    },
+  ];
+}
+
+/** Makes one control request against the monitor, with `authorization` if given. */
+export function callControl(
+  monitor: INestApplication,
+  call: ControlCall,
+  authorization?: string,
+): request.Test {
+  const pending = request(monitor.getHttpServer())[call.method](call.path);
+  if (authorization) {
+    pending.set('Authorization', authorization);
+  }
+  return call.body ? pending.send(call.body) : pending;
+}
+
+/** The queues a worker consumes, from its `active_queues` reply. */
+export async function activeQueues(
+  monitor: INestApplication,
+  worker: string,
+): Promise<string[]> {
+  const replies = await monitor.get(ControlClient).broadcast('active_queues', {
+    destination: [worker],
+    reply: true,
+    timeout: 5,
+  });
+  const answer = replies.find((reply) => worker in reply)?.[worker];
+  if (!Array.isArray(answer)) {
+    throw new Error(`${worker} did not answer active_queues`);
+  }
+  return (answer as { name: string }[]).map((queue) => queue.name);
+}
+
+/** Waits until the monitor's events list `worker` online (its controls need a known worker). */
+export async function waitForWorkerOnline(
+  monitor: INestApplication,
+  worker: string,
+  authorization?: string,
+): Promise<void> {
+  const online = await pollUntil(
+    async () => {
+      const pending = request(monitor.getHttpServer()).get(
+        '/api/workers?status=1',
+      );
+      if (authorization) {
+        pending.set('Authorization', authorization);
+      }
+      return ((await pending).body as Record<string, boolean>)[worker];
+    },
+    (status) => status === true,
+    { timeoutMs: 20_000, intervalMs: 200 },
+  );
+  if (online !== true) {
+    throw new Error(`the monitor never saw ${worker} online`);
+  }
+}
