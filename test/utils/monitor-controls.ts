@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { ControlClient } from '@celeriac/broker';
+import { RevokedRepository } from '@celeriac/results';
 import { pollUntil } from './poll-until';
 
 /** What the monitor's controls act on in a test. */
@@ -131,4 +132,104 @@ export async function waitForWorkerOnline(
   if (online !== true) {
     throw new Error(`the monitor never saw ${worker} online`);
   }
+}
+
+/** What {@link expectControlsWork} made happen. */
+export interface ControlEffects {
+  /** The tasks async-apply, send-task and retry created. */
+  sentTaskIds: string[];
+  /** Each call's answer body, by call name. */
+  answers: Record<string, unknown>;
+}
+
+/**
+ * Makes every control but the worker's shutdown, with `authorization` if
+ * given; each must answer 200. The caller checks the effects, then shuts
+ * the worker down.
+ */
+export async function expectControlsWork(
+  monitor: INestApplication,
+  targets: ControlTargets,
+  authorization?: string,
+): Promise<ControlEffects> {
+  const effects: ControlEffects = { sentTaskIds: [], answers: {} };
+  for (const call of monitorControls(targets)) {
+    if (call.name === 'worker shutdown') {
+      continue;
+    }
+    const response = await callControl(monitor, call, authorization);
+    expect({ call: call.name, status: response.status }).toEqual({
+      call: call.name,
+      status: 200,
+    });
+    effects.answers[call.name] = response.body;
+    const taskId = (response.body as { 'task-id'?: unknown })['task-id'];
+    if (typeof taskId === 'string') {
+      effects.sentTaskIds.push(taskId);
+    }
+  }
+  return effects;
+}
+
+/** A GET on the monitor, with `authorization` if given. */
+export function monitorGet(
+  monitor: INestApplication,
+  path: string,
+  authorization?: string,
+): request.Test {
+  const pending = request(monitor.getHttpServer()).get(path);
+  return authorization ? pending.set('Authorization', authorization) : pending;
+}
+
+/** Polls Flower's task info until the task is in one of `states`. */
+export async function waitForTaskState(
+  monitor: INestApplication,
+  taskId: string,
+  states: string[],
+  authorization?: string,
+): Promise<string | undefined> {
+  return pollUntil(
+    async () =>
+      (
+        (await monitorGet(monitor, `/api/task/info/${taskId}`, authorization))
+          .body as { state?: string }
+      ).state,
+    (state) => state !== undefined && states.includes(state),
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
+}
+
+/**
+ * What a successful run of {@link expectControlsWork} must have done: the
+ * sent tasks ran (add_task 20+1, 20+2; the retry failed again), the
+ * consumer was added then cancelled, the revoke is stored.
+ */
+export async function expectControlEffects(
+  monitor: INestApplication,
+  targets: ControlTargets,
+  effects: ControlEffects,
+  authorization?: string,
+): Promise<void> {
+  expect(effects.sentTaskIds).toHaveLength(3);
+  const [applied, sent, retried] = effects.sentTaskIds;
+  for (const [taskId, state] of [
+    [applied, 'SUCCESS'],
+    [sent, 'SUCCESS'],
+    [retried, 'FAILURE'],
+  ]) {
+    expect(
+      await waitForTaskState(monitor, taskId, [state], authorization),
+    ).toBe(state);
+  }
+  expect(effects.answers).toMatchObject({
+    'time limits': { message: 'time limits set successfully' },
+    'add consumer': { message: `add consumer ${targets.otherQueue}` },
+    'cancel consumer': {
+      message: `no longer consuming from ${targets.otherQueue}`,
+    },
+    'revoke and terminate': { message: `Revoked '${targets.failedTaskId}'` },
+  });
+  expect(
+    await monitor.get(RevokedRepository).isRevoked(targets.failedTaskId),
+  ).toBe(true);
 }
