@@ -13,6 +13,7 @@ import {
   expectControlEffects,
   expectControlsWork,
   monitorControls,
+  scheduleBoardReadOnly,
   waitForTaskState,
   waitForWorkerOnline,
 } from '../utils/monitor-controls';
@@ -158,6 +159,7 @@ describe('monitor with MONITOR_BASIC_AUTH and MONITOR_API_KEYS', () => {
       .set('Authorization', admin)
       .expect(200);
 
+    expect(await scheduleBoardReadOnly(monitor, admin)).toBe(false);
     expect(config.body).toEqual({
       readOnly: false,
       controls: true,

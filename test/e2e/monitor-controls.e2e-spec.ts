@@ -17,6 +17,7 @@ import {
   callControl,
   type ControlTargets,
   monitorControls,
+  scheduleBoardReadOnly,
   waitForWorkerOnline,
 } from '../utils/monitor-controls';
 import { pollUntil } from '../utils/poll-until';
@@ -149,6 +150,10 @@ describe('monitor controls with default settings', () => {
     await http().get('/metrics').expect(200);
     await http().get('/healthcheck').expect(200);
     await http().get('/health/ready').expect(200);
+  });
+
+  it("shows Bull Board's schedule queue without its buttons", async () => {
+    expect(await scheduleBoardReadOnly(monitor)).toBe(true);
   });
 
   it('tells the dashboard that its controls are off', async () => {

@@ -20,6 +20,7 @@ import {
   type ControlTargets,
   monitorControls,
   monitorGet,
+  scheduleBoardReadOnly,
   waitForTaskState,
   waitForWorkerOnline,
 } from '../utils/monitor-controls';
@@ -139,6 +140,7 @@ describe('monitor with MONITOR_READ_ONLY=true', () => {
       viewer,
     ).expect(200);
 
+    expect(await scheduleBoardReadOnly(monitor, viewer)).toBe(true);
     expect(config.body).toEqual({
       readOnly: true,
       controls: false,

@@ -12,6 +12,7 @@ import {
   expectControlsWork,
   monitorControls,
   monitorGet,
+  scheduleBoardReadOnly,
   waitForTaskState,
   waitForWorkerOnline,
 } from '../utils/monitor-controls';
@@ -66,6 +67,7 @@ describe('monitor controls with MONITOR_UNAUTHENTICATED_API=true', () => {
   it('tells the dashboard that its controls work', async () => {
     const config = await monitorGet(monitor, '/api/monitor/config').expect(200);
 
+    expect(await scheduleBoardReadOnly(monitor)).toBe(false);
     expect(config.body).toEqual({
       readOnly: false,
       controls: true,

@@ -233,3 +233,15 @@ export async function expectControlEffects(
     await monitor.get(RevokedRepository).isRevoked(targets.failedTaskId),
   ).toBe(true);
 }
+
+/** Whether Bull Board shows the schedule queue without its buttons. */
+export async function scheduleBoardReadOnly(
+  monitor: INestApplication,
+  authorization?: string,
+): Promise<unknown> {
+  const board = await monitorGet(monitor, '/queues/api/queues', authorization);
+  expect(board.status).toBe(200);
+  return (
+    board.body as { queues: { name: string; readOnlyMode?: unknown }[] }
+  ).queues.find((queue) => queue.name === 'celeriac.schedule')?.readOnlyMode;
+}
