@@ -75,6 +75,22 @@ describe('monitor controls with MONITOR_UNAUTHENTICATED_API=true', () => {
     });
   });
 
+  it("refuses every control a browser sends from another site's page", async () => {
+    for (const call of monitorControls(targets)) {
+      const response = await callControl(monitor, call).set(
+        'Sec-Fetch-Site',
+        'cross-site',
+      );
+
+      expect({ call: call.name, status: response.status }).toEqual({
+        call: call.name,
+        status: 403,
+      });
+      expect(response.body).toMatchObject({ code: 'cross_site_request' });
+    }
+    expect(workerProcess.running).toBe(true);
+  });
+
   it('runs every control without credentials, then shuts the worker down', async () => {
     const effects = await expectControlsWork(monitor, targets);
     await expectControlEffects(monitor, targets, effects);

@@ -125,6 +125,35 @@ describe('refusalOf', () => {
     });
   });
 
+  describe("another site's page", () => {
+    it.each(['cross-site', 'same-site'])(
+      'cannot make a browser send a control (Sec-Fetch-Site: %s)',
+      (fetchSite) => {
+        for (const given of [
+          policy({ unauthenticatedApi: true }),
+          withCredentials(),
+        ]) {
+          expect(
+            refusalOf(
+              { ...send, fetchSite, authorization: basic('admin:pw') },
+              given,
+            ),
+          ).toMatchObject({ status: 403, code: 'cross_site_request' });
+        }
+      },
+    );
+
+    it('lets the dashboard (same-origin), a typed URL (none) and scripts (no header) through, and reads from anywhere', () => {
+      const open = policy({ unauthenticatedApi: true });
+      for (const fetchSite of ['same-origin', 'none', undefined]) {
+        expect(refusalOf({ ...send, fetchSite }, open)).toBeUndefined();
+      }
+      expect(
+        refusalOf({ ...read, fetchSite: 'cross-site' }, open),
+      ).toBeUndefined();
+    });
+  });
+
   describe('read-only', () => {
     it('answers 403 to a control even with the right credentials', () => {
       expect(

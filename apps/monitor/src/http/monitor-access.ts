@@ -52,7 +52,11 @@ export function isControl(method: string): boolean {
 /** Why a request is refused, as the problem body says it. */
 export interface AccessRefusal {
   status: 401 | 403;
-  code: 'unauthorized' | 'authentication_not_configured' | 'read_only';
+  code:
+    | 'unauthorized'
+    | 'authentication_not_configured'
+    | 'read_only'
+    | 'cross_site_request';
   detail: string;
   /** `WWW-Authenticate` of a 401. */
   challenge?: string;
@@ -66,12 +70,20 @@ const REALM = 'realm="celeriac monitor"';
  * 2. with MONITOR_BASIC_AUTH or MONITOR_API_KEYS, every other path needs
  *    one of them (401), reads included, as MONITOR_BASIC_AUTH always did;
  * 3. with MONITOR_READ_ONLY, every control is 403, credentials or not;
- * 4. with no credentials configured, a control is 401 unless
+ * 4. a control a browser sends from another site's page is 403: the
+ *    browser would attach cached Basic credentials to a forged form post;
+ * 5. with no credentials configured, a control is 401 unless
  *    MONITOR_UNAUTHENTICATED_API opts out, as Flower 2 refuses its API
  *    without FLOWER_UNAUTHENTICATED_API; reads stay open.
  */
 export function refusalOf(
-  request: { method: string; path: string; authorization?: string },
+  request: {
+    method: string;
+    path: string;
+    authorization?: string;
+    /** The browser's `Sec-Fetch-Site`; scripts send none. */
+    fetchSite?: string;
+  },
   policy: MonitorAccessPolicy,
 ): AccessRefusal | undefined {
   if (isOpenPath(request.path)) {
@@ -103,6 +115,14 @@ export function refusalOf(
         'This monitor is read-only (MONITOR_READ_ONLY=true): it sends no tasks and controls no workers.',
     };
   }
+  if (request.fetchSite === 'cross-site' || request.fetchSite === 'same-site') {
+    return {
+      status: 403,
+      code: 'cross_site_request',
+      detail:
+        "The monitor's controls answer only its own pages and non-browser clients, not another site's page.",
+    };
+  }
   if (schemes.length === 0 && !policy.unauthenticatedApi) {
     return {
       status: 401,
@@ -123,6 +143,7 @@ export function monitorAccess(policy: MonitorAccessPolicy) {
         method: request.method,
         path: request.path,
         authorization: request.headers.authorization,
+        fetchSite: request.get('sec-fetch-site'),
       },
       policy,
     );
