@@ -36,7 +36,9 @@ function ensureChromium() {
 
 export default async function e2eSetup() {
   await ensureServices();
-  execFileSync('npx', ['nest', 'build', 'worker'], { stdio: 'inherit' });
-  execFileSync('npx', ['nest', 'build', 'beat'], { stdio: 'inherit' });
+  // Suites run these as real processes (signals, kill -9, captured logs).
+  execFileSync('npx', ['nest', 'build', 'api', 'worker', 'beat', 'monitor'], {
+    stdio: 'inherit',
+  });
   ensureChromium();
 }

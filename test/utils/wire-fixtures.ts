@@ -2,17 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
- * Messages and Redis values captured from a real Python Celery, kept in the
- * steering repo's `shared/celery-wire/` (beside this repo's checkout; set
- * CELERIAC_SHARED_DIR to point elsewhere).
+ * Messages and Redis values captured from a real Python Celery, kept in
+ * `test/fixtures/celery-wire/` (its README says how they were captured and
+ * how to capture them again). Jest runs from the repository's root.
  */
 export function wireFixturePath(name: string): string {
-  const shared =
-    process.env.CELERIAC_SHARED_DIR ?? resolve(process.cwd(), '..', 'shared');
-  const path = resolve(shared, 'celery-wire', name);
+  const path = resolve(process.cwd(), 'test', 'fixtures', 'celery-wire', name);
   if (!existsSync(path)) {
     throw new Error(
-      `Celery wire fixture ${name} not found at ${path}: set CELERIAC_SHARED_DIR to the folder holding celery-wire/.`,
+      `Celery wire fixture ${name} not found at ${path}: run the tests from the repository's root.`,
     );
   }
   return path;

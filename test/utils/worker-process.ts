@@ -20,6 +20,18 @@ export const BEAT_APP: BuiltApp = {
   healthPortVariable: 'BEAT_HEALTH_PORT',
 };
 
+/** `npm run start:api`; its /health/ready is on API_PORT. */
+export const API_APP: BuiltApp = {
+  main: resolve(process.cwd(), 'dist/apps/api/apps/api/src/main.js'),
+  healthPortVariable: 'API_PORT',
+};
+
+/** `npm run start:monitor`; its /health/ready is on MONITOR_PORT. */
+export const MONITOR_APP: BuiltApp = {
+  main: resolve(process.cwd(), 'dist/apps/monitor/apps/monitor/src/main.js'),
+  healthPortVariable: 'MONITOR_PORT',
+};
+
 /** A line of the worker's pino log. */
 export interface LogLine {
   time: number;
@@ -54,6 +66,7 @@ export class WorkerProcess {
   static async start(
     env: Record<string, string>,
     app: BuiltApp = WORKER_APP,
+    readyTimeoutMs = 20_000,
   ): Promise<WorkerProcess> {
     const healthPort = await freePort();
     const child = spawn(process.execPath, [app.main], {
@@ -69,7 +82,7 @@ export class WorkerProcess {
     const ready = await pollUntil(
       () => worker.isReady(),
       (up) => up || child.exitCode !== null,
-      { timeoutMs: 20_000, intervalMs: 100 },
+      { timeoutMs: readyTimeoutMs, intervalMs: 100 },
     );
     if (!ready) {
       child.kill('SIGKILL');

@@ -21,6 +21,8 @@ import { TasksController } from './v1/tasks.controller';
 import { WorkflowsController } from './v1/workflows.controller';
 
 /** The HTTP api: the seed's endpoints, Swagger and health. */
+import { SendPolicy } from './v1/send-policy';
+
 @Module({
   imports: [
     TaskSystemModule.forApp('api'),
@@ -45,6 +47,7 @@ import { WorkflowsController } from './v1/workflows.controller';
   providers: [
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     ApiMetrics,
+    SendPolicy,
   ],
 })
 export class ApiModule {}

@@ -12,6 +12,10 @@ export class CeleriacConfig {
     port: number;
     /** Bearer keys; empty = no authentication. */
     keys: string[];
+    /** The keys that may send `?unchecked=true` (listed as `key:unchecked`). */
+    uncheckedKeys: ReadonlySet<string>;
+    /** Queue names and `prefix*` patterns the api may publish to; undefined = any. */
+    queues?: readonly string[];
     /** Whether the seed endpoints (`/`, `/solo`, `/result`) need a key too. */
     protectSeed: boolean;
     /** Requests per window per key or IP; `limit` or `windowSeconds` 0 = off. */
@@ -87,7 +91,13 @@ export class CeleriacConfig {
     };
     this.api = {
       port: get('API_PORT'),
-      keys: parseKeys(get('API_KEYS')),
+      keys: parseKeys(get('API_KEYS')).map(({ key }) => key),
+      uncheckedKeys: new Set(
+        parseKeys(get('API_KEYS'))
+          .filter(({ scopes }) => scopes.includes('unchecked'))
+          .map(({ key }) => key),
+      ),
+      queues: get('API_QUEUES')?.split(','),
       protectSeed: get('API_PROTECT_SEED'),
       rateLimit: {
         limit: get('API_RATE_LIMIT'),
@@ -134,9 +144,18 @@ export class CeleriacConfig {
   }
 }
 
-function parseKeys(list: string | undefined): string[] {
-  const keys = (list ?? '').split(',').map((key) => key.trim());
-  return [...new Set(keys.filter((key) => key !== ''))];
+/** `key[:scope]` entries; a key listed twice keeps every scope it was given. */
+function parseKeys(
+  list: string | undefined,
+): { key: string; scopes: string[] }[] {
+  const byKey = new Map<string, string[]>();
+  for (const entry of (list ?? '').split(',')) {
+    const [key, ...scopes] = entry.trim().split(':');
+    if (key !== '') {
+      byKey.set(key, [...(byKey.get(key) ?? []), ...scopes]);
+    }
+  }
+  return [...byKey].map(([key, scopes]) => ({ key, scopes }));
 }
 
 function parseBasicAuth(

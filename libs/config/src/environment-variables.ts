@@ -17,9 +17,12 @@ const QUEUE_LIST = /^[A-Za-z0-9._:@-]+(,[A-Za-z0-9._:@-]+)*$/;
 const QUEUE_NAME = /^[A-Za-z0-9._:@-]+$/;
 // RFC 6750 b64token: what a client can send after `Authorization: Bearer `.
 const BEARER_TOKEN = '[A-Za-z0-9._~+/-]+=*';
-const KEY_LIST = new RegExp(
-  `^\\s*${BEARER_TOKEN}(\\s*,\\s*${BEARER_TOKEN})*\\s*$`,
-);
+// A key may carry scopes after a colon (never part of a b64token): `key:unchecked`.
+const SCOPED_KEY = `${BEARER_TOKEN}(:unchecked)?`;
+const KEY_LIST = new RegExp(`^\\s*${SCOPED_KEY}(\\s*,\\s*${SCOPED_KEY})*\\s*$`);
+// Queue names, or prefixes ending in `*`.
+const QUEUE_PATTERN_LIST =
+  /^[A-Za-z0-9._:@-]+\*?(,[A-Za-z0-9._:@-]+\*?)*$|^[A-Za-z0-9._:@-]*\*$/;
 // What body-parser's `limit` takes (the `bytes` package), e.g. 512kb, 1mb.
 const BYTE_SIZE = /^\d+(\.\d+)?(b|kb|mb|gb)?$/i;
 
@@ -54,9 +57,16 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(KEY_LIST, {
     message:
-      'API_KEYS must be a comma-separated list of bearer tokens (letters, digits, -._~+/ and trailing =)',
+      'API_KEYS must be a comma-separated list of bearer tokens (letters, digits, -._~+/ and trailing =), each optionally followed by :unchecked',
   })
   API_KEYS?: string;
+
+  @IsOptional()
+  @Matches(QUEUE_PATTERN_LIST, {
+    message:
+      'API_QUEUES must be a comma-separated list of queue names, each optionally ending in * (a prefix)',
+  })
+  API_QUEUES?: string;
 
   @Transform(toBoolean)
   @IsBoolean({ message: 'API_PROTECT_SEED must be true or false' })

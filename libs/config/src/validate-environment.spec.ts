@@ -146,6 +146,11 @@ describe(validateEnvironment.name, () => {
     ['LOG_LEVEL', 'loud'],
     ['API_KEYS', 'has space'],
     ['API_KEYS', 'a,,b'],
+    ['API_KEYS', 'key-one:admin'],
+    ['API_KEYS', 'key-one:'],
+    ['API_QUEUES', 'a b'],
+    ['API_QUEUES', 'a,*b'],
+    ['API_QUEUES', 'a,,b'],
     ['API_PROTECT_SEED', 'yes'],
     ['API_RATE_LIMIT', '-1'],
     ['API_RATE_LIMIT_WINDOW', '0.5'],
@@ -166,6 +171,16 @@ describe(validateEnvironment.name, () => {
     expect(env.API_KEYS).toBe('key-one, key-two==');
     expect(env.API_PROTECT_SEED).toBe(true);
     expect(validateEnvironment({ API_KEYS: '' }).API_KEYS).toBeUndefined();
+  });
+
+  it('takes the unchecked scope on a key and queue names or prefixes in API_QUEUES', () => {
+    const env = validateEnvironment({
+      API_KEYS: 'key-one:unchecked, key-two==',
+      API_QUEUES: 'default-sum,reports-*',
+    });
+    expect(env.API_KEYS).toBe('key-one:unchecked, key-two==');
+    expect(env.API_QUEUES).toBe('default-sum,reports-*');
+    expect(validateEnvironment({ API_QUEUES: '*' }).API_QUEUES).toBe('*');
   });
 
   it('never prints an API key it refuses', () => {

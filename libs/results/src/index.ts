@@ -1,3 +1,4 @@
+export { redisTlsOptions, withoutTlsParameters } from './redis-tls';
 export { CorruptResultError } from './errors/corrupt-result.error';
 export {
   createRedisClient,

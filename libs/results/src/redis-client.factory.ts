@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { redisTlsOptions, withoutTlsParameters } from './redis-tls';
 
 /** Options of {@link createRedisClient}. */
 export interface RedisClientOptions {
@@ -16,7 +17,8 @@ const logger = new Logger('RedisClient');
 
 /**
  * Creates an ioredis client for a `redis://[user:password@]host:port/db` or
- * `rediss://…` URL; the db index comes from the path.
+ * `rediss://…` URL; the db index comes from the path, TLS files and checks
+ * from Celery's `ssl_*` query parameters ({@link redisTlsOptions}).
  *
  * Commands of one tick are auto-pipelined (one write, one round trip).
  * Commands issued while Redis is unreachable are queued, then fail after
@@ -33,7 +35,9 @@ export function createRedisClient(
   options: RedisClientOptions = {},
 ): Redis {
   assertRedisUrl(url);
-  const client = new Redis(url, {
+  const tls = redisTlsOptions(url);
+  const client = new Redis(withoutTlsParameters(url), {
+    ...(tls ? { tls } : {}),
     lazyConnect: false,
     maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
     enableOfflineQueue: true,

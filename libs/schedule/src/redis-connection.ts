@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'bullmq';
+import { redisTlsOptions } from '@celeriac/results';
 
 /**
  * BullMQ connection options for a `redis[s]://[user:password@]host:port/db`
@@ -18,7 +19,7 @@ export function bullConnectionOptions(url: string): RedisOptions {
       ? { password: decodeURIComponent(parsed.password) }
       : {}),
     db: db === '' ? 0 : Number(db),
-    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: redisTlsOptions(url) } : {}),
     maxRetriesPerRequest: null,
     connectionName: 'celeriac-schedule',
   };

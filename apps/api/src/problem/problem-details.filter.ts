@@ -25,6 +25,7 @@ export enum ProblemCode {
   NotReady = 'NOT_READY',
   InternalError = 'INTERNAL_ERROR',
   TaskNotRegistered = 'TASK_NOT_REGISTERED',
+  QueueNotAllowed = 'QUEUE_NOT_ALLOWED',
   WorkflowInvalid = 'WORKFLOW_INVALID',
   ScheduleExists = 'SCHEDULE_EXISTS',
   IdempotencyKeyInvalid = 'IDEMPOTENCY_KEY_INVALID',

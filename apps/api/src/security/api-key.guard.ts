@@ -10,6 +10,7 @@ import {
   ProblemCode,
   ProblemException,
 } from '../problem/problem-details.filter';
+import { recordSendScope } from '../v1/send-policy';
 import { ApiKeyMatcher } from './api-key-matcher';
 import { bearerChallenge, parseBearer } from './bearer-token';
 import { requiresApiKey, routePathOf } from './route-access';
@@ -56,6 +57,9 @@ export class ApiKeyGuard implements CanActivate {
         securityMessages.unknownKey(),
       );
     }
+    recordSendScope(request, {
+      unchecked: this.config.api.uncheckedKeys.has(credentials.token),
+    });
     return true;
   }
 }

@@ -27,11 +27,7 @@ import {
   ScheduleStore,
   type StoredSchedule,
 } from '@celeriac/schedule';
-import { TaskRegistry } from '@celeriac/tasks';
-import {
-  ApiUnregisteredTaskProblem,
-  requireRegistered,
-} from '../problem/common.problems';
+import { ApiUnregisteredTaskProblem } from '../problem/common.problems';
 import {
   ApiInternalProblemResponse,
   ApiProblemResponse,
@@ -47,6 +43,7 @@ import {
   ScheduleDto,
 } from './dto/schedule.dto';
 import { ScheduleNamePipe } from './schedule-name.pipe';
+import { RequestSendScope, type SendScope, SendPolicy } from './send-policy';
 
 const EXAMPLE = '/v1/schedules/nightly-add';
 
@@ -61,7 +58,7 @@ const EXAMPLE = '/v1/schedules/nightly-add';
 export class SchedulesController {
   constructor(
     private readonly store: ScheduleStore,
-    private readonly registry: TaskRegistry,
+    private readonly sendPolicy: SendPolicy,
   ) {}
 
   @Post()
@@ -82,9 +79,14 @@ export class SchedulesController {
   async create(
     @Body() body: CreateScheduleDto,
     @Query('unchecked', new ParseBoolPipe({ optional: true }))
-    unchecked?: boolean,
+    unchecked: boolean | undefined,
+    @RequestSendScope() scope: SendScope,
   ): Promise<ScheduleDto> {
-    requireRegistered(this.registry, [body.task], unchecked);
+    this.sendPolicy.check(scope, {
+      tasks: [body.task],
+      queues: [body.queue],
+      unchecked,
+    });
     return present(
       await problemsOf(() => this.store.create(toSchedule(body.name, body))),
     );
@@ -120,9 +122,14 @@ export class SchedulesController {
     @Param('name', ScheduleNamePipe) name: string,
     @Body() body: ScheduleBodyDto,
     @Query('unchecked', new ParseBoolPipe({ optional: true }))
-    unchecked?: boolean,
+    unchecked: boolean | undefined,
+    @RequestSendScope() scope: SendScope,
   ): Promise<ScheduleDto> {
-    requireRegistered(this.registry, [body.task], unchecked);
+    this.sendPolicy.check(scope, {
+      tasks: [body.task],
+      queues: [body.queue],
+      unchecked,
+    });
     return present(
       await problemsOf(() => this.store.replace(toSchedule(name, body))),
     );

@@ -32,7 +32,6 @@ import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
 import {
   ApiUnregisteredTaskProblem,
   notFoundProblem,
-  requireRegistered,
 } from '../problem/common.problems';
 import { Idempotent } from '../idempotency';
 import { ProblemCode } from '../problem/problem-details.filter';
@@ -51,6 +50,7 @@ import {
 } from './dto/task-view.dto';
 import { WaitSecondsPipe } from './wait-seconds.pipe';
 import { presentTaskView } from './task-view.presenter';
+import { RequestSendScope, type SendScope, SendPolicy } from './send-policy';
 
 // What Nest's SSE stream writes: the state as the event, a counter as the id.
 const SSE_EXAMPLE = [
@@ -81,6 +81,7 @@ export class TasksController {
     private readonly waiter: ResultWaiter,
     private readonly revoked: RevokedRepository,
     private readonly client: CeleryClient,
+    private readonly sendPolicy: SendPolicy,
   ) {}
 
   @Post()
@@ -113,9 +114,14 @@ export class TasksController {
   async submit(
     @Body() body: SubmitTaskDto,
     @Query('unchecked', new ParseBoolPipe({ optional: true }))
-    unchecked?: boolean,
+    unchecked: boolean | undefined,
+    @RequestSendScope() scope: SendScope,
   ): Promise<TaskSubmittedDto> {
-    requireRegistered(this.registry, [body.task], unchecked);
+    this.sendPolicy.check(scope, {
+      tasks: [body.task],
+      queues: [body.queue],
+      unchecked,
+    });
     const { taskId } = await this.producer.sendTask(body.task, {
       args: body.args ?? [],
       kwargs: body.kwargs ?? {},

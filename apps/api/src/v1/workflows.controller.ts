@@ -15,11 +15,8 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
-import {
-  ApiUnregisteredTaskProblem,
-  requireRegistered,
-} from '../problem/common.problems';
+import { TaskProducer } from '@celeriac/tasks';
+import { ApiUnregisteredTaskProblem } from '../problem/common.problems';
 import { Idempotent } from '../idempotency';
 import {
   ProblemCode,
@@ -31,6 +28,12 @@ import {
 } from '../problem/api-problem-response';
 import { ApiJsonBodyProblems, ApiKeyAuth } from '../security';
 import { parseWorkflow } from './workflow.parser';
+import {
+  queuesOf,
+  RequestSendScope,
+  type SendScope,
+  SendPolicy,
+} from './send-policy';
 
 /** `202` of a workflow. */
 export class WorkflowSubmittedDto {
@@ -86,7 +89,7 @@ const EXAMPLE = {
 export class WorkflowsController {
   constructor(
     private readonly producer: TaskProducer,
-    private readonly registry: TaskRegistry,
+    private readonly sendPolicy: SendPolicy,
   ) {}
 
   @Post()
@@ -117,7 +120,8 @@ export class WorkflowsController {
   async submit(
     @Body() body: unknown,
     @Query('unchecked', new ParseBoolPipe({ optional: true }))
-    unchecked?: boolean,
+    unchecked: boolean | undefined,
+    @RequestSendScope() scope: SendScope,
   ): Promise<WorkflowSubmittedDto> {
     const parsed = parseWorkflow(body);
     if (!parsed.ok) {
@@ -128,7 +132,11 @@ export class WorkflowsController {
         parsed.errors,
       );
     }
-    requireRegistered(this.registry, parsed.tasks, unchecked);
+    this.sendPolicy.check(scope, {
+      tasks: parsed.tasks,
+      queues: queuesOf(parsed.workflow),
+      unchecked,
+    });
     const { taskId, taskIds, groupIds } = await this.producer.applyWorkflow(
       parsed.workflow,
     );

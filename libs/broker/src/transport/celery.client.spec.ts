@@ -20,3 +20,14 @@ describe(CeleryClient.name, () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   });
 });
+
+describe('CeleryClient with a bad TLS parameter', () => {
+  it('refuses at construction, so the app stops at start and names it', () => {
+    expect(
+      () =>
+        new CeleryClient({
+          url: 'amqps://u:p@127.0.0.1:5671//?cacertfile=/nonexistent/ca.pem',
+        }),
+    ).toThrow(/BROKER_URL cacertfile \/nonexistent\/ca\.pem cannot be read/);
+  });
+});

@@ -19,7 +19,8 @@ import {
   DEAD_LETTER_EXCHANGE,
   declareDeadLetter,
 } from '../topology/dead-letter';
-import { maskUrl, toAmqplibUrl } from './amqp-url';
+import type { ConnectionOptions } from 'node:tls';
+import { amqpSocketOptions, maskUrl, toAmqplibUrl } from './amqp-url';
 
 /** Options of the publishing side. */
 export interface CeleryClientOptions {
@@ -67,8 +68,12 @@ export class CeleryClient extends ClientProxy {
   private deadLetterDeclared?: Promise<void>;
   private readonly publishObservers: ((event: TaskPublished) => void)[] = [];
 
+  // Read once, at construction: a bad TLS parameter stops the app at start.
+  private readonly socketOptions: ConnectionOptions;
+
   constructor(private readonly options: CeleryClientOptions) {
     super();
+    this.socketOptions = amqpSocketOptions(options.url);
   }
 
   /** Resolves once the broker is reachable; publishing does not wait for it. */
@@ -226,6 +231,7 @@ export class CeleryClient extends ClientProxy {
       heartbeatIntervalInSeconds: 10,
       reconnectTimeInSeconds: 1,
       connectionOptions: {
+        ...this.socketOptions,
         clientProperties: {
           connection_name: this.options.connectionName ?? 'celeriac-client',
         },

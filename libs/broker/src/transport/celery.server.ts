@@ -34,7 +34,8 @@ import {
   type ConsumerChannel,
   deliveryInfo,
 } from './amqp-task-delivery';
-import { maskUrl, toAmqplibUrl } from './amqp-url';
+import type { ConnectionOptions } from 'node:tls';
+import { amqpSocketOptions, maskUrl, toAmqplibUrl } from './amqp-url';
 import { CeleryContext } from './celery.context';
 import type {
   TaskDelivery,
@@ -127,8 +128,12 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   // One logical clock for the node: pidbox replies and events share it.
   private readonly clock = new LamportClock();
 
+  // Read once, at construction: a bad TLS parameter stops the worker at start.
+  private readonly socketOptions: ConnectionOptions;
+
   constructor(private readonly options: CeleryServerOptions) {
     super();
+    this.socketOptions = amqpSocketOptions(options.url);
     for (const queue of options.queues) {
       this.queues.set(queue, defaultTaskQueue(queue));
     }
@@ -139,6 +144,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
       reconnectTimeInSeconds: 1,
       connectionOptions: {
+        ...this.socketOptions,
         timeout: CONNECT_TIMEOUT_MS,
         clientProperties: {
           connection_name: this.options.connectionName ?? 'celeriac-worker',
