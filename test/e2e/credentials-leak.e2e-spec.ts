@@ -1,31 +1,26 @@
-// Passwords never leak: the api, worker, beat and monitor run as real
-// processes (debug logs captured) against a Redis this test owns, with
-// requirepass and an ACL user, and a RabbitMQ user this test creates on
-// the shared broker (deleted afterwards). After the seed flow, the health
+// Passwords never leak, over plain connections (credentials-tls covers
+// TLS): the api, worker, beat and monitor run as real processes (debug
+// logs captured) against a Redis this test owns, with requirepass and an
+// ACL user, and a RabbitMQ user this test creates on the shared broker
+// (deleted afterwards); the monitor's Basic password, a process given a
+// wrong Redis password and beat are covered too. After the seed flow, the health
 // probes, the worker's `inspect conf` / `stats` replies (through the
 // monitor's /api/workers), its views and a process given a wrong password,
 // no captured byte holds any of the distinctive passwords.
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pollUntil } from '../utils/poll-until';
 import { type OwnedRedis, startOwnedRedis } from '../utils/owned-redis';
 import { deleteQueue } from '../utils/rabbitmq';
 import {
+  API_APP,
   BEAT_APP,
   type BuiltApp,
+  MONITOR_APP,
   WorkerProcess,
 } from '../utils/worker-process';
-
-const API_APP: BuiltApp = {
-  main: resolve(process.cwd(), 'dist/apps/api/apps/api/src/main.js'),
-  healthPortVariable: 'API_PORT',
-};
-const MONITOR_APP: BuiltApp = {
-  main: resolve(process.cwd(), 'dist/apps/monitor/apps/monitor/src/main.js'),
-  healthPortVariable: 'MONITOR_PORT',
-};
 
 const RESULTS = join(process.cwd(), 'test-results');
 
@@ -78,9 +73,6 @@ describe('credentials in logs, health bodies and control replies', () => {
   };
 
   beforeAll(async () => {
-    // The e2e setup builds the worker and beat; this test runs api and monitor too.
-    execFileSync('npx', ['nest', 'build', 'api'], { stdio: 'inherit' });
-    execFileSync('npx', ['nest', 'build', 'monitor'], { stdio: 'inherit' });
     redis = await startOwnedRedis({
       args: [
         '--requirepass',
