@@ -118,7 +118,7 @@ export class CeleriacConfig {
     this.monitor = {
       port: get('MONITOR_PORT'),
       basicAuth: parseBasicAuth(get('MONITOR_BASIC_AUTH')),
-      apiKeys: parseKeys(get('MONITOR_API_KEYS')),
+      apiKeys: parseKeyList(get('MONITOR_API_KEYS')),
       unauthenticatedApi: get('MONITOR_UNAUTHENTICATED_API'),
       readOnly: get('MONITOR_READ_ONLY'),
       maxTasks: get('MONITOR_MAX_TASKS'),
@@ -156,6 +156,11 @@ function parseKeys(
     }
   }
   return [...byKey].map(([key, scopes]) => ({ key, scopes }));
+}
+
+function parseKeyList(list: string | undefined): string[] {
+  const keys = (list ?? '').split(',').map((key) => key.trim());
+  return [...new Set(keys.filter((key) => key !== ''))];
 }
 
 function parseBasicAuth(

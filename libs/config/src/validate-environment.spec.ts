@@ -95,6 +95,7 @@ describe(validateEnvironment.name, () => {
     ['MONITOR_UNAUTHENTICATED_API', 'yes'],
     ['FLOWER_UNAUTHENTICATED_API', '1'],
     ['MONITOR_READ_ONLY', 'on'],
+    ['MONITOR_API_KEYS', 'key:unchecked'],
     ['TASK_TRACK_STARTED', 'sometimes'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(
