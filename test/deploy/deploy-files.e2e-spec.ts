@@ -31,6 +31,7 @@ known
   .add('API_KEYS')
   .add('WORKER_HOSTNAME')
   .add('MONITOR_BASIC_AUTH')
+  .add('MONITOR_API_KEYS')
   .add('MONITOR_QUEUES')
   .add('BEAT_SCHEDULE_FILE');
 

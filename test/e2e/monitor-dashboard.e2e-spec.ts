@@ -36,6 +36,10 @@ useEnvironment({
   RESULT_EXPIRES: '300',
   MONITOR_QUEUES: queue,
   MONITOR_DASHBOARD_DIR: 'dist/monitor-dashboard',
+  // These suites drive the controls (send, revoke, time limits, consumers):
+  // no credentials, so the explicit opt-out (monitor-controls.e2e-spec.ts
+  // shows the default refusing them).
+  MONITOR_UNAUTHENTICATED_API: 'true',
 });
 
 const SCREENSHOTS = join(process.cwd(), 'test-results');
@@ -262,6 +266,19 @@ describe('the monitor dashboard in headless Chromium', () => {
       await expect(
         detail.locator('[data-testid="action-terminate"]').isDisabled(),
       ).resolves.toBe(true);
+      // Controls allowed (MONITOR_UNAUTHENTICATED_API): the buttons are
+      // there; monitor-read-only.e2e-spec.ts shows them gone.
+      await expect(
+        detail.locator('[data-testid="action-revoke"]').isVisible(),
+      ).resolves.toBe(true);
+      await expect(
+        detail.locator('[data-testid="controls-off"]').count(),
+      ).resolves.toBe(0);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'monitor-dashboard-controls.png'),
+        fullPage: true,
+      });
 
       await detail.locator('[data-testid="action-retry"]').click();
       await page.waitForURL(

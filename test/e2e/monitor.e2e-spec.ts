@@ -44,6 +44,10 @@ useEnvironment({
   WORKER_SEND_EVENTS: 'true',
   MONITOR_QUEUES: queue,
   MONITOR_DASHBOARD_DIR: dashboard,
+  // These suites drive the controls (send, revoke, time limits, consumers):
+  // no credentials, so the explicit opt-out (monitor-controls.e2e-spec.ts
+  // shows the default refusing them).
+  MONITOR_UNAUTHENTICATED_API: 'true',
   // The shared Redis may hold many newer results than this file's (other
   // suites, benchmarks): the restart test needs all of them loaded.
   MONITOR_MAX_TASKS: '1000000',

@@ -27,6 +27,10 @@ useEnvironment({
   TASK_TIME_SCALE: '0',
   WORKER_SEND_EVENTS: 'true',
   MONITOR_QUEUES: pythonQueue,
+  // These suites drive the controls (send, revoke, time limits, consumers):
+  // no credentials, so the explicit opt-out (monitor-controls.e2e-spec.ts
+  // shows the default refusing them).
+  MONITOR_UNAUTHENTICATED_API: 'true',
 });
 
 interface WorkerItem {

@@ -39,13 +39,24 @@ function ping(port: number): Promise<boolean> {
     };
     socket.setTimeout(500, () => done(false));
     socket.on('error', () => done(false));
-    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+    // With requirepass, an unauthenticated PING answers -NOAUTH: it is up.
+    socket.on('data', (data) =>
+      done(/^(\+PONG|-NOAUTH)/.test(data.toString())),
+    );
     socket.on('connect', () => socket.write('PING\r\n'));
   });
 }
 
+/** What else the owned server is started with. */
+export interface OwnedRedisOptions {
+  /** Extra `redis-server` arguments, e.g. `['--requirepass', pw]` or an ACL `--user`. */
+  args?: string[];
+}
+
 /** Starts `redis-server` on a free port (no persistence) and waits until it answers. */
-export async function startOwnedRedis(): Promise<OwnedRedis> {
+export async function startOwnedRedis({
+  args = [],
+}: OwnedRedisOptions = {}): Promise<OwnedRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
 
@@ -61,6 +72,7 @@ export async function startOwnedRedis(): Promise<OwnedRedis> {
         '',
         '--appendonly',
         'no',
+        ...args,
       ],
       { stdio: 'ignore' },
     );

@@ -99,6 +99,27 @@ export class WorkerProcess {
     this.child.kill(signal);
   }
 
+  /** The exit code, or null while the process runs (or after a signal). */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
+  /** Whether the process is still running. */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGTERM (a warm shutdown), SIGKILL if it still runs after `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    if (!this.running) {
+      return;
+    }
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
   /** The structured log lines so far (JSON lines only). */
   logs(): LogLine[] {
     return this.output

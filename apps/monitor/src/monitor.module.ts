@@ -16,6 +16,7 @@ import {
 } from './health/health.controller';
 import { HistoryLoader } from './history/history-loader';
 import { ProblemFilter } from './http/problem';
+import { ScheduleBoardAccess } from './http/schedule-board-access';
 import { FlowerMetrics } from './metrics/flower-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProgressListener } from './progress/progress.listener';
@@ -57,6 +58,7 @@ import { WorkerInspector } from './workers/worker-inspector';
     HistoryLoader,
     ProgressListener,
     TaskService,
+    ScheduleBoardAccess,
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],
 })

@@ -52,8 +52,17 @@ export class CeleriacConfig {
     port: number;
     /** The listen address (MONITOR_HOST). */
     host: string;
-    /** HTTP Basic credentials; null = no authentication. */
+    /** HTTP Basic credentials; null = none. */
     basicAuth: { user: string; password: string } | null;
+    /** Bearer keys; empty = none. */
+    apiKeys: string[];
+    /**
+     * Whether the controls (every non-GET route) work without credentials
+     * when none are configured; Flower's FLOWER_UNAUTHENTICATED_API.
+     */
+    unauthenticatedApi: boolean;
+    /** Every control answers 403, whoever asks. */
+    readOnly: boolean;
     /** Tasks kept in memory; the oldest are evicted. */
     maxTasks: number;
     /** The dashboard's static files, resolved from the cwd. */
@@ -123,6 +132,9 @@ export class CeleriacConfig {
       port: get('MONITOR_PORT'),
       host: get('MONITOR_HOST'),
       basicAuth: parseBasicAuth(get('MONITOR_BASIC_AUTH')),
+      apiKeys: parseKeyList(get('MONITOR_API_KEYS')),
+      unauthenticatedApi: get('MONITOR_UNAUTHENTICATED_API'),
+      readOnly: get('MONITOR_READ_ONLY'),
       maxTasks: get('MONITOR_MAX_TASKS'),
       dashboardDir: get('MONITOR_DASHBOARD_DIR'),
       queues: (get('MONITOR_QUEUES') ?? '')
@@ -159,6 +171,11 @@ function parseKeys(
     }
   }
   return [...byKey].map(([key, scopes]) => ({ key, scopes }));
+}
+
+function parseKeyList(list: string | undefined): string[] {
+  const keys = (list ?? '').split(',').map((key) => key.trim());
+  return [...new Set(keys.filter((key) => key !== ''))];
 }
 
 function parseBasicAuth(

@@ -6,6 +6,7 @@ const SECRET_VARIABLES = [
   'RESULT_BACKEND_URL',
   'API_KEYS',
   'MONITOR_BASIC_AUTH',
+  'MONITOR_API_KEYS',
 ] as const;
 
 // What templates write where a secret goes: REPLACE_ME, change-me, <password>.

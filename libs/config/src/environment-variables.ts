@@ -22,6 +22,10 @@ const BEARER_TOKEN = '[A-Za-z0-9._~+/-]+=*';
 // A key may carry scopes after a colon (never part of a b64token): `key:unchecked`.
 const SCOPED_KEY = `${BEARER_TOKEN}(:unchecked)?`;
 const KEY_LIST = new RegExp(`^\\s*${SCOPED_KEY}(\\s*,\\s*${SCOPED_KEY})*\\s*$`);
+// The monitor's keys have no scopes: any key may use every control.
+const PLAIN_KEY_LIST = new RegExp(
+  `^\\s*${BEARER_TOKEN}(\\s*,\\s*${BEARER_TOKEN})*\\s*$`,
+);
 // Queue names, or prefixes ending in `*`.
 const QUEUE_PATTERN_LIST =
   /^[A-Za-z0-9._:@-]+\*?(,[A-Za-z0-9._:@-]+\*?)*$|^[A-Za-z0-9._:@-]*\*$/;
@@ -178,6 +182,24 @@ export class EnvironmentVariables {
     message: 'MONITOR_BASIC_AUTH must be user:password (or empty)',
   })
   MONITOR_BASIC_AUTH?: string;
+
+  // Bearer keys for the monitor, as API_KEYS for the api. Never shown either.
+  @IsOptional()
+  @Matches(PLAIN_KEY_LIST, {
+    message:
+      'MONITOR_API_KEYS must be a comma-separated list of bearer tokens (letters, digits, -._~+/ and trailing =)',
+  })
+  MONITOR_API_KEYS?: string;
+
+  // Flower's FLOWER_UNAUTHENTICATED_API: the controls without credentials.
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'MONITOR_UNAUTHENTICATED_API must be true or false' })
+  MONITOR_UNAUTHENTICATED_API = false;
+
+  // Every control (send, revoke, shutdown, …) answers 403.
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'MONITOR_READ_ONLY must be true or false' })
+  MONITOR_READ_ONLY = false;
 
   @Type(() => Number)
   @IsInt()

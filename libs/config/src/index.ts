@@ -9,3 +9,4 @@ export * from './exit-on-signals';
 export * from './metrics';
 export * from './log-level';
 export * from './health';
+export * from './auth';

@@ -26,6 +26,8 @@ describe(validateEnvironment.name, () => {
       MONITOR_MAX_TASKS: 10000,
       MONITOR_DASHBOARD_DIR: 'dist/monitor-dashboard',
       MONITOR_ENABLE_EVENTS: true,
+      MONITOR_UNAUTHENTICATED_API: false,
+      MONITOR_READ_ONLY: false,
       BEAT_DELAY_THRESHOLD: 5,
       BEAT_HEALTH_PORT: 8003,
       BEAT_HEALTH_HOST: '0.0.0.0',
@@ -55,12 +57,51 @@ describe(validateEnvironment.name, () => {
     });
   });
 
+  it("reads the monitor's access settings, and Flower's names for them", () => {
+    expect(
+      validateEnvironment({
+        MONITOR_API_KEYS: ' key-1, key-2== ',
+        MONITOR_UNAUTHENTICATED_API: 'TRUE',
+        MONITOR_READ_ONLY: 'true',
+      }),
+    ).toMatchObject({
+      MONITOR_API_KEYS: ' key-1, key-2== ',
+      MONITOR_UNAUTHENTICATED_API: true,
+      MONITOR_READ_ONLY: true,
+    });
+    expect(
+      validateEnvironment({
+        FLOWER_UNAUTHENTICATED_API: 'true',
+        FLOWER_READ_ONLY: 'true',
+      }),
+    ).toMatchObject({
+      MONITOR_UNAUTHENTICATED_API: true,
+      MONITOR_READ_ONLY: true,
+    });
+    expect(
+      validateEnvironment({
+        FLOWER_UNAUTHENTICATED_API: 'true',
+        MONITOR_UNAUTHENTICATED_API: 'false',
+      }).MONITOR_UNAUTHENTICATED_API,
+    ).toBe(false);
+  });
+
+  it('never shows a bad MONITOR_API_KEYS in its message', () => {
+    expect(() =>
+      validateEnvironment({ MONITOR_API_KEYS: 'secret key with spaces' }),
+    ).toThrow(/^(?![\s\S]*secret key)[\s\S]*MONITOR_API_KEYS/);
+  });
+
   it.each([
     ['MONITOR_BASIC_AUTH', 'no-colon'],
     ['MONITOR_BASIC_AUTH', ':password-only'],
     ['MONITOR_MAX_TASKS', '0'],
     ['MONITOR_QUEUES', 'a b'],
     ['MONITOR_ENABLE_EVENTS', 'maybe'],
+    ['MONITOR_UNAUTHENTICATED_API', 'yes'],
+    ['FLOWER_UNAUTHENTICATED_API', '1'],
+    ['MONITOR_READ_ONLY', 'on'],
+    ['MONITOR_API_KEYS', 'key:unchecked'],
     ['TASK_TRACK_STARTED', 'sometimes'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(

@@ -4,10 +4,13 @@ import { ConfigValidationError } from './config-validation.error';
 import { credentialProblems } from './credential-checks';
 import { EnvironmentVariables } from './environment-variables';
 
-/** Celery's names, accepted so a seed `.env` keeps working. */
+/** Celery's and Flower's names, accepted so a seed `.env` keeps working. */
 const ALIASES: Record<string, keyof EnvironmentVariables> = {
   CELERY_BROKER_URL: 'BROKER_URL',
   CELERY_RESULT_BACKEND: 'RESULT_BACKEND_URL',
+  // Flower's names, so a Flower deployment's settings keep their meaning.
+  FLOWER_UNAUTHENTICATED_API: 'MONITOR_UNAUTHENTICATED_API',
+  FLOWER_READ_ONLY: 'MONITOR_READ_ONLY',
 };
 
 /**

@@ -12,3 +12,4 @@ export * from './delayed-task.scheduler';
 export * from './schedule.store';
 export * from './schedule.module';
 export * from './schedule-board.module';
+export * from './schedule-board';

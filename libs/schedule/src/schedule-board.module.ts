@@ -2,6 +2,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
+import { ScheduleBoard } from './schedule-board';
 import { SCHEDULE_QUEUE } from './schedule.constants';
 
 /** Where the board is mounted in the app that imports it (the monitor). */
@@ -23,5 +24,7 @@ export const SCHEDULE_BOARD_ROUTE = '/queues';
       adapter: BullMQAdapter,
     }),
   ],
+  providers: [ScheduleBoard],
+  exports: [ScheduleBoard],
 })
 export class ScheduleBoardModule {}

@@ -1,5 +1,6 @@
 import type { TaskRecord } from '../../src/contract/flower-task';
 import type {
+  MonitorClientConfig,
   MonitorQueue,
   MonitorStats,
   MonitorWorker,
@@ -56,6 +57,7 @@ export const monitorApi = {
   workers: () => call<MonitorWorker[]>('GET', '/api/monitor/workers'),
   queues: () => call<MonitorQueue[]>('GET', '/api/monitor/queues'),
   stats: () => call<MonitorStats>('GET', '/api/monitor/stats'),
+  config: () => call<MonitorClientConfig>('GET', '/api/monitor/config'),
   revoke: (taskId: string, terminate: boolean) =>
     call<{ message: string }>(
       'POST',

@@ -1,5 +1,6 @@
 import { TaskStore } from './task-store';
 import type {
+  MonitorClientConfig,
   MonitorQueue,
   MonitorStats,
   MonitorWorker,
@@ -37,6 +38,12 @@ export class AppState {
   queues: MonitorQueue[] = [];
   stats: MonitorStats | null = null;
   connection: ConnectionStatus = 'connecting';
+  /** Until the monitor says otherwise, no controls are offered. */
+  config: MonitorClientConfig = {
+    readOnly: false,
+    controls: false,
+    authentication: [],
+  };
 
   /** The ids a merge changed. */
   readonly tasksChanged = new Topic<Set<string>>();

@@ -1,3 +1,4 @@
+import { monitorApi } from './api-client';
 import { AppState, type ConnectionStatus } from './app-state';
 import { setText } from './dom';
 import { followEvents, loadSnapshot } from './live';
@@ -79,6 +80,15 @@ function watchJump(): void {
   });
 }
 
+// Known before the first view: a read-only monitor never shows a control.
+try {
+  state.config = await monitorApi.config();
+} catch (error) {
+  toast(
+    `Could not load the monitor's settings, controls hidden: ${error instanceof Error ? error.message : String(error)}`,
+    'error',
+  );
+}
 window.addEventListener('hashchange', show);
 watchConnection();
 watchJump();

@@ -1,9 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CeleriacConfig } from '@celeriac/config';
 import type {
+  MonitorClientConfig,
   MonitorQueue,
   MonitorStats,
   MonitorWorker,
 } from '../contract/monitor-views';
+import { accessPolicyOf, controlsAvailability } from '../http/monitor-access';
 import { QueueWatcher } from '../queues/queue-watcher';
 import { EventsState } from '../state/events-state';
 import { presentWorker } from '../state/worker-record';
@@ -19,7 +22,14 @@ export class MonitorController {
     private readonly queues: QueueWatcher,
     private readonly stats: ThroughputStats,
     private readonly tasks: TaskService,
+    private readonly config: CeleriacConfig,
   ) {}
+
+  /** Whether the dashboard shows its controls (MONITOR_READ_ONLY, credentials). */
+  @Get('config')
+  clientConfig(): MonitorClientConfig {
+    return controlsAvailability(accessPolicyOf(this.config.monitor));
+  }
 
   @Get('workers')
   workers(): MonitorWorker[] {

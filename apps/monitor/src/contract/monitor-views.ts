@@ -55,3 +55,17 @@ export interface MonitorStats {
   /** One count per upper bound; the last bucket also takes longer runs. */
   runtime: { bucketsSeconds: number[]; counts: number[] };
 }
+
+/** `GET /api/monitor/config`: what the dashboard may offer. */
+export interface MonitorClientConfig {
+  /** MONITOR_READ_ONLY: every control answers 403. */
+  readOnly: boolean;
+  /**
+   * Whether a control (revoke, retry, …) can succeed at all: false when
+   * read-only, or when no credentials are configured and
+   * MONITOR_UNAUTHENTICATED_API is not set.
+   */
+  controls: boolean;
+  /** The schemes the monitor accepts; empty = no credentials configured. */
+  authentication: ('basic' | 'bearer')[];
+}

@@ -1,4 +1,3 @@
-import type { NextFunction, Request, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 
 /** Paths a probe must reach without credentials. */
@@ -33,34 +32,4 @@ export function hasCredentials(
   const userOk = equal(decoded.slice(0, colon), credentials.user);
   const passwordOk = equal(decoded.slice(colon + 1), credentials.password);
   return userOk && passwordOk;
-}
-
-/** MONITOR_BASIC_AUTH: HTTP Basic on everything but the health probes. */
-export function basicAuth(credentials: { user: string; password: string }) {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    if (
-      isOpenPath(request.path) ||
-      hasCredentials(request.headers.authorization, credentials)
-    ) {
-      next();
-      return;
-    }
-    response
-      .status(401)
-      .set(
-        'WWW-Authenticate',
-        'Basic realm="celeriac monitor", charset="UTF-8"',
-      )
-      .type('application/problem+json')
-      .send(
-        JSON.stringify({
-          type: 'about:blank',
-          title: 'Unauthorized',
-          status: 401,
-          detail: 'This monitor needs HTTP Basic credentials.',
-          instance: request.originalUrl,
-          code: 'unauthorized',
-        }),
-      );
-  };
 }

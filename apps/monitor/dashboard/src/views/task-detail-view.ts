@@ -10,6 +10,7 @@ import {
 import { taskHref, tasksHref } from '../router';
 import { taskTimeline } from '../timeline';
 import type { TaskRecord } from '../../../src/contract/flower-task';
+import type { MonitorClientConfig } from '../../../src/contract/monitor-views';
 import { progressBar, stateBadge, toast, updateProgressBar } from '../widgets';
 import type { View } from './view';
 
@@ -51,6 +52,21 @@ function timeline(task: TaskRecord): HTMLElement {
             ),
       ),
     ),
+  );
+}
+
+/** Says why there are no buttons, in place of them. */
+function controlsOff(config: MonitorClientConfig): HTMLElement {
+  return h(
+    'span',
+    {
+      class: 'muted',
+      'data-testid': 'controls-off',
+      title: config.readOnly
+        ? 'MONITOR_READ_ONLY=true: the monitor sends no tasks and controls no workers'
+        : 'Set MONITOR_BASIC_AUTH or MONITOR_API_KEYS (or MONITOR_UNAUTHENTICATED_API=true) to revoke or retry from here',
+    },
+    config.readOnly ? 'Read-only monitor' : 'Controls need authentication',
   );
 }
 
@@ -104,6 +120,9 @@ export function taskDetailView(state: AppState, id: string): View {
   };
 
   const actions = (task: TaskRecord) =>
+    state.config.controls ? controls(task) : controlsOff(state.config);
+
+  const controls = (task: TaskRecord) =>
     h(
       'div',
       { class: 'actions' },
