@@ -119,7 +119,12 @@ describe('the worker as a real process', () => {
   });
 
   it('raises the prefetch for a held ETA task, so others still run (concurrency 1)', async () => {
-    await startWorker({ TASK_TIME_SCALE: '0', WORKER_CONCURRENCY: '1' });
+    // Prefetch 1: without the raise, the held ETA task would block the quick one.
+    await startWorker({
+      TASK_TIME_SCALE: '0',
+      WORKER_CONCURRENCY: '1',
+      WORKER_PREFETCH_MULTIPLIER: '1',
+    });
     const delayedId = randomUUID();
     const { content, options } = encodeTaskMessage(
       buildTaskMessage({

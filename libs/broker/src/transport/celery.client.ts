@@ -19,6 +19,8 @@ import {
   DEAD_LETTER_EXCHANGE,
   declareDeadLetter,
 } from '../topology/dead-letter';
+import { amqpSocketOptions } from './amqp-socket';
+import { coalesceWritesOf } from './amqp-write-coalescing';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
 
 /** Options of the publishing side. */
@@ -225,12 +227,11 @@ export class CeleryClient extends ClientProxy {
     const connection = connect([toAmqplibUrl(this.options.url)], {
       heartbeatIntervalInSeconds: 10,
       reconnectTimeInSeconds: 1,
-      connectionOptions: {
-        clientProperties: {
-          connection_name: this.options.connectionName ?? 'celeriac-client',
-        },
-      },
+      connectionOptions: amqpSocketOptions(
+        this.options.connectionName ?? 'celeriac-client',
+      ),
     });
+    coalesceWritesOf(connection);
     connection.on('disconnect', ({ err }: { err?: Error }) =>
       this.logger.warn({
         msg: 'broker connection lost',

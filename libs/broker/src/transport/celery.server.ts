@@ -34,6 +34,8 @@ import {
   type ConsumerChannel,
   deliveryInfo,
 } from './amqp-task-delivery';
+import { amqpSocketOptions } from './amqp-socket';
+import { coalesceWritesOf } from './amqp-write-coalescing';
 import { maskUrl, toAmqplibUrl } from './amqp-url';
 import { CeleryContext } from './celery.context';
 import type {
@@ -138,13 +140,12 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     this.connection = connect([toAmqplibUrl(this.options.url)], {
       heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
       reconnectTimeInSeconds: 1,
-      connectionOptions: {
-        timeout: CONNECT_TIMEOUT_MS,
-        clientProperties: {
-          connection_name: this.options.connectionName ?? 'celeriac-worker',
-        },
-      },
+      connectionOptions: amqpSocketOptions(
+        this.options.connectionName ?? 'celeriac-worker',
+        CONNECT_TIMEOUT_MS,
+      ),
     });
+    coalesceWritesOf(this.connection);
     this.connection.on('disconnect', ({ err }: { err?: Error }) => {
       // Those consumers died with their channel; setupConsumers makes new ones.
       this.consumers = [];
