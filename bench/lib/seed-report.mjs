@@ -84,6 +84,12 @@ export function printSeedTable(comparison) {
   console.log(line(rows[0]));
   console.log(line(widths.map((width) => '-'.repeat(width))));
   rows.slice(1).forEach((row) => console.log(line(row)));
+  const failures = new Set(
+    (comparison.rounds ?? [])
+      .filter((round) => round.error)
+      .map((round) => `${round.stack}: ${round.error}`),
+  );
+  failures.forEach((failure) => console.log(`failed round: ${failure}`));
   console.log(
     '(e): celeriac waits with GET /v1/tasks/{id}?wait=10, the seed client polls GET /result/{id} back to back; ' +
       'its ratio is seed ms / celeriac ms. (b)-(d) pause the worker while the front door is loaded.',
