@@ -10,6 +10,9 @@
 // BENCH_LOG_LEVEL (warn), BENCH_RAW_PREFETCH (64), BENCH_SYSTEMS (all:
 // celeriac,raw-setex,raw-pipelined,celery), BENCH_WORKER_MAIN (another build of the
 // worker, inside the repository), BENCH_WORKER_NODE_FLAGS (its V8 flags instead of start:worker's).
+// Then the seed comparison (bench/lib/seed-comparison.mjs): BENCH_SEED (auto | off |
+// only: just that phase), BENCH_SEED_ROUNDS (3), BENCH_SEED_E2E_N (2000),
+// BENCH_SEED_LATENCY_N (200), BENCH_SEED_REDIS_URL (db 13), BENCH_SEED_ENV (JSON).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -24,11 +27,14 @@ import {
 } from './lib/proc-stats.mjs';
 import { publishOnly } from './lib/publish-only.mjs';
 import { printTable, summarize } from './lib/report.mjs';
+import { seedComparison } from './lib/seed-comparison.mjs';
+import { printSeedTable } from './lib/seed-report.mjs';
 import {
   celeriacSystem,
   celeryAvailable,
   celerySystem,
   rawSystem,
+  START_WORKER_FLAGS,
 } from './lib/systems.mjs';
 import {
   buildMessages,
@@ -60,7 +66,9 @@ const settings = {
   systems: (
     env.BENCH_SYSTEMS ?? 'celeriac,raw-setex,raw-pipelined,celery'
   ).split(','),
+  seed: env.BENCH_SEED ?? 'auto',
 };
+const tunedPhases = settings.seed !== 'only';
 const BROKER_URL = env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
 const REDIS_URL = env.RESULT_BACKEND_URL ?? 'redis://127.0.0.1:6379/0';
 const RUN = randomUUID().slice(0, 8);
@@ -207,7 +215,9 @@ const systems = [
 ].filter((system) => settings.systems.includes(system.name));
 let celeryNote = null;
 let celeryProbes = [];
-if (!settings.systems.includes('celery')) {
+if (!tunedPhases) {
+  celeryNote = 'tuned phases skipped (BENCH_SEED=only)';
+} else if (!settings.systems.includes('celery')) {
   celeryNote = 'Celery not in BENCH_SYSTEMS';
 } else if (settings.celery !== 'off' && celeryAvailable()) {
   log('probing Celery pools (prefork, threads)');
@@ -224,7 +234,7 @@ if (!settings.systems.includes('celery')) {
 }
 
 const results = [];
-for (let round = 0; round < settings.rounds; round++) {
+for (let round = 0; tunedPhases && round < settings.rounds; round++) {
   // Alternate the order so no system always runs first or last.
   const order = systems.map(
     (_, index) => systems[(index + round) % systems.length],
@@ -234,9 +244,9 @@ for (let round = 0; round < settings.rounds; round++) {
   }
 }
 
-log('publish-only: CeleryClient and POST /v1/tasks');
+if (tunedPhases) log('publish-only: CeleryClient and POST /v1/tasks');
 const publishing =
-  settings.publishN <= 0
+  settings.publishN <= 0 || !tunedPhases
     ? null
     : await publishOnly({
         channel,
@@ -249,7 +259,27 @@ const publishing =
         redisUrl: REDIS_URL,
       }).catch((error) => ({ error: error.message }));
 
-const summary = summarize(results, systems, publishing);
+let seed = null;
+if (settings.seed !== 'off') {
+  log(
+    'seed comparison: celeriac with its defaults beside the FastAPI + Celery replica',
+  );
+  seed = await seedComparison({
+    run: RUN,
+    env,
+    channel,
+    brokerUrl: BROKER_URL,
+    workerNodeFlags: START_WORKER_FLAGS,
+    nextPort: (count) => {
+      const port = nextPort;
+      nextPort += count;
+      return port;
+    },
+    log,
+  }).catch((error) => ({ error: error.message }));
+}
+
+const summary = summarize(results, tunedPhases ? systems : [], publishing);
 const report = {
   run: RUN,
   date: new Date().toISOString(),
@@ -266,6 +296,7 @@ const report = {
   celeryProbes,
   summary,
   publishing,
+  seedComparison: seed,
   rounds: results.map(({ latenciesMs, ...rest }) => ({
     ...rest,
     roundTrips: latenciesMs?.length,
@@ -275,7 +306,8 @@ const dir = resolve(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
 const file = resolve(dir, `${report.date.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-printTable(summary, publishing, report);
+if (tunedPhases) printTable(summary, publishing, report);
+printSeedTable(seed);
 console.log(`\nJSON: ${file} (${report.durationSeconds.toFixed(0)} s)`);
 
 await channel.close().catch(() => undefined);

@@ -18,6 +18,8 @@ const NODE_FLAGS = JSON.parse(
 )
   .scripts['start:worker'].split(/\s+/)
   .filter((word) => word.startsWith('--'));
+/** `npm run start:worker`'s Node flags, for a worker started as users start it. */
+export const START_WORKER_FLAGS = NODE_FLAGS;
 // BENCH_WORKER_NODE_FLAGS tries other V8 flags on the celeriac worker only.
 const WORKER_NODE_FLAGS =
   process.env.BENCH_WORKER_NODE_FLAGS?.split(/\s+/).filter(Boolean) ??

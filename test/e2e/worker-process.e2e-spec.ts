@@ -128,7 +128,12 @@ describe('the worker as a real process', () => {
   });
 
   it('raises the prefetch for a held ETA task, so others still run (concurrency 1)', async () => {
-    await startWorker({ TASK_TIME_SCALE: '0', WORKER_CONCURRENCY: '1' });
+    // Prefetch 1: without the raise, the held ETA task would block the quick one.
+    await startWorker({
+      TASK_TIME_SCALE: '0',
+      WORKER_CONCURRENCY: '1',
+      WORKER_PREFETCH_MULTIPLIER: '1',
+    });
     const delayedId = randomUUID();
     const { content, options } = encodeTaskMessage(
       buildTaskMessage({
@@ -175,11 +180,14 @@ describe('the worker as a real process', () => {
     // multi_task: 2 s x 0.25 = 0.5 s each. 20 of them keep the first worker
     // busy for 5 s on its own, well past the second one's start even on a
     // loaded machine (with 10, a slow start found the queue already empty).
-    const first = await startWorker({ TASK_TIME_SCALE: '0.25' });
+    // Prefetch 1 per slot, as for long tasks shared by workers: with the
+    // default 4, the first would hold 8 of them before the second is up.
+    const fair = { TASK_TIME_SCALE: '0.25', WORKER_PREFETCH_MULTIPLIER: '1' };
+    const first = await startWorker(fair);
     const ids = Array.from({ length: 20 }, (_, index) =>
       send('multi_task', [index, 2]),
     );
-    const second = await startWorker({ TASK_TIME_SCALE: '0.25' });
+    const second = await startWorker(fair);
     for (const [index, id] of ids.entries()) {
       expect(await finalMeta(id)).toMatchObject({
         status: 'SUCCESS',

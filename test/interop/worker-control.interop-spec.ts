@@ -35,6 +35,8 @@ useEnvironment({
   WORKER_HOSTNAME: hostname,
   // One slot, so a second task waits as `reserved` while the first runs.
   WORKER_CONCURRENCY: '1',
+  // Prefetch = concurrency, so the running task holds the only prefetch slot.
+  WORKER_PREFETCH_MULTIPLIER: '1',
   TASK_TIME_SCALE: '0',
   RESULT_EXPIRES: '300',
   // ETA tasks stay on this worker (no beat runs here), so `scheduled` and

@@ -138,11 +138,13 @@ export class EnvironmentVariables {
   WORKER_CONCURRENCY = 2;
 
   // Celery's worker_prefetch_multiplier: messages held per concurrency slot.
+  // 4 as in Celery: with 1, a slot idles for an ack-to-delivery round trip
+  // after every task, which caps short tasks at two in flight by default.
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1000)
-  WORKER_PREFETCH_MULTIPLIER = 1;
+  WORKER_PREFETCH_MULTIPLIER = 4;
 
   @Type(() => Number)
   @IsInt()

@@ -16,7 +16,7 @@ describe(validateEnvironment.name, () => {
       API_BODY_LIMIT: '1mb',
       WORKER_QUEUES: 'default-sum',
       WORKER_CONCURRENCY: 2,
-      WORKER_PREFETCH_MULTIPLIER: 1,
+      WORKER_PREFETCH_MULTIPLIER: 4,
       WORKER_HEALTH_PORT: 8002,
       WORKER_HEALTH_HOST: '0.0.0.0',
       WORKER_SHUTDOWN_TIMEOUT: 30,

@@ -74,6 +74,13 @@ export class EventDispatcher {
   private readonly clock: LamportClock;
   private readonly logger = new Logger(EventDispatcher.name);
   private channel?: ChannelWrapper;
+  // The same for every event of this node: encoded once, not per publish.
+  private readonly publishOptions: {
+    contentType: string;
+    contentEncoding: string;
+    deliveryMode: number;
+    headers: Record<string, unknown>;
+  };
 
   constructor(
     private readonly connection: AmqpConnectionManager,
@@ -83,6 +90,12 @@ export class EventDispatcher {
     this.enabled = options.enabled ?? true;
     this.taskEvents = options.taskEvents ?? true;
     this.clock = options.clock ?? new LamportClock();
+    this.publishOptions = {
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      deliveryMode: 1,
+      headers: toAmqpHeaders({ hostname: this.hostname }),
+    };
   }
 
   /** Opens the channel and declares the exchange; resolves once connected. */
@@ -126,12 +139,7 @@ export class EventDispatcher {
         EVENT_EXCHANGE,
         eventRoutingKey(type),
         Buffer.from(JSON.stringify(body)),
-        {
-          contentType: 'application/json',
-          contentEncoding: 'utf-8',
-          deliveryMode: 1,
-          headers: toAmqpHeaders({ hostname: this.hostname }),
-        },
+        this.publishOptions,
       );
     } catch (error) {
       this.logger.warn({ msg: 'event dropped', type, err: error });

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { amqpSocketOptions, maskUrl, toAmqplibUrl } from './amqp-url';
+import { amqpTlsOptions, maskUrl, toAmqplibUrl } from './amqp-url';
 
 describe('toAmqplibUrl', () => {
   it.each([
@@ -23,7 +23,7 @@ describe('toAmqplibUrl', () => {
   });
 });
 
-describe('amqpSocketOptions', () => {
+describe('amqpTlsOptions', () => {
   const dir = mkdtempSync(join(tmpdir(), 'amqp-tls-'));
   const ca = join(dir, 'ca.pem');
   const cert = join(dir, 'cert.pem');
@@ -33,17 +33,17 @@ describe('amqpSocketOptions', () => {
   writeFileSync(key, 'KEY');
 
   it('gives nothing for amqp://, whatever the query', () => {
-    expect(amqpSocketOptions(`amqp://h//?cacertfile=${ca}`)).toEqual({});
+    expect(amqpTlsOptions(`amqp://h//?cacertfile=${ca}`)).toEqual({});
   });
 
   it('verifies the server by default over amqps://', () => {
-    expect(amqpSocketOptions('amqps://u:p@h:5671//')).toEqual({
+    expect(amqpTlsOptions('amqps://u:p@h:5671//')).toEqual({
       rejectUnauthorized: true,
     });
   });
 
   it('reads the CA, the client certificate and key from their files', () => {
-    const options = amqpSocketOptions(
+    const options = amqpTlsOptions(
       `amqps://u:p@h:5671//?cacertfile=${ca}&certfile=${cert}&keyfile=${key}&server_name_indication=rabbit.local`,
     );
     expect(options.ca).toEqual([Buffer.from('CA')]);
@@ -55,18 +55,18 @@ describe('amqpSocketOptions', () => {
 
   it('skips verification only when asked with verify_none', () => {
     expect(
-      amqpSocketOptions('amqps://h//?verify=verify_none').rejectUnauthorized,
+      amqpTlsOptions('amqps://h//?verify=verify_none').rejectUnauthorized,
     ).toBe(false);
   });
 
   it('names the parameter of a file it cannot read', () => {
     expect(() =>
-      amqpSocketOptions(`amqps://h//?cacertfile=${join(dir, 'missing.pem')}`),
+      amqpTlsOptions(`amqps://h//?cacertfile=${join(dir, 'missing.pem')}`),
     ).toThrow(/BROKER_URL cacertfile .*missing\.pem cannot be read/);
   });
 
   it('refuses an unknown verify mode', () => {
-    expect(() => amqpSocketOptions('amqps://h//?verify=maybe')).toThrow(
+    expect(() => amqpTlsOptions('amqps://h//?verify=maybe')).toThrow(
       'BROKER_URL verify must be verify_peer or verify_none, not maybe',
     );
   });

@@ -18,7 +18,7 @@ const TLS_PARAMETERS = [
 /**
  * Celery writes the default vhost as `//` (`amqp://guest:guest@host:5672//`);
  * amqplib wants it percent-encoded. An empty path means the default vhost.
- * TLS parameters are left out: {@link amqpSocketOptions} reads them.
+ * TLS parameters are left out: {@link amqpTlsOptions} reads them.
  */
 export function toAmqplibUrl(url: string): string {
   const [base, query = ''] = splitQuery(url);
@@ -38,7 +38,7 @@ export function toAmqplibUrl(url: string): string {
  *
  * @throws Error naming the parameter when a file cannot be read or `verify` is unknown
  */
-export function amqpSocketOptions(url: string): ConnectionOptions {
+export function amqpTlsOptions(url: string): ConnectionOptions {
   const [base, query = ''] = splitQuery(url);
   if (!base.startsWith('amqps://')) {
     return {};

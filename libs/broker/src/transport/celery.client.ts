@@ -20,7 +20,9 @@ import {
   declareDeadLetter,
 } from '../topology/dead-letter';
 import type { ConnectionOptions } from 'node:tls';
-import { amqpSocketOptions, maskUrl, toAmqplibUrl } from './amqp-url';
+import { amqpSocketOptions } from './amqp-socket';
+import { amqpTlsOptions, maskUrl, toAmqplibUrl } from './amqp-url';
+import { coalesceWritesOf } from './amqp-write-coalescing';
 import {
   asBrokerUnavailable,
   BrokerUnavailableError,
@@ -85,11 +87,11 @@ export class CeleryClient extends ClientProxy {
   private lostReason?: string;
 
   // Read once, at construction: a bad TLS parameter stops the app at start.
-  private readonly socketOptions: ConnectionOptions;
+  private readonly tlsOptions: ConnectionOptions;
 
   constructor(private readonly options: CeleryClientOptions) {
     super();
-    this.socketOptions = amqpSocketOptions(options.url);
+    this.tlsOptions = amqpTlsOptions(options.url);
   }
 
   /** Resolves once the broker is reachable; publishing does not wait for it. */
@@ -280,12 +282,11 @@ export class CeleryClient extends ClientProxy {
       heartbeatIntervalInSeconds: 10,
       reconnectTimeInSeconds: 1,
       connectionOptions: {
-        ...this.socketOptions,
-        clientProperties: {
-          connection_name: this.options.connectionName ?? 'celeriac-client',
-        },
+        ...amqpSocketOptions(this.options.connectionName ?? 'celeriac-client'),
+        ...this.tlsOptions,
       },
     });
+    coalesceWritesOf(connection);
     // Events of a connection close() already let go of must not mark a new one lost.
     const lost = (reason: string) => {
       if (this.connection === connection) {

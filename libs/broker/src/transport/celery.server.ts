@@ -35,7 +35,9 @@ import {
   deliveryInfo,
 } from './amqp-task-delivery';
 import type { ConnectionOptions } from 'node:tls';
-import { amqpSocketOptions, maskUrl, toAmqplibUrl } from './amqp-url';
+import { amqpSocketOptions } from './amqp-socket';
+import { amqpTlsOptions, maskUrl, toAmqplibUrl } from './amqp-url';
+import { coalesceWritesOf } from './amqp-write-coalescing';
 import { CeleryContext } from './celery.context';
 import type {
   TaskDelivery,
@@ -129,11 +131,11 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   private readonly clock = new LamportClock();
 
   // Read once, at construction: a bad TLS parameter stops the worker at start.
-  private readonly socketOptions: ConnectionOptions;
+  private readonly tlsOptions: ConnectionOptions;
 
   constructor(private readonly options: CeleryServerOptions) {
     super();
-    this.socketOptions = amqpSocketOptions(options.url);
+    this.tlsOptions = amqpTlsOptions(options.url);
     for (const queue of options.queues) {
       this.queues.set(queue, defaultTaskQueue(queue));
     }
@@ -144,13 +146,14 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
       reconnectTimeInSeconds: 1,
       connectionOptions: {
-        ...this.socketOptions,
-        timeout: CONNECT_TIMEOUT_MS,
-        clientProperties: {
-          connection_name: this.options.connectionName ?? 'celeriac-worker',
-        },
+        ...amqpSocketOptions(
+          this.options.connectionName ?? 'celeriac-worker',
+          CONNECT_TIMEOUT_MS,
+        ),
+        ...this.tlsOptions,
       },
     });
+    coalesceWritesOf(this.connection);
     this.connection.on('disconnect', ({ err }: { err?: Error }) => {
       // Those consumers died with their channel; setupConsumers makes new ones.
       this.consumers = [];
