@@ -18,6 +18,7 @@ import { HistoryLoader } from './history/history-loader';
 import { ProblemFilter } from './http/problem';
 import { FlowerMetrics } from './metrics/flower-metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { QueueMetrics } from './metrics/queue-metrics';
 import { ProgressListener } from './progress/progress.listener';
 import { QueueWatcher } from './queues/queue-watcher';
 import { EventsState } from './state/events-state';
@@ -53,6 +54,7 @@ import { WorkerInspector } from './workers/worker-inspector';
     ThroughputStats,
     WorkerInspector,
     QueueWatcher,
+    QueueMetrics,
     EventsConsumer,
     HistoryLoader,
     ProgressListener,
