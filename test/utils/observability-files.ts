@@ -111,3 +111,34 @@ export function ruleExpressions(rules: RuleFile): PromqlUse[] {
     })),
   );
 }
+
+export interface ScrapeConfig {
+  rule_files: string[];
+  scrape_configs: {
+    job_name: string;
+    metrics_path?: string;
+    static_configs: { targets: string[] }[];
+  }[];
+}
+
+/** The shipped dashboard, rules and scrape config, and every expression they hold. */
+export function loadObservabilityFiles(): {
+  dashboard: GrafanaDashboard;
+  rules: RuleFile;
+  scrapeConfig: ScrapeConfig;
+  expressions: PromqlUse[];
+} {
+  const dashboard = JSON.parse(
+    readDeployFile(OBSERVABILITY_FILES.dashboard),
+  ) as GrafanaDashboard;
+  const rules = loadDeployYaml<RuleFile>(OBSERVABILITY_FILES.alerts);
+  return {
+    dashboard,
+    rules,
+    scrapeConfig: loadDeployYaml<ScrapeConfig>(OBSERVABILITY_FILES.prometheus),
+    expressions: [
+      ...dashboardExpressions(dashboard),
+      ...ruleExpressions(rules),
+    ],
+  };
+}
