@@ -74,6 +74,3 @@ export function variableQueryMetricNames(query: string): string[] {
   }
   return [];
 }
-
-/** What a sample name reads of its family: `x_bucket` of histogram `x`. */
-export const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
