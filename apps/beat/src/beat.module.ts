@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { MetricsModule } from '@celeriac/config';
 import { SeedTasksModule, TaskSystemModule } from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
+import { BeatMetrics } from './metrics/beat-metrics';
 import { ScheduleFileSync } from './schedule-file.sync';
 import { ScheduleProcessor } from './schedule.processor';
 
@@ -11,8 +13,14 @@ import { ScheduleProcessor } from './schedule.processor';
  */
 @Module({
   // The seed tasks give their queues to periodic ticks that name none.
-  imports: [TaskSystemModule.forApp('beat'), TerminusModule, SeedTasksModule],
+  // MetricsModule: GET /metrics (process metrics and BeatMetrics) on BEAT_HEALTH_PORT.
+  imports: [
+    TaskSystemModule.forApp('beat'),
+    TerminusModule,
+    MetricsModule,
+    SeedTasksModule,
+  ],
   controllers: [HealthController],
-  providers: [ScheduleProcessor, ScheduleFileSync],
+  providers: [ScheduleProcessor, ScheduleFileSync, BeatMetrics],
 })
 export class BeatModule {}

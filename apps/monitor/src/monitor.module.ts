@@ -19,6 +19,7 @@ import { ProblemFilter } from './http/problem';
 import { ScheduleBoardAccess } from './http/schedule-board-access';
 import { FlowerMetrics } from './metrics/flower-metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { QueueMetrics } from './metrics/queue-metrics';
 import { ProgressListener } from './progress/progress.listener';
 import { QueueWatcher } from './queues/queue-watcher';
 import { EventsState } from './state/events-state';
@@ -54,6 +55,7 @@ import { WorkerInspector } from './workers/worker-inspector';
     ThroughputStats,
     WorkerInspector,
     QueueWatcher,
+    QueueMetrics,
     EventsConsumer,
     HistoryLoader,
     ProgressListener,

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Channel } from 'amqplib';
-import { CeleryClient } from '@celeriac/broker';
+import { CeleryClient, DEAD_LETTER_QUEUE } from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
 import type { MonitorQueue } from '../contract/monitor-views';
 import { monitorConnection } from '../events/monitor-broker';
@@ -27,7 +27,8 @@ interface Sample {
 /**
  * Samples the depth and consumers of the watched queues with a passive
  * declare (`checkQueue`), every 2 s. Watched: the queues the workers report
- * in `active_queues`, TASK_DEFAULT_QUEUE, `celery` and MONITOR_QUEUES.
+ * in `active_queues`, TASK_DEFAULT_QUEUE, `celery`, the dead-letter queue
+ * (so an alert sees messages that can never run) and MONITOR_QUEUES.
  *
  * Rates are estimated without the management plugin: deliveries are the
  * `task-received` events of workers whose only queue it is (per their
@@ -86,6 +87,7 @@ export class QueueWatcher
       ...new Set([
         this.config.tasks.defaultQueue,
         'celery',
+        DEAD_LETTER_QUEUE,
         ...this.config.monitor.queues,
         ...this.inspector.activeQueueNames(),
       ]),
