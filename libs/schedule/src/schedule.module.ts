@@ -5,7 +5,6 @@ import {
   Inject,
   Logger,
   Module,
-  type OnModuleInit,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { CeleriacConfig } from '@celeriac/config';
@@ -23,12 +22,24 @@ import { ScheduleStore } from './schedule.store';
  */
 @Global()
 @Module({})
-export class ScheduleModule implements OnModuleInit {
+export class ScheduleModule {
   private readonly logger = new Logger(ScheduleModule.name);
 
+  // The listener goes on as soon as the queue exists, not in onModuleInit:
+  // other modules' init hooks may wait on I/O first, and an 'error' BullMQ
+  // cannot deliver is printed whole by its fallback (a Redis AUTH error
+  // carries the password in its command args).
   constructor(
     @Inject(getQueueToken(SCHEDULE_QUEUE)) private readonly queue: Queue,
-  ) {}
+  ) {
+    let last: string | undefined;
+    this.queue.on('error', (error: Error) => {
+      if (error.message !== last) {
+        last = error.message;
+        this.logger.warn({ msg: 'schedule queue error', error: error.message });
+      }
+    });
+  }
 
   /** @param failFast - Redis commands fail at once while it is down (the api) */
   static forRoot({
@@ -60,16 +71,5 @@ export class ScheduleModule implements OnModuleInit {
       ],
       exports: [BullModule, DelayedTaskScheduler, ScheduleStore],
     };
-  }
-
-  onModuleInit(): void {
-    // An EventEmitter 'error' without a listener would crash the process.
-    let last: string | undefined;
-    this.queue.on('error', (error: Error) => {
-      if (error.message !== last) {
-        last = error.message;
-        this.logger.warn({ msg: 'schedule queue error', error: error.message });
-      }
-    });
   }
 }

@@ -80,9 +80,9 @@ export class SchedulesController {
   })
   async create(
     @Body() body: CreateScheduleDto,
-    @Query('unchecked', new ParseBoolPipe({ optional: true }))
-    unchecked: boolean | undefined,
     @RequestSendScope() scope: SendScope,
+    @Query('unchecked', new ParseBoolPipe({ optional: true }))
+    unchecked?: boolean,
   ): Promise<ScheduleDto> {
     this.sendPolicy.check(scope, {
       tasks: [body.task],
@@ -123,9 +123,9 @@ export class SchedulesController {
   async replace(
     @Param('name', ScheduleNamePipe) name: string,
     @Body() body: ScheduleBodyDto,
-    @Query('unchecked', new ParseBoolPipe({ optional: true }))
-    unchecked: boolean | undefined,
     @RequestSendScope() scope: SendScope,
+    @Query('unchecked', new ParseBoolPipe({ optional: true }))
+    unchecked?: boolean,
   ): Promise<ScheduleDto> {
     this.sendPolicy.check(scope, {
       tasks: [body.task],

@@ -115,9 +115,11 @@ export class TasksController {
   @ApiUnregisteredTaskProblem('/v1/tasks')
   async submit(
     @Body() body: SubmitTaskDto,
-    @Query('unchecked', new ParseBoolPipe({ optional: true }))
-    unchecked: boolean | undefined,
     @RequestSendScope() scope: SendScope,
+    // `?: boolean` keeps the design type Boolean, so the global pipe reads
+    // anything but `true` as false, as before.
+    @Query('unchecked', new ParseBoolPipe({ optional: true }))
+    unchecked?: boolean,
   ): Promise<TaskSubmittedDto> {
     this.sendPolicy.check(scope, {
       tasks: [body.task],

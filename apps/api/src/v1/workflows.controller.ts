@@ -118,9 +118,9 @@ export class WorkflowsController {
   @ApiUnregisteredTaskProblem('/v1/workflows')
   async submit(
     @Body() body: unknown,
-    @Query('unchecked', new ParseBoolPipe({ optional: true }))
-    unchecked: boolean | undefined,
     @RequestSendScope() scope: SendScope,
+    @Query('unchecked', new ParseBoolPipe({ optional: true }))
+    unchecked?: boolean,
   ): Promise<WorkflowSubmittedDto> {
     const parsed = parseWorkflow(body);
     if (!parsed.ok) {
