@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { exitOnSignals, SIGNAL_ECHO_WINDOW_MS } from './exit-on-signals';
 
 describe(exitOnSignals.name, () => {
@@ -20,7 +20,7 @@ describe(exitOnSignals.name, () => {
           closed = resolve;
         }),
     } as unknown as INestApplicationContext;
-    onSignal = exitOnSignals(app, logger as unknown as LoggerService);
+    onSignal = exitOnSignals(app, logger);
   });
 
   afterEach(() => {
