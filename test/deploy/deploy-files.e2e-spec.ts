@@ -242,6 +242,33 @@ describe('docker-compose.yaml', () => {
   });
 });
 
+describe('.env.example', () => {
+  const listed = read('.env.example')
+    .split('\n')
+    .map((line) => /^#?\s*([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
+  const interpolated = new Set(
+    [...read('docker-compose.yaml').matchAll(/\$\{([A-Z0-9_]+)/g)].map(
+      (match) => match[1],
+    ),
+  );
+
+  it('lists every variable docker-compose.yaml reads', () => {
+    for (const name of interpolated) {
+      expect([name, listed.includes(name)]).toEqual([name, true]);
+    }
+  });
+
+  it('lists only variables celeriac or the compose file reads', () => {
+    for (const name of listed) {
+      expect([name, known.has(name) || interpolated.has(name)]).toEqual([
+        name,
+        true,
+      ]);
+    }
+  });
+});
+
 describe('Dockerfile', () => {
   const stages = read('Dockerfile')
     .split('\n')
