@@ -172,6 +172,18 @@ suite(
           expect([app, started! > redisHealthy!]).toEqual([app, true]);
           expect(first(app, 'health_status: healthy')).toBeDefined();
         }
+        // The image's own HEALTHCHECK (no url) finds the app that runs in
+        // each container: a worker, beat or monitor run alone is healthy too.
+        for (const app of ['api', 'worker', 'beat', 'monitor'] as const) {
+          expect(await stack.imageHealthcheck(app)).toEqual([
+            'CMD',
+            'node',
+            'scripts/healthcheck.mjs',
+          ]);
+          await expect(
+            stack.execIn(app, 'node', 'scripts/healthcheck.mjs'),
+          ).resolves.toBeDefined();
+        }
       },
       5 * MINUTE,
     );

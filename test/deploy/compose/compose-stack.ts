@@ -98,6 +98,32 @@ export class ComposeStack {
     return (JSON.parse(stdout) as ContainerState[])[0];
   }
 
+  /** `docker exec` in the service's container; stdout, or throws on a non-zero exit. */
+  async execIn(service: ServiceName, ...command: string[]): Promise<string> {
+    const id = await this.containerId(service);
+    const { stdout } = await exec(DOCKER, ['exec', id, ...command]);
+    return stdout;
+  }
+
+  /** The HEALTHCHECK the service's image has (compose's own overrides it in the container). */
+  async imageHealthcheck(service: ServiceName): Promise<string[]> {
+    const id = await this.containerId(service);
+    const { stdout } = await exec(DOCKER, [
+      'inspect',
+      '--format',
+      '{{.Image}}',
+      id,
+    ]);
+    const image = await exec(DOCKER, [
+      'image',
+      'inspect',
+      '--format',
+      '{{json .Config.Healthcheck.Test}}',
+      stdout.trim(),
+    ]);
+    return JSON.parse(image.stdout) as string[];
+  }
+
   async logs(service: ServiceName): Promise<string> {
     return this.compose('logs', '--no-color', service);
   }
