@@ -1,7 +1,8 @@
 // Static checks of the deployment files against the code they deploy: every
 // health check calls a route the app really serves on the port it really
-// listens on, every command is a real npm script, every variable is one
-// EnvironmentVariables knows. Nothing here starts a container.
+// listens on, every command is node running what an npm start script runs
+// (so signals reach node), every variable is one EnvironmentVariables knows.
+// Nothing here starts a container: test/deploy/compose.stack-spec.ts does.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load, loadAll } from 'js-yaml';
@@ -85,12 +86,15 @@ interface Service {
   build?: unknown;
   image?: string;
   container_name?: string;
+  hostname?: string;
   command?: string[];
+  init?: boolean;
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
   depends_on?: Record<string, { condition?: string }>;
   healthcheck?: { test?: string[] };
+  stop_grace_period?: string;
   restart?: string;
 }
 
@@ -98,16 +102,31 @@ const compose = load(read('docker-compose.yaml')) as {
   services: Record<string, Service>;
 };
 
-/** The app an `npm run start:<app>` command starts. */
+/**
+ * `npm run start:<app>`'s node command line: the script `exec`s node, so npm's
+ * forwarded SIGTERM reaches node, not a shell in between.
+ */
+function nodeCommandOf(app: AppName): string {
+  const script = scripts[`start:${app}`];
+  expect(script).toMatch(/^exec node /);
+  return script.replace(/^exec /, '');
+}
+
+/** The app a command starts: node, running what start:<app> runs. */
 function appOf(command: string[] | undefined): AppName {
   const joined = (command ?? []).join(' ');
-  const match = /^npm run (start:(api|worker|beat|monitor))$/.exec(joined);
-  if (!match) {
-    throw new Error(`not an app command: ${joined}`);
+  const app = (Object.keys(APPS) as AppName[]).find(
+    (name) => nodeCommandOf(name) === joined,
+  );
+  if (!app) {
+    throw new Error(`not node running an app's start script: ${joined}`);
   }
-  expect(scripts[match[1]]).toBeDefined();
-  return match[2] as AppName;
+  return app;
 }
+
+/** The host side of a published port: loopback unless PUBLISH_ADDRESS says. */
+const PUBLISHED =
+  /^\$\{PUBLISH_ADDRESS:-127\.0\.0\.1\}:\$\{[A-Z_]+_HOST_PORT:-\d+\}:(\d+)$/;
 
 describe('docker-compose.yaml', () => {
   const apps = Object.entries(compose.services).filter(
@@ -145,18 +164,57 @@ describe('docker-compose.yaml', () => {
       );
       expect(service.healthcheck?.test).toEqual([
         'CMD',
-        'npm',
-        'run',
-        'healthcheck',
-        '--',
+        'node',
+        'scripts/healthcheck.mjs',
         `http://127.0.0.1:${port}${app.ready}`,
       ]);
-      expect(scripts.healthcheck).toBeDefined();
       for (const mapping of service.ports ?? []) {
-        expect(mapping.split(':').at(-1)).toBe(String(port));
+        expect(PUBLISHED.exec(mapping)?.[1]).toBe(String(port));
       }
     },
   );
+
+  it.each(apps)(
+    '%s: runs node under an init, so docker stop reaches it',
+    (_name, service) => {
+      expect(service.init).toBe(true);
+      expect(service.stop_grace_period).toMatch(/^\d+s$/);
+    },
+  );
+
+  it('gives the worker more than WORKER_SHUTDOWN_TIMEOUT to stop', () => {
+    const { worker } = compose.services;
+    const timeout = Number(
+      worker.environment?.WORKER_SHUTDOWN_TIMEOUT ??
+        defaults.WORKER_SHUTDOWN_TIMEOUT,
+    );
+    expect(parseInt(worker.stop_grace_period ?? '10s', 10)).toBeGreaterThan(
+      timeout,
+    );
+  });
+
+  it('publishes every port on 127.0.0.1 by default, each host port a variable', () => {
+    const mappings = Object.values(compose.services).flatMap(
+      (service) => service.ports ?? [],
+    );
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const mapping of mappings) {
+      expect(mapping).toMatch(PUBLISHED);
+    }
+  });
+
+  it('gives the apps the credentials RabbitMQ is given', () => {
+    const { rabbitmq } = compose.services;
+    const user = rabbitmq.environment?.RABBITMQ_DEFAULT_USER;
+    const password = rabbitmq.environment?.RABBITMQ_DEFAULT_PASS;
+    expect(user).toBe('${RABBITMQ_USER:-guest}');
+    expect(password).toBe('${RABBITMQ_PASSWORD:-guest}');
+    for (const [, service] of apps) {
+      expect(service.environment?.BROKER_URL).toBe(
+        `amqp://${user}:${password}@rabbitmq:5672//`,
+      );
+    }
+  });
 
   it.each(apps)(
     '%s: starts once RabbitMQ and Redis are healthy, and restarts',
@@ -175,13 +233,44 @@ describe('docker-compose.yaml', () => {
     }
   });
 
-  it('health-checks RabbitMQ and Redis, keeps RabbitMQ data under ./data', () => {
+  it('health-checks RabbitMQ and Redis, keeps RabbitMQ data under ./data across recreates', () => {
     const { rabbitmq, redis } = compose.services;
     expect(rabbitmq.healthcheck?.test).toBeDefined();
     expect(redis.healthcheck?.test).toBeDefined();
-    expect(rabbitmq.volumes).toContain('./data/rabbitmq:/var/lib/rabbitmq');
+    expect(rabbitmq.volumes).toContain(
+      '${RABBITMQ_DATA_DIR:-./data/rabbitmq}:/var/lib/rabbitmq',
+    );
+    // The data lives under rabbit@<hostname>: a container id would change.
+    expect(rabbitmq.hostname).toMatch(/^[a-z][a-z0-9-]*$/);
     expect(rabbitmq.restart).toBeDefined();
     expect(redis.restart).toBeDefined();
+  });
+});
+
+describe('.env.example', () => {
+  const listed = read('.env.example')
+    .split('\n')
+    .map((line) => /^#?\s*([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
+  const interpolated = new Set(
+    [...read('docker-compose.yaml').matchAll(/\$\{([A-Z0-9_]+)/g)].map(
+      (match) => match[1],
+    ),
+  );
+
+  it('lists every variable docker-compose.yaml reads', () => {
+    for (const name of interpolated) {
+      expect([name, listed.includes(name)]).toEqual([name, true]);
+    }
+  });
+
+  it('lists only variables celeriac or the compose file reads', () => {
+    for (const name of listed) {
+      expect([name, known.has(name) || interpolated.has(name)]).toEqual([
+        name,
+        true,
+      ]);
+    }
   });
 });
 
@@ -211,20 +300,44 @@ describe('Dockerfile', () => {
     const user = /^USER (\S+)$/m.exec(runtime)?.[1];
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
+    // Without a url the script finds the app that listens: see below.
     const healthcheck = /^HEALTHCHECK .*CMD (.*)$/m.exec(runtime)?.[1];
-    expect(healthcheck).toContain(
-      `npm run healthcheck -- http://127.0.0.1:${APPS.api.defaultPort}${APPS.api.ready}`,
-    );
-    // The health check runs scripts/healthcheck.mjs inside the image.
+    expect(healthcheck).toBe('["node", "scripts/healthcheck.mjs"]');
     expect(runtime).toMatch(/^COPY .*scripts/m);
-    expect(runtime).toMatch(/^CMD \["npm", "run", "start:api"\]$/m);
   });
 
-  it('leaves node_modules and dist out of the build context', () => {
+  it('runs the api as node itself (exec form), so SIGTERM reaches it', () => {
+    const cmd = /^CMD (.*)$/m.exec(runtime)?.[1] ?? '';
+    expect((JSON.parse(cmd) as string[]).join(' ')).toBe(nodeCommandOf('api'));
+  });
+
+  it('leaves installed and built output, data and test output out of the build context', () => {
     expect(existsSync(resolve(ROOT, '.dockerignore'))).toBe(true);
     const ignored = read('.dockerignore').split('\n');
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist']));
+    expect(ignored).toEqual(
+      expect.arrayContaining([
+        'node_modules',
+        'dist',
+        '.env',
+        '/data',
+        'test-results',
+        'bench/results',
+      ]),
+    );
+    expect(read('.gitignore').split('\n')).toContain('/data/');
   });
+});
+
+describe('scripts/healthcheck.mjs without a url', () => {
+  const source = read('scripts/healthcheck.mjs');
+
+  it.each(Object.entries(APPS))(
+    "probes the %s's ready route on the port it reads",
+    (_name, app) => {
+      expect(source).toContain(`['${app.portVariable}', ${app.defaultPort}]`);
+      expect(source).toContain(`const READY_PATH = '${app.ready}';`);
+    },
+  );
 });
 
 describe('deploy/supervisor/supervisord.conf', () => {
@@ -237,7 +350,7 @@ describe('deploy/supervisor/supervisord.conf', () => {
   it.each(['api', 'worker', 'beat', 'monitor'] as const)(
     '%s: runs what its npm start script runs, from CELERIAC_HOME',
     (name) => {
-      expect(setting(name, 'command')).toBe(scripts[`start:${name}`]);
+      expect(setting(name, 'command')).toBe(nodeCommandOf(name));
       expect(setting(name, 'directory')).toBe('%(ENV_CELERIAC_HOME)s');
       expect(setting(name, 'autorestart')).toBe('true');
       expect(setting(name, 'stopsignal')).toBe('TERM');
@@ -282,7 +395,12 @@ interface Manifest {
   spec?: {
     scaleTargetRef?: { name: string };
     triggers?: { type: string; metadata: Record<string, string> }[];
-    template?: { spec: { containers: Container[] } };
+    template?: {
+      spec: {
+        containers: Container[];
+        terminationGracePeriodSeconds?: number;
+      };
+    };
   };
 }
 
@@ -364,8 +482,22 @@ describe('deploy/k8s', () => {
         { secretRef: { name: 'celeriac-secrets' } },
       ]);
       expect(() => find('Service', `celeriac-${name}`)).not.toThrow();
+      // Time to close after SIGTERM, said explicitly for each app.
+      expect(
+        deployment.spec?.template?.spec.terminationGracePeriodSeconds,
+      ).toBeGreaterThan(0);
     },
   );
+
+  it('gives the worker more than WORKER_SHUTDOWN_TIMEOUT to stop', () => {
+    const grace = find('Deployment', 'celeriac-worker').spec?.template?.spec
+      .terminationGracePeriodSeconds;
+    expect(grace).toBeGreaterThan(
+      Number(
+        config.WORKER_SHUTDOWN_TIMEOUT ?? defaults.WORKER_SHUTDOWN_TIMEOUT,
+      ),
+    );
+  });
 
   it('runs two beat replicas: schedules survive one replica down, and fire once', () => {
     expect(

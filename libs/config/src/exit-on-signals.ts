@@ -1,10 +1,19 @@
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 
 /**
+ * The same signal again within this window is one request delivered twice,
+ * not a second one: Ctrl-C in a terminal signals the whole foreground
+ * process group, and `npm run start:*` (which `exec`s node) forwards the
+ * signal it got to node as well.
+ */
+export const SIGNAL_ECHO_WINDOW_MS = 500;
+
+/**
  * SIGTERM / SIGINT: a warm shutdown (`app.close()`: stop taking work,
  * finish what runs, close connections), then exit 0. A second signal while
  * that runs is a cold shutdown: exit 1 at once; the broker requeues
- * whatever was unacked.
+ * whatever was unacked. (The first signal's echo, see
+ * SIGNAL_ECHO_WINDOW_MS, does not count.)
  *
  * @returns the same warm shutdown, for other triggers (the worker's remote
  *   `shutdown` command): call it with what asked for it
@@ -13,13 +22,19 @@ export function exitOnSignals(
   app: INestApplicationContext,
   logger: LoggerService,
 ): (signal: string) => void {
-  let stopping = false;
+  let first: { signal: string; at: number } | undefined;
   const onSignal = (signal: string) => {
-    if (stopping) {
+    if (first) {
+      const echo =
+        signal === first.signal &&
+        Date.now() - first.at < SIGNAL_ECHO_WINDOW_MS;
+      if (echo) {
+        return;
+      }
       logger.warn({ msg: 'cold shutdown', signal });
       process.exit(1);
     }
-    stopping = true;
+    first = { signal, at: Date.now() };
     logger.log({ msg: 'warm shutdown', signal });
     app.close().then(
       () => process.exit(0),
