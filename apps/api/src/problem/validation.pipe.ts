@@ -13,14 +13,18 @@ export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     ...VALIDATION_OPTIONS,
     transform: true,
-    exceptionFactory: (errors: ValidationError[]) =>
-      new ProblemException(
-        HttpStatus.BAD_REQUEST,
-        ProblemCode.ValidationFailed,
-        'The request has invalid fields.',
-        errors.flatMap((error) => flatten(error)),
-      ),
+    exceptionFactory: validationProblem,
   });
+}
+
+/** The 400 of a body with invalid fields. */
+export function validationProblem(errors: ValidationError[]): ProblemException {
+  return new ProblemException(
+    HttpStatus.BAD_REQUEST,
+    ProblemCode.ValidationFailed,
+    'The request has invalid fields.',
+    errors.flatMap((error) => flatten(error)),
+  );
 }
 
 /** A class-validator error and its children as `{field, message}` entries. */

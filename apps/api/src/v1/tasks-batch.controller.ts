@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBody,
   ApiOperation,
   ApiQuery,
   ApiResponse,
@@ -29,6 +30,7 @@ import {
   batchRejected,
   type CheckedItem,
   itemErrorOf,
+  ParseBatchBodyPipe,
   validateBatchItem,
 } from './batch-items';
 import {
@@ -46,6 +48,12 @@ import { sendTaskOptionsOf } from './dto/submit-task.dto';
 import { RequestSendScope, type SendScope, SendPolicy } from './send-policy';
 
 const INSTANCE = '/v1/tasks/batch';
+
+/** SubmitBatchDto's shape, as ParseBatchBodyPipe checked it. */
+interface SubmitBatchBody {
+  tasks: unknown[];
+  atomic?: boolean;
+}
 
 /**
  * Bulk submit: many `POST /v1/tasks` bodies in one request, sent as one
@@ -79,6 +87,8 @@ export class TasksBatchController {
     description:
       'Send even tasks no celeriac worker declares (Python-only tasks)',
   })
+  // The body's type is an interface (see ParseBatchBodyPipe): named here.
+  @ApiBody({ type: SubmitBatchDto })
   @ApiAcceptedResponse({
     type: BatchSubmittedDto,
     description: 'Every task was sent',
@@ -124,7 +134,7 @@ export class TasksBatchController {
     },
   )
   async submitBatch(
-    @Body() body: SubmitBatchDto,
+    @Body(ParseBatchBodyPipe) body: SubmitBatchBody,
     @Query('unchecked', new ParseBoolPipe({ optional: true }))
     unchecked: boolean | undefined,
     @RequestSendScope() scope: SendScope,
