@@ -86,7 +86,8 @@ export function batchRejected(
  * The parsed JSON's own fields on a new `type`, for class-validator: what
  * class-transformer's plainToInstance gives for these DTOs (no @Type, no
  * @Transform), without deep-copying 1000 tasks' arguments. Defined, not
- * assigned, so a `__proto__` key stays a field (and an unknown one).
+ * assigned, so a `__proto__` key stays a plain field and cannot swap the
+ * instance's class (and with it the rules it is checked against).
  */
 function instanceOf<T extends object>(type: new () => T, raw: object): T {
   const instance = new type();
