@@ -19,6 +19,7 @@ const run = randomUUID();
 const served = `test-batch-${run}`;
 const idle = `test-batch-idle-${run}`;
 const atomicQueue = `test-batch-atomic-${run}`;
+const idempotentQueue = `test-batch-idempotent-${run}`;
 // A Redis database of this file's own: its PENDING keys can be listed.
 const REDIS_URL = 'redis://127.0.0.1:6379/14';
 useEnvironment({
@@ -95,6 +96,7 @@ describe('POST /v1/tasks/batch against a real worker', () => {
         () => deleteQueue(served),
         () => deleteQueue(idle),
         () => deleteQueue(atomicQueue),
+        () => deleteQueue(idempotentQueue),
         () => redis?.quit(),
       ),
     TEARDOWN_TIMEOUT_MS,
@@ -240,6 +242,21 @@ describe('POST /v1/tasks/batch against a real worker', () => {
       2,
     );
     expect(await messagesIn(atomicQueue)).toBe(2);
+  });
+
+  it('sends a batch once per Idempotency-Key and replays its answer, 207 included', async () => {
+    const body = {
+      tasks: [
+        { task: 'sum_task', args: [[1]], queue: idempotentQueue },
+        { task: 'sum_task', countdown: -1, queue: idempotentQueue },
+      ],
+    };
+    const key = `batch-${run}`;
+    const first = await batch(body).set('Idempotency-Key', key).expect(207);
+    const again = await batch(body).set('Idempotency-Key', key).expect(207);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await messagesIn(idempotentQueue)).toBe(1);
   });
 
   it('refuses a batch over 1000 tasks with 413 before sending any', async () => {
