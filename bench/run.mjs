@@ -13,6 +13,8 @@
 // Then the seed comparison (bench/lib/seed-comparison.mjs): BENCH_SEED (auto | off |
 // only: just that phase), BENCH_SEED_ROUNDS (3), BENCH_SEED_E2E_N (2000),
 // BENCH_SEED_LATENCY_N (200), BENCH_SEED_REDIS_URL (db 13), BENCH_SEED_ENV (JSON).
+// Then bulk submit (bench/lib/bulk-submit.mjs): BENCH_BULK (auto | off), BENCH_BULK_ROUNDS (3),
+// BENCH_BULK_BATCHES (12 per round), BENCH_BULK_SIZE (1000), BENCH_BULK_CONNECTIONS (3).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -25,6 +27,7 @@ import {
   sampleRss,
   stopTree,
 } from './lib/proc-stats.mjs';
+import { bulkSettings, bulkSubmit, printBulk } from './lib/bulk-submit.mjs';
 import { publishOnly } from './lib/publish-only.mjs';
 import { printTable, summarize } from './lib/report.mjs';
 import { seedComparison } from './lib/seed-comparison.mjs';
@@ -67,6 +70,7 @@ const settings = {
     env.BENCH_SYSTEMS ?? 'celeriac,raw-setex,raw-pipelined,celery'
   ).split(','),
   seed: env.BENCH_SEED ?? 'auto',
+  bulk: bulkSettings(env),
 };
 const tunedPhases = settings.seed !== 'only';
 const BROKER_URL = env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
@@ -259,6 +263,20 @@ const publishing =
         redisUrl: REDIS_URL,
       }).catch((error) => ({ error: error.message }));
 
+let bulk = null;
+if (settings.bulk.mode !== 'off') {
+  log('bulk submit: POST /v1/tasks/batch and BullMQ addBulk');
+  bulk = await bulkSubmit({
+    channel,
+    run: RUN,
+    port: nextPort++,
+    brokerUrl: BROKER_URL,
+    redisUrl: REDIS_URL,
+    settings: settings.bulk,
+    log,
+  }).catch((error) => ({ error: error.message }));
+}
+
 let seed = null;
 if (settings.seed !== 'off') {
   log(
@@ -296,6 +314,7 @@ const report = {
   celeryProbes,
   summary,
   publishing,
+  bulkSubmit: bulk,
   seedComparison: seed,
   rounds: results.map(({ latenciesMs, ...rest }) => ({
     ...rest,
@@ -307,6 +326,7 @@ mkdirSync(dir, { recursive: true });
 const file = resolve(dir, `${report.date.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 if (tunedPhases) printTable(summary, publishing, report);
+printBulk(bulk);
 printSeedTable(seed);
 console.log(`\nJSON: ${file} (${report.durationSeconds.toFixed(0)} s)`);
 

@@ -1,17 +1,13 @@
 // Publish-only rates of celeriac's sending side: the library's CeleryClient
 // (confirmed publishes, many in flight) and the built api's POST /v1/tasks
 // under autocannon. Nothing consumes: the queue is deleted afterwards.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { startApi } from './api-process.mjs';
 import { broker, deleteQueue, TASK } from './workload.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const API_MAIN = resolve(ROOT, 'dist/apps/api/apps/api/src/main.js');
 const IN_FLIGHT = 256;
 
 async function clientRate({ brokerUrl, queue, count }) {
@@ -47,36 +43,13 @@ async function clientRate({ brokerUrl, queue, count }) {
 }
 
 async function httpRate({ brokerUrl, redisUrl, queue, port, seconds }) {
-  const child = spawn(process.execPath, [API_MAIN], {
-    cwd: ROOT,
-    env: {
-      ...withoutApiKeys(process.env),
-      BROKER_URL: brokerUrl,
-      RESULT_BACKEND_URL: redisUrl,
-      API_PORT: String(port),
-      API_RATE_LIMIT: '0',
-      TASK_DEFAULT_QUEUE: queue,
-      RESULT_EXPIRES: '300',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const { url, stop } = await startApi({
+    brokerUrl,
+    redisUrl,
+    port,
+    env: { TASK_DEFAULT_QUEUE: queue },
   });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
   try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const up = await fetch(`${url}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) break;
-      if (Date.now() > deadline || child.exitCode !== null) {
-        throw new Error(`api did not start: ${stderr}`);
-      }
-      await sleep(100);
-    }
     const body = JSON.stringify({ task: TASK, args: [] });
     // Warm-up, then the measured run.
     await autocannon({
@@ -106,10 +79,7 @@ async function httpRate({ brokerUrl, redisUrl, queue, port, seconds }) {
       seconds,
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((done) =>
-      child.exitCode !== null ? done() : child.once('exit', done),
-    );
+    await stop();
   }
 }
 
@@ -138,10 +108,4 @@ export async function publishOnly({
     await deleteQueue(channel, clientQueue);
     await deleteQueue(channel, httpQueue);
   }
-}
-
-// The api would demand a bearer token if the caller's environment set keys.
-function withoutApiKeys(environment) {
-  const { API_KEYS: _keys, ...rest } = environment;
-  return rest;
 }

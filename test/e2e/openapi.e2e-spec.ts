@@ -54,6 +54,7 @@ describe('the OpenAPI document at /docs-json', () => {
         '/health/live',
         '/health/ready',
         '/v1/tasks',
+        '/v1/tasks/batch',
         '/v1/tasks/{task_id}',
         '/v1/tasks/{task_id}/events',
         '/v1/workflows',

@@ -88,6 +88,18 @@ describe('submits during an outage', () => {
         .send({ task: 'add_task', args: [1, 2], queue }),
     );
   const soloAdd = () => timed(() => http().get('/solo/add?a=1&b=2'));
+  const submitBatch = () =>
+    timed(() =>
+      http()
+        .post('/v1/tasks/batch')
+        .send({
+          tasks: [1, 2, 3].map((a) => ({
+            task: 'add_task',
+            args: [a, 1],
+            queue,
+          })),
+        }),
+    );
 
   /** Every task id with a result key in the owned Redis. */
   async function storedIds(): Promise<string[]> {
@@ -163,6 +175,11 @@ describe('submits during an outage', () => {
       'BROKER_UNAVAILABLE',
       '/solo/add?a=1&b=2',
     );
+    expectUnavailable(
+      await submitBatch(),
+      'BROKER_UNAVAILABLE',
+      '/v1/tasks/batch',
+    );
     await expectNothingLeftBehind();
 
     brokerProxy!.restore();
@@ -176,6 +193,13 @@ describe('submits during an outage', () => {
     // confirm never comes, and the mark must go again.
     brokerProxy!.stall();
     expectUnavailable(await submitTask(), 'BROKER_UNAVAILABLE', '/v1/tasks');
+    await expectNothingLeftBehind();
+    // A batch is one plan: every one of its marks goes again.
+    expectUnavailable(
+      await submitBatch(),
+      'BROKER_UNAVAILABLE',
+      '/v1/tasks/batch',
+    );
     await expectNothingLeftBehind();
 
     // Dropping the stalled connection also drops the unconfirmed message.
@@ -198,6 +222,11 @@ describe('submits during an outage', () => {
       await soloAdd(),
       'RESULT_BACKEND_UNAVAILABLE',
       '/solo/add?a=1&b=2',
+    );
+    expectUnavailable(
+      await submitBatch(),
+      'RESULT_BACKEND_UNAVAILABLE',
+      '/v1/tasks/batch',
     );
     // Reads, and the schedules (BullMQ on the same Redis), answer alike.
     const resultPath = `/result/${accepted[0]}`;

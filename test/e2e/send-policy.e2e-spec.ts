@@ -107,4 +107,43 @@ describe('the send policy: unchecked scope and allowed queues', () => {
     );
     expect(await depth()).toBe(2);
   });
+
+  it("checks a batch item by item: a refused queue or unchecked task is that item's error", async () => {
+    const response = await post('/v1/tasks/batch', PLAIN_KEY, {
+      tasks: [
+        { task: 'add_task', args: [1, 2], queue: QUEUE },
+        { task: 'add_task', args: [1, 2], queue: 'somewhere-else' },
+        { task: 'python_only_task', queue: QUEUE },
+      ],
+    }).expect(207);
+    expect(response.body.results).toEqual([
+      { index: 0, task_id: expect.any(String), status_url: expect.any(String) },
+      {
+        index: 1,
+        error: {
+          status: 422,
+          code: 'QUEUE_NOT_ALLOWED',
+          detail: `Queue somewhere-else not served here; API_QUEUES allows ${PREFIX}-*, default-sum.`,
+        },
+      },
+      {
+        index: 2,
+        error: expect.objectContaining({
+          status: 422,
+          code: 'TASK_NOT_REGISTERED',
+        }),
+      },
+    ]);
+    expect(await depth()).toBe(3);
+  });
+
+  it('refuses a batch with ?unchecked=true to a key without the scope, whole', async () => {
+    await post('/v1/tasks/batch?unchecked=true', PLAIN_KEY, {
+      tasks: [{ task: 'add_task', args: [1, 2], queue: QUEUE }],
+    }).expect(403);
+    await post('/v1/tasks/batch?unchecked=true', SCOPED_KEY, {
+      tasks: [{ task: 'python_only_task', queue: QUEUE }],
+    }).expect(202);
+    expect(await depth()).toBe(4);
+  });
 });

@@ -17,6 +17,7 @@ import { SoloController } from './solo/solo.controller';
 import { StatusController } from './status/status.controller';
 import { GroupsController } from './v1/groups.controller';
 import { SchedulesController } from './v1/schedules.controller';
+import { TasksBatchController } from './v1/tasks-batch.controller';
 import { TasksController } from './v1/tasks.controller';
 import { WorkflowsController } from './v1/workflows.controller';
 
@@ -39,6 +40,7 @@ import { SendPolicy } from './v1/send-policy';
     SoloController,
     ResultController,
     HealthController,
+    TasksBatchController,
     TasksController,
     WorkflowsController,
     GroupsController,

@@ -34,6 +34,8 @@ export enum ProblemCode {
   IdempotencyKeyInvalid = 'IDEMPOTENCY_KEY_INVALID',
   IdempotencyRequestInProgress = 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  BatchTooLarge = 'BATCH_TOO_LARGE',
+  BatchRejected = 'BATCH_REJECTED',
 }
 
 /** The whole detail of a 500: what failed stays in the log. */

@@ -42,7 +42,11 @@ import {
 import { ApiPublishUnavailableProblems } from '../problem/dependency.problems';
 import { ApiJsonBodyProblems, ApiKeyAuth } from '../security';
 import { TaskIdPipe } from '../result/task-id.pipe';
-import { SubmitTaskDto, TaskSubmittedDto } from './dto/submit-task.dto';
+import {
+  sendTaskOptionsOf,
+  SubmitTaskDto,
+  TaskSubmittedDto,
+} from './dto/submit-task.dto';
 import {
   RegisteredTaskDto,
   RevokeTaskDto,
@@ -126,18 +130,10 @@ export class TasksController {
       queues: [body.queue],
       unchecked,
     });
-    const { taskId } = await this.producer.sendTask(body.task, {
-      args: body.args ?? [],
-      kwargs: body.kwargs ?? {},
-      queue: body.queue,
-      countdown: body.countdown,
-      eta: body.eta === undefined ? undefined : new Date(body.eta),
-      expires: body.expires,
-      priority: body.priority,
-      maxRetries: body.max_retries,
-      timeLimit: body.time_limit,
-      softTimeLimit: body.soft_time_limit,
-    });
+    const { taskId } = await this.producer.sendTask(
+      body.task,
+      sendTaskOptionsOf(body),
+    );
     return { task_id: taskId, status_url: `/v1/tasks/${taskId}` };
   }
 

@@ -1,6 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { buildTaskMessage, type SignatureOptions } from '@celeriac/broker';
+import {
+  buildTaskMessage,
+  type SignatureOptions,
+  type TaskMessage,
+} from '@celeriac/broker';
 import type { CanvasContext, CanvasPlan } from '../canvas/canvas-plan';
 import { planChain } from '../canvas/chain';
 import { planChord } from '../canvas/chord';
@@ -35,6 +39,12 @@ export interface SendTaskOptions {
   maxRetries?: number;
 }
 
+/** One task of {@link TaskProducer.sendMany}. */
+export interface SendTaskCall {
+  task: string;
+  options?: SendTaskOptions;
+}
+
 /**
  * Sends tasks and canvases: records every id as PENDING (so a reader can
  * tell "queued" from "unknown"), saves group results, then publishes with
@@ -63,10 +73,36 @@ export class TaskProducer implements CanvasContext {
     task: string,
     options: SendTaskOptions = {},
   ): Promise<{ taskId: string }> {
-    const id = options.taskId ?? this.newId();
-    const message = buildTaskMessage({
+    const [taskId] = await this.sendMany([{ task, options }]);
+    return { taskId };
+  }
+
+  /**
+   * Many `send_task` calls as one plan: one pipelined round trip marks every
+   * id PENDING, then every message is published with confirms. All or
+   * nothing: when any publish fails, every mark is taken back and it rejects.
+   * @returns the task ids, in the order of `calls`
+   */
+  async sendMany(calls: readonly SendTaskCall[]): Promise<string[]> {
+    const messages = calls.map(({ task, options = {} }) => ({
+      message: this.messageFor(task, options),
+      queue: options.queue ?? this.queueFor(task),
+    }));
+    const taskIds = messages.map(({ message }) => message.headers.id);
+    await this.apply({
+      taskId: taskIds[0] ?? '',
+      taskIds,
+      messages,
+      groups: [],
+      chords: [],
+    });
+    return taskIds;
+  }
+
+  private messageFor(task: string, options: SendTaskOptions): TaskMessage {
+    return buildTaskMessage({
       task,
-      id,
+      id: options.taskId ?? this.newId(),
       args: options.args ?? [],
       kwargs: options.kwargs ?? {},
       argsForm: 'list',
@@ -83,14 +119,6 @@ export class TaskProducer implements CanvasContext {
       timeLimit: options.timeLimit,
       softTimeLimit: options.softTimeLimit,
     });
-    await this.apply({
-      taskId: id,
-      taskIds: [id],
-      messages: [{ message, queue: options.queue ?? this.queueFor(task) }],
-      groups: [],
-      chords: [],
-    });
-    return { taskId: id };
   }
 
   /** `chain(*steps).apply_async()`; the task id is the last step's. */

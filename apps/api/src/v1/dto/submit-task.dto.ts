@@ -7,6 +7,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import type { SendTaskOptions } from '@celeriac/tasks';
 import { TaskCallDto } from './task-call.dto';
 
 const YEAR_SECONDS = 366 * 24 * 3600;
@@ -83,4 +84,20 @@ export class TaskSubmittedDto {
 
   @ApiProperty({ example: '/v1/tasks/265caae7-9b57-43bf-ba0c-01eb3ae21630' })
   status_url: string;
+}
+
+/** A `POST /v1/tasks` body as TaskProducer's options. */
+export function sendTaskOptionsOf(body: SubmitTaskDto): SendTaskOptions {
+  return {
+    args: body.args ?? [],
+    kwargs: body.kwargs ?? {},
+    queue: body.queue,
+    countdown: body.countdown,
+    eta: body.eta === undefined ? undefined : new Date(body.eta),
+    expires: body.expires,
+    priority: body.priority,
+    maxRetries: body.max_retries,
+    timeLimit: body.time_limit,
+    softTimeLimit: body.soft_time_limit,
+  };
 }

@@ -1,0 +1,58 @@
+// The built api as a child process on its own port, for the HTTP phases.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const API_MAIN = resolve(ROOT, 'dist/apps/api/apps/api/src/main.js');
+
+/**
+ * Starts dist's api with `env` over the caller's environment (without
+ * API_KEYS: the bench sends no token) and no rate limit; resolves once
+ * /health/ready answers. `stop()` ends it.
+ */
+export async function startApi({ brokerUrl, redisUrl, port, env = {} }) {
+  const child = spawn(process.execPath, [API_MAIN], {
+    cwd: ROOT,
+    env: {
+      ...withoutApiKeys(process.env),
+      BROKER_URL: brokerUrl,
+      RESULT_BACKEND_URL: redisUrl,
+      API_PORT: String(port),
+      API_RATE_LIMIT: '0',
+      RESULT_EXPIRES: '300',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((done) =>
+      child.exitCode !== null ? done() : child.once('exit', done),
+    );
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const up = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error(`api did not start: ${stderr}`);
+    }
+    await sleep(100);
+  }
+  return { url, stop };
+}
+
+// The api would demand a bearer token if the caller's environment set keys.
+function withoutApiKeys(environment) {
+  const { API_KEYS: _keys, ...rest } = environment;
+  return rest;
+}

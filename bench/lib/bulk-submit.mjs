@@ -1,0 +1,139 @@
+// Bulk submit: POST /v1/tasks/batch (1000 tasks a request, a few requests
+// in flight) beside BullMQ's Queue.addBulk (1000 jobs a call, as many calls
+// in flight) on the same Redis, rounds alternating. Nothing consumes: the
+// queues are deleted (RabbitMQ) or obliterated (BullMQ) afterwards.
+import { Queue } from 'bullmq';
+import { startApi } from './api-process.mjs';
+import { deleteQueue, median, TASK } from './workload.mjs';
+
+/** Settings from BENCH_BULK_* (see bench/run.mjs). */
+export function bulkSettings(env) {
+  return {
+    mode: env.BENCH_BULK ?? 'auto',
+    rounds: Number(env.BENCH_BULK_ROUNDS ?? 3),
+    // Batches per round, across all lanes.
+    batches: Number(env.BENCH_BULK_BATCHES ?? 12),
+    size: Number(env.BENCH_BULK_SIZE ?? 1000),
+    lanes: Number(env.BENCH_BULK_CONNECTIONS ?? 3),
+  };
+}
+
+/** `lanes` callers sharing `batches` calls of `send`; tasks per second. */
+async function rate({ batches, size, lanes }, send) {
+  let next = 0;
+  const start = performance.now();
+  const lane = async () => {
+    while (next < batches) {
+      next++;
+      await send();
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return (batches * size) / ((performance.now() - start) / 1000);
+}
+
+export async function bulkSubmit({
+  channel,
+  run,
+  port,
+  brokerUrl,
+  redisUrl,
+  settings,
+  log,
+}) {
+  const queue = `bench-${run}-bulk`;
+  const api = await startApi({
+    brokerUrl,
+    redisUrl,
+    port,
+    env: { TASK_DEFAULT_QUEUE: queue },
+  });
+  const redis = new URL(redisUrl);
+  const bull = new Queue(`bench-${run}-bulk`, {
+    connection: {
+      host: redis.hostname,
+      port: Number(redis.port || 6379),
+      db: Number(redis.pathname.slice(1) || 0),
+    },
+  });
+  const body = JSON.stringify({
+    tasks: Array.from({ length: settings.size }, (_, i) => ({
+      task: TASK,
+      args: [i],
+    })),
+  });
+  const jobs = Array.from({ length: settings.size }, (_, i) => ({
+    name: TASK,
+    data: { args: [i] },
+  }));
+  const postBatch = async () => {
+    const response = await fetch(`${api.url}/v1/tasks/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    const text = await response.text();
+    if (response.status !== 202) {
+      throw new Error(
+        `batch answered ${response.status}: ${text.slice(0, 300)}`,
+      );
+    }
+  };
+  const addBulk = () => bull.addBulk(jobs);
+  const celeriac = [];
+  const bullmq = [];
+  try {
+    // Warm both (JIT, connections, the queue's declaration) untimed.
+    await rate({ ...settings, batches: settings.lanes }, postBatch);
+    await rate({ ...settings, batches: settings.lanes }, addBulk);
+    for (let round = 0; round < settings.rounds; round++) {
+      // Alternate which goes first, so load from elsewhere hits both alike.
+      const pair = [
+        async () => celeriac.push(await rate(settings, postBatch)),
+        async () => bullmq.push(await rate(settings, addBulk)),
+      ];
+      for (const measure of round % 2 === 0 ? pair : pair.reverse()) {
+        await measure();
+      }
+      log(
+        `bulk round ${round}: POST /v1/tasks/batch ${celeriac.at(-1).toFixed(0)} tasks/s, ` +
+          `BullMQ addBulk ${bullmq.at(-1).toFixed(0)} jobs/s`,
+      );
+    }
+  } finally {
+    await api.stop();
+    await bull.obliterate({ force: true }).catch(() => undefined);
+    await bull.close();
+    await deleteQueue(channel, queue);
+  }
+  const celeriacMedian = median(celeriac);
+  const bullmqMedian = median(bullmq);
+  return {
+    batchSize: settings.size,
+    connections: settings.lanes,
+    batchesPerRound: settings.batches,
+    celeriacTasksPerSecond: celeriacMedian,
+    bullmqJobsPerSecond: bullmqMedian,
+    ratio: celeriacMedian / bullmqMedian,
+    rounds: { celeriac, bullmq },
+  };
+}
+
+/** Prints the bulk phase's line, or why it did not run. */
+export function printBulk(bulk) {
+  if (!bulk) {
+    return;
+  }
+  if (bulk.error) {
+    console.log(`\nbulk submit failed: ${bulk.error}`);
+    return;
+  }
+  const n = (value) => value.toFixed(0);
+  console.log(
+    `\nbulk submit (${bulk.batchSize} a call, ${bulk.connections} in flight, medians of ${bulk.rounds.celeriac.length}): ` +
+      `POST /v1/tasks/batch ${n(bulk.celeriacTasksPerSecond)} tasks/s; ` +
+      `BullMQ addBulk ${n(bulk.bullmqJobsPerSecond)} jobs/s; ratio ${bulk.ratio.toFixed(2)}x ` +
+      `(goals: >= 20000 tasks/s ${bulk.celeriacTasksPerSecond >= 20_000 ? 'met' : 'not met'}, ` +
+      `>= BullMQ ${bulk.ratio >= 1 ? 'met' : 'not met'})`,
+  );
+}
