@@ -31,6 +31,23 @@ if (!engine.ok) {
 }
 
 /** A port nothing listens on now, on 127.0.0.1. */
+/** What Redis answers an unauthenticated PING on 127.0.0.1:port. */
+function redisGreeting(port: number): Promise<string> {
+  return new Promise((resolvePing, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.setTimeout(5000, () => {
+      socket.destroy();
+      reject(new Error(`no answer from Redis on ${port}`));
+    });
+    socket.once('error', reject);
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolvePing(data.toString());
+    });
+    socket.once('connect', () => socket.write('PING\r\n'));
+  });
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -73,6 +90,7 @@ suite(
     const run = randomBytes(4).toString('hex');
     const user = `celeriac-${run}`;
     const password = randomBytes(12).toString('hex');
+    const redisPassword = randomBytes(12).toString('hex');
     // Made in beforeAll: a skipped suite still runs this body.
     let work = '';
     let dataDir = '';
@@ -133,6 +151,7 @@ suite(
           MONITOR_HOST_PORT: String(ports.monitor),
           RABBITMQ_USER: user,
           RABBITMQ_PASSWORD: password,
+          REDIS_PASSWORD: redisPassword,
           RABBITMQ_DATA_DIR: dataDir,
         },
         join(work, 'empty.env'),
@@ -225,6 +244,8 @@ suite(
             ),
           ]);
         }
+        // Redis asks for its password even on loopback.
+        expect(await redisGreeting(ports.redis)).toMatch(/^-NOAUTH/);
         // And for real: the api answers on loopback, not on this host's other addresses.
         expect(await accepts('127.0.0.1', ports.api)).toBe(true);
         const others = Object.values(networkInterfaces())

@@ -216,6 +216,20 @@ describe('docker-compose.yaml', () => {
     }
   });
 
+  it('gives Redis a password and the apps the same one', () => {
+    const { redis } = compose.services;
+    expect(redis.command).toEqual([
+      'redis-server',
+      '--requirepass',
+      '${REDIS_PASSWORD:-celeriac}',
+    ]);
+    for (const [, service] of apps) {
+      expect(service.environment?.RESULT_BACKEND_URL).toBe(
+        'redis://:${REDIS_PASSWORD:-celeriac}@redis:6379/0',
+      );
+    }
+  });
+
   it.each(apps)(
     '%s: starts once RabbitMQ and Redis are healthy, and restarts',
     (_name, service) => {
