@@ -26,6 +26,9 @@ export const base = {
 
 export default {
   ...base,
+  // Jest's default on two cores is one worker; unit specs are independent
+  // (their few Redis and RabbitMQ names are their own), so use both.
+  maxWorkers: 2,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test/utils'],
   testRegex: '.*\\.spec\\.ts$',
 };

@@ -4,7 +4,8 @@
 // missing, install it with apt (CI runs as root); fail with one sentence
 // when that is not possible. Nothing is downloaded by Playwright.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import ensureServices from './ensure-services.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -34,11 +35,50 @@ function ensureChromium() {
   }
 }
 
+const APPS = ['api', 'worker', 'beat', 'monitor'];
+const SOURCES = ['apps', 'libs'];
+const BUILD_FILES = ['package-lock.json', 'tsconfig.json', 'nest-cli.json'];
+
+/** The newest modification time of the files below `dir`, in ms. */
+function newestBelow(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(
+      newest,
+      entry.isDirectory() ? newestBelow(path) : statSync(path).mtimeMs,
+    );
+  }
+  return newest;
+}
+
+/**
+ * Whether every app's built main.js is newer than every source file: then
+ * the build `npm run build` (or an earlier run) made is the code under test,
+ * and building again would only cost a minute.
+ */
+function buildIsFresh() {
+  const mains = APPS.map((app) => `dist/apps/${app}/apps/${app}/src/main.js`);
+  if (!mains.every((main) => existsSync(main))) {
+    return false;
+  }
+  const built = Math.min(...mains.map((main) => statSync(main).mtimeMs));
+  const sources = Math.max(
+    ...SOURCES.map(newestBelow),
+    ...BUILD_FILES.map((file) => statSync(file).mtimeMs),
+  );
+  return built > sources;
+}
+
 export default async function e2eSetup() {
   await ensureServices();
   // Suites run these as real processes (signals, kill -9, captured logs).
-  execFileSync('npx', ['nest', 'build', 'api', 'worker', 'beat', 'monitor'], {
-    stdio: 'inherit',
-  });
+  if (buildIsFresh()) {
+    console.log(
+      'e2e setup: dist/ is newer than every source file; not rebuilding the apps',
+    );
+  } else {
+    execFileSync('npx', ['nest', 'build', ...APPS], { stdio: 'inherit' });
+  }
   ensureChromium();
 }
