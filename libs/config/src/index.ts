@@ -10,3 +10,4 @@ export * from './metrics';
 export * from './log-level';
 export * from './health';
 export * from './auth';
+export * from './tls-files';

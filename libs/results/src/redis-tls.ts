@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
+import { readTlsFiles } from '@celeriac/config';
 
 /**
  * Celery's TLS parameters of a `rediss://` result backend URL
@@ -45,20 +45,6 @@ export function redisTlsOptions(url: string): ConnectionOptions | undefined {
     return undefined;
   }
   const params = parsed.searchParams;
-  const file = (name: string): Buffer | undefined => {
-    const path = params.get(name);
-    if (path === null || path === '') {
-      return undefined;
-    }
-    try {
-      return readFileSync(path);
-    } catch (error) {
-      throw new Error(
-        `RESULT_BACKEND_URL ${name} ${path} cannot be read: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-  };
   const certReqs = (params.get('ssl_cert_reqs') ?? 'required').toLowerCase();
   const verify = CERT_REQS[certReqs];
   if (verify === undefined) {
@@ -66,18 +52,12 @@ export function redisTlsOptions(url: string): ConnectionOptions | undefined {
       `RESULT_BACKEND_URL ssl_cert_reqs must be required, optional or none, not ${certReqs}`,
     );
   }
-  const options: ConnectionOptions = { rejectUnauthorized: verify };
-  const ca = file('ssl_ca_certs');
-  const cert = file('ssl_certfile');
-  const key = file('ssl_keyfile');
-  if (ca) {
-    options.ca = [ca];
-  }
-  if (cert) {
-    options.cert = cert;
-  }
-  if (key) {
-    options.key = key;
-  }
-  return options;
+  return {
+    rejectUnauthorized: verify,
+    ...readTlsFiles('RESULT_BACKEND_URL', params, {
+      ca: 'ssl_ca_certs',
+      cert: 'ssl_certfile',
+      key: 'ssl_keyfile',
+    }),
+  };
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
+import { readTlsFiles } from '@celeriac/config';
 
 /**
  * TLS settings of an `amqps://` URL, named as in RabbitMQ's own
@@ -44,33 +44,11 @@ export function amqpTlsOptions(url: string): ConnectionOptions {
     return {};
   }
   const params = new URLSearchParams(query);
-  const options: ConnectionOptions = {};
-  const file = (name: string): Buffer | undefined => {
-    const path = params.get(name);
-    if (path === null || path === '') {
-      return undefined;
-    }
-    try {
-      return readFileSync(path);
-    } catch (error) {
-      throw new Error(
-        `BROKER_URL ${name} ${path} cannot be read: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-  };
-  const ca = file('cacertfile');
-  const cert = file('certfile');
-  const key = file('keyfile');
-  if (ca) {
-    options.ca = [ca];
-  }
-  if (cert) {
-    options.cert = cert;
-  }
-  if (key) {
-    options.key = key;
-  }
+  const options: ConnectionOptions = readTlsFiles('BROKER_URL', params, {
+    ca: 'cacertfile',
+    cert: 'certfile',
+    key: 'keyfile',
+  });
   const verify = params.get('verify') ?? 'verify_peer';
   if (verify !== 'verify_peer' && verify !== 'verify_none') {
     throw new Error(
