@@ -3,6 +3,7 @@ export * from './protocol/task-message.builder';
 export * from './protocol/task-message.codec';
 export * from './protocol/process-identity';
 export * from './protocol/py-repr';
+export * from './protocol/exception-repr';
 export * from './protocol/kombu-json';
 export * from './protocol/amqp-headers';
 export * from './protocol/dead-letter-message';

@@ -5,13 +5,13 @@ import {
   Injectable,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CeleriacConfig } from '@celeriac/config';
+import { BearerKeys, CeleriacConfig } from '@celeriac/config';
 import {
   ProblemCode,
   ProblemException,
 } from '../problem/problem-details.filter';
 import { recordSendScope } from '../v1/send-policy';
-import { ApiKeyMatcher } from './api-key-matcher';
+
 import { bearerChallenge, parseBearer } from './bearer-token';
 import { requiresApiKey, routePathOf } from './route-access';
 import { securityMessages } from './security.messages';
@@ -23,7 +23,7 @@ import { securityMessages } from './security.messages';
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly keys: ApiKeyMatcher,
+    private readonly keys: BearerKeys,
     private readonly config: CeleriacConfig,
   ) {}
 

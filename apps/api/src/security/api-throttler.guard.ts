@@ -9,12 +9,12 @@ import {
   ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { CeleriacConfig } from '@celeriac/config';
+import { BearerKeys, CeleriacConfig } from '@celeriac/config';
 import {
   ProblemCode,
   ProblemException,
 } from '../problem/problem-details.filter';
-import { ApiKeyMatcher } from './api-key-matcher';
+
 import { parseBearer } from './bearer-token';
 import { isUnthrottledPath, routeAccess, routePathOf } from './route-access';
 import { securityMessages } from './security.messages';
@@ -31,7 +31,7 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
-    private readonly keys: ApiKeyMatcher,
+    private readonly keys: BearerKeys,
     private readonly config: CeleriacConfig,
   ) {
     super(options, storage, reflector);

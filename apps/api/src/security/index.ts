@@ -1,6 +1,5 @@
 export * from './security.module';
 export * from './http-pipeline';
 export * from './swagger-bearer';
-export * from './api-key-matcher';
 export * from './route-access';
 export * from './swagger-body';

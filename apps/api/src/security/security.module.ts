@@ -2,10 +2,10 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import { CeleriacConfig } from '@celeriac/config';
+import { BearerKeys, CeleriacConfig } from '@celeriac/config';
 import { REDIS_CLIENT } from '@celeriac/results';
 import { ApiKeyGuard } from './api-key.guard';
-import { ApiKeyMatcher } from './api-key-matcher';
+
 import { ApiThrottlerGuard } from './api-throttler.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
@@ -35,10 +35,9 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
   ],
   providers: [
     {
-      provide: ApiKeyMatcher,
+      provide: BearerKeys,
       inject: [CeleriacConfig],
-      useFactory: (config: CeleriacConfig) =>
-        new ApiKeyMatcher(config.api.keys),
+      useFactory: (config: CeleriacConfig) => new BearerKeys(config.api.keys),
     },
     { provide: APP_GUARD, useClass: ApiThrottlerGuard },
     { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -5,28 +5,18 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { argsRepr, kwargsRepr, saferepr } from '@celeriac/broker';
+import {
+  argsRepr,
+  exceptionRepr,
+  kwargsRepr,
+  saferepr,
+} from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
 import { REDIS_CLIENT, type TaskMeta } from '@celeriac/results';
 import { EventsState } from '../state/events-state';
 import { emptyTask, type TaskRecord } from '../contract/flower-task';
 
 const META_PREFIX = 'celery-task-meta-';
-
-/** Celery's exception dict as a repr string, e.g. `ValueError('boom')`. */
-function exceptionRepr(result: unknown): string | null {
-  if (typeof result !== 'object' || result === null) {
-    return null;
-  }
-  const info = result as { exc_type?: unknown; exc_message?: unknown };
-  if (typeof info.exc_type !== 'string') {
-    return null;
-  }
-  const message = Array.isArray(info.exc_message)
-    ? info.exc_message
-    : [info.exc_message];
-  return `${info.exc_type}(${message.map((part) => saferepr(part)).join(', ')})`;
-}
 
 /**
  * A task as the result backend remembers it (celery-protocol.md §C.2, with

@@ -7,9 +7,9 @@ function digest(key: string): Buffer {
 }
 
 /**
- * Configured bearer keys (e.g. MONITOR_API_KEYS), matched in constant time.
- * The same matching as the api's ApiKeyMatcher, in a lib so every app can
- * use it (apps never import from each other).
+ * Configured bearer keys (API_KEYS, MONITOR_API_KEYS), matched in constant
+ * time. In a lib so every app shares one implementation (apps never import
+ * from each other).
  */
 export class BearerKeys {
   private readonly digests: Buffer[];
@@ -18,22 +18,39 @@ export class BearerKeys {
     this.digests = keys.map(digest);
   }
 
-  /** Whether any key is configured. */
+  /** Whether any key is configured, i.e. whether authentication is on. */
   get enabled(): boolean {
     return this.digests.length > 0;
   }
 
   /**
-   * Whether `presented` is one of the keys. Every key is compared, so the
-   * time taken says nothing about which one matched or how close a guess came.
+   * The index of the configured key equal to `presented`, or undefined.
+   * Every key is compared, so the time taken says nothing about which one
+   * matched or how close a guess came.
    */
-  matches(presented: string): boolean {
+  match(presented: string): number | undefined {
     const candidate = digest(presented);
-    let matched = false;
-    for (const known of this.digests) {
-      matched = timingSafeEqual(candidate, known) || matched;
-    }
+    let matched: number | undefined;
+    this.digests.forEach((known, index) => {
+      if (timingSafeEqual(candidate, known) && matched === undefined) {
+        matched = index;
+      }
+    });
     return matched;
+  }
+
+  /** Whether `presented` is one of the keys (see `match`). */
+  matches(presented: string): boolean {
+    return this.match(presented) !== undefined;
+  }
+
+  /**
+   * A name for the key at `index` that is the same on every replica and
+   * across restarts, yet does not reveal the key: its digest's first 16 hex
+   * digits. Rate limits count by it.
+   */
+  fingerprint(index: number): string {
+    return this.digests[index].toString('hex').slice(0, 16);
   }
 }
 

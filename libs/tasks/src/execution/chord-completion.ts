@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   CeleryClient,
-  pyRepr,
+  exceptionRepr,
   pythonJsonStringify,
   type TaskMessage,
 } from '@celeriac/broker';
 import {
   ChordRepository,
-  type ExceptionInfo,
   ResultRepository,
   TaskState,
 } from '@celeriac/results';
@@ -64,7 +63,7 @@ export class ChordCompletion {
           {
             exc_type: 'ChordError',
             exc_message: [
-              `Dependency ${culprit.taskId} raised ${exceptionRepr(culprit.result)}`,
+              `Dependency ${culprit.taskId} raised ${exceptionRepr(culprit.result, 'full') ?? 'Exception()'}`,
             ],
             exc_module: 'celery.exceptions',
           },
@@ -83,11 +82,4 @@ export class ChordCompletion {
     }
     await this.chords.delete(group);
   }
-}
-
-/** Python's repr of a stored exception: `ValueError('boom')`. */
-function exceptionRepr(result: unknown): string {
-  const { exc_type, exc_message } = (result ?? {}) as Partial<ExceptionInfo>;
-  const args = Array.isArray(exc_message) ? exc_message : [];
-  return `${exc_type ?? 'Exception'}(${args.map((arg) => pyRepr(arg)).join(', ')})`;
 }

@@ -14,6 +14,7 @@ import {
   type TaskInvoker,
   type TaskMessage,
   type UndecodableDelivery,
+  exceptionRepr,
   saferepr,
 } from '@celeriac/broker';
 import {
@@ -767,12 +768,6 @@ function receivedFields(message: TaskMessage): Record<string, unknown> {
     eta: headers.eta ?? null,
     expires: headers.expires ?? null,
   };
-}
-
-/** The exception's Python repr, as Celery's events carry it: `ValueError('boom')`. */
-export function exceptionRepr(exception: ExceptionInfo): string {
-  const parts = exception.exc_message.map((part) => saferepr(part));
-  return `${exception.exc_type}(${parts.join(', ')})`;
 }
 
 function stackOf(error: unknown): string | null {
