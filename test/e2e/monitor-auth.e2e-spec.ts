@@ -95,7 +95,7 @@ describe('monitor with MONITOR_BASIC_AUTH and MONITOR_API_KEYS', () => {
     const response = await http().get(path).expect(401);
 
     expect(response.headers['www-authenticate']).toMatch(/^Basic realm=/);
-    expect(response.body).toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(response.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
   });
 
   it.each([
@@ -156,7 +156,7 @@ describe('monitor with MONITOR_BASIC_AUTH and MONITOR_API_KEYS', () => {
           call: call.name,
           status: 401,
         });
-        expect(response.body).toMatchObject({ code: 'unauthorized' });
+        expect(response.body).toMatchObject({ code: 'UNAUTHORIZED' });
       }
     }
     expect(workerProcess.running).toBe(true);

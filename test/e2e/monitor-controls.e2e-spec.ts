@@ -101,7 +101,7 @@ describe('monitor controls with default settings', () => {
         type: 'about:blank',
         title: 'Unauthorized',
         status: 401,
-        code: 'authentication_not_configured',
+        code: 'AUTHENTICATION_NOT_CONFIGURED',
         instance: call.path,
       });
       expect((response.body as { detail: string }).detail).toContain(

@@ -96,7 +96,7 @@ describe('monitor with MONITOR_READ_ONLY=true', () => {
       expect(response.body).toMatchObject({
         title: 'Forbidden',
         status: 403,
-        code: 'read_only',
+        code: 'READ_ONLY',
         instance: call.path,
       });
       // Without credentials it is the 401 of any path.

@@ -86,7 +86,7 @@ describe('monitor controls with MONITOR_UNAUTHENTICATED_API=true', () => {
         call: call.name,
         status: 403,
       });
-      expect(response.body).toMatchObject({ code: 'cross_site_request' });
+      expect(response.body).toMatchObject({ code: 'CROSS_SITE_REQUEST' });
     }
     expect(workerProcess.running).toBe(true);
   });

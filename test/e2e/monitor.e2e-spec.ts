@@ -344,7 +344,7 @@ describe('monitor with a celeriac worker', () => {
     expect(response.type).toBe('application/problem+json');
     expect(response.body).toMatchObject({
       status: 400,
-      code: 'bad_request',
+      code: 'BAD_REQUEST',
       detail: expect.stringContaining(parameter),
     });
   });
@@ -364,7 +364,7 @@ describe('monitor with a celeriac worker', () => {
       .send({ args: [] })
       .expect(404);
     expect(response.body).toMatchObject({
-      code: 'not_found',
+      code: 'NOT_FOUND',
       detail: `Unknown task '${name}'`,
     });
   });
@@ -402,7 +402,7 @@ describe('monitor with a celeriac worker', () => {
       { workername: hostname },
       `no_such_task_${randomUUID()}`,
     ).expect(404);
-    expect(unknown.body).toMatchObject({ code: 'not_found' });
+    expect(unknown.body).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('sends tasks through async-apply and send-task', async () => {
@@ -457,7 +457,7 @@ describe('monitor with a celeriac worker', () => {
     const conflict = await http()
       .post(`/api/monitor/tasks/${succeededId}/retry`)
       .expect(409);
-    expect(conflict.body).toMatchObject({ code: 'conflict' });
+    expect(conflict.body).toMatchObject({ code: 'CONFLICT' });
   });
 
   it('revokes a task through the revoked store and the pidbox', async () => {

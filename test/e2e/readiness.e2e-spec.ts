@@ -137,7 +137,7 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
     });
     expect(down.monitor.body).toMatchObject({
       status: 503,
-      code: 'not_ready',
+      code: 'NOT_READY',
       detail: 'Not ready: redis is down.',
       checks: { rabbitmq: { status: 'up' }, redis: { status: 'down' } },
     });
@@ -171,7 +171,7 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
       checks: { rabbitmq: { status: 'down' }, redis: { status: 'up' } },
     });
     expect(down.monitor.body).toMatchObject({
-      code: 'not_ready',
+      code: 'NOT_READY',
       detail: 'Not ready: rabbitmq is down.',
     });
     expect(down.worker.body.details).toMatchObject({

@@ -189,7 +189,7 @@ describe('monitor with a Python Celery worker and a celeriac worker', () => {
       .query({ workername: celeriacHost, soft: 30 })
       .expect(403);
     expect(refused.body).toMatchObject({
-      code: 'worker_failed',
+      code: 'WORKER_FAILED',
       detail: 'Failed to set timeouts: unknown task',
     });
   });

@@ -7,36 +7,17 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { notReadyOf } from '@celeriac/config';
+import {
+  notReadyOf,
+  ProblemCode,
+  problemCodeOfStatus,
+  titleOf,
+} from '@celeriac/config';
 import { dependencyProblemOf } from './dependency.problems';
 import type { FieldErrorDto, ProblemDto } from './problem.dto';
 
-/** Stable codes for the problems the api answers with. */
-export enum ProblemCode {
-  ValidationFailed = 'VALIDATION_FAILED',
-  NotFound = 'NOT_FOUND',
-  BadRequest = 'BAD_REQUEST',
-  MalformedJson = 'MALFORMED_JSON',
-  BodyTooDeep = 'BODY_TOO_DEEP',
-  Unauthorized = 'UNAUTHORIZED',
-  Forbidden = 'FORBIDDEN',
-  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
-  RateLimited = 'RATE_LIMITED',
-  HttpError = 'HTTP_ERROR',
-  NotReady = 'NOT_READY',
-  BrokerUnavailable = 'BROKER_UNAVAILABLE',
-  ResultBackendUnavailable = 'RESULT_BACKEND_UNAVAILABLE',
-  InternalError = 'INTERNAL_ERROR',
-  TaskNotRegistered = 'TASK_NOT_REGISTERED',
-  QueueNotAllowed = 'QUEUE_NOT_ALLOWED',
-  WorkflowInvalid = 'WORKFLOW_INVALID',
-  ScheduleExists = 'SCHEDULE_EXISTS',
-  IdempotencyKeyInvalid = 'IDEMPOTENCY_KEY_INVALID',
-  IdempotencyRequestInProgress = 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
-  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
-  BatchTooLarge = 'BATCH_TOO_LARGE',
-  BatchRejected = 'BATCH_REJECTED',
-}
+// One dialect of codes and titles for every app (libs/config).
+export { ProblemCode, titleOf };
 
 /** The whole detail of a 500: what failed stays in the log. */
 export const INTERNAL_ERROR_DETAIL =
@@ -140,12 +121,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         status,
         detail: detailOf(exception),
         instance,
-        code:
-          status === 404
-            ? ProblemCode.NotFound
-            : status === 400
-              ? ProblemCode.BadRequest
-              : ProblemCode.HttpError,
+        code: problemCodeOfStatus(status),
       };
     }
     return {
@@ -157,19 +133,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       code: ProblemCode.InternalError,
     };
   }
-}
-
-/** The problem title of a status: its reason phrase, `Bad Request`. */
-export function titleOf(status: number): string {
-  const name = HttpStatus[status] as string | undefined;
-  if (!name) {
-    return 'Error';
-  }
-  return name
-    .toLowerCase()
-    .split('_')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join(' ');
 }
 
 // Nest's own 4xx bodies carry a message string or list; keep it as the detail.

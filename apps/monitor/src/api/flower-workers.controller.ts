@@ -11,7 +11,7 @@ import {
 import { ControlClient } from '@celeriac/broker';
 import {
   badRequest,
-  MonitorProblem,
+  ProblemCode,
   notFound,
   ProblemException,
 } from '../http/problem';
@@ -195,7 +195,7 @@ function okOrForbidden(
         : 'no reply';
   throw new ProblemException(
     HttpStatus.FORBIDDEN,
-    MonitorProblem.WorkerFailed,
+    ProblemCode.WorkerFailed,
     `${failure}: ${reason}`,
   );
 }

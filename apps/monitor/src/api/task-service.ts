@@ -6,7 +6,7 @@ import {
   type TaskMeta,
 } from '@celeriac/results';
 import { TaskProducer, TaskRegistry } from '@celeriac/tasks';
-import { MonitorProblem, notFound, ProblemException } from '../http/problem';
+import { ProblemCode, notFound, ProblemException } from '../http/problem';
 import { EventsState } from '../state/events-state';
 import type { TaskRecord } from '../contract/flower-task';
 import { presentTask } from '../state/task-record';
@@ -152,7 +152,7 @@ export class TaskService {
     if (!RETRYABLE.has(state)) {
       throw new ProblemException(
         HttpStatus.CONFLICT,
-        MonitorProblem.Conflict,
+        ProblemCode.Conflict,
         `Task '${uuid}' is ${state}: only FAILURE or REVOKED tasks can be retried`,
       );
     }
@@ -169,7 +169,7 @@ export class TaskService {
     ) {
       throw new ProblemException(
         HttpStatus.CONFLICT,
-        MonitorProblem.Conflict,
+        ProblemCode.Conflict,
         `Task '${uuid}' cannot be retried: its name or arguments are not known`,
       );
     }

@@ -49,7 +49,7 @@ describe('refusalOf', () => {
 
       expect(refusal).toMatchObject({
         status: 401,
-        code: 'authentication_not_configured',
+        code: 'AUTHENTICATION_NOT_CONFIGURED',
         challenge: expect.stringMatching(/^Basic realm=/) as string,
       });
       expect(refusal?.detail).toContain('MONITOR_UNAUTHENTICATED_API');
@@ -98,7 +98,7 @@ describe('refusalOf', () => {
             refusalOf({ ...request, authorization }, withCredentials()),
           ).toMatchObject({
             status: 401,
-            code: 'unauthorized',
+            code: 'UNAUTHORIZED',
             challenge:
               'Basic realm="celeriac monitor", charset="UTF-8", Bearer realm="celeriac monitor"',
           });
@@ -138,7 +138,7 @@ describe('refusalOf', () => {
               { ...send, fetchSite, authorization: basic('admin:pw') },
               given,
             ),
-          ).toMatchObject({ status: 403, code: 'cross_site_request' });
+          ).toMatchObject({ status: 403, code: 'CROSS_SITE_REQUEST' });
         }
       },
     );
@@ -161,14 +161,14 @@ describe('refusalOf', () => {
           { ...send, authorization: basic('admin:pw') },
           withCredentials({ readOnly: true }),
         ),
-      ).toMatchObject({ status: 403, code: 'read_only' });
+      ).toMatchObject({ status: 403, code: 'READ_ONLY' });
     });
 
     it('answers 403 without credentials configured, opted out or not', () => {
       for (const unauthenticatedApi of [false, true]) {
         expect(
           refusalOf(send, policy({ readOnly: true, unauthenticatedApi })),
-        ).toMatchObject({ status: 403, code: 'read_only' });
+        ).toMatchObject({ status: 403, code: 'READ_ONLY' });
       }
     });
 

@@ -3,6 +3,7 @@ import {
   BearerKeys,
   bearerTokenOf,
   type CeleriacConfig,
+  ProblemCode,
 } from '@celeriac/config';
 import type { MonitorClientConfig } from '../contract/monitor-views';
 import { hasCredentials, isOpenPath } from './basic-auth';
@@ -53,10 +54,10 @@ export function isControl(method: string): boolean {
 export interface AccessRefusal {
   status: 401 | 403;
   code:
-    | 'unauthorized'
-    | 'authentication_not_configured'
-    | 'read_only'
-    | 'cross_site_request';
+    | ProblemCode.Unauthorized
+    | ProblemCode.AuthenticationNotConfigured
+    | ProblemCode.ReadOnly
+    | ProblemCode.CrossSiteRequest;
   detail: string;
   /** `WWW-Authenticate` of a 401. */
   challenge?: string;
@@ -93,7 +94,7 @@ export function refusalOf(
   if (schemes.length > 0 && !isAuthenticated(request.authorization, policy)) {
     return {
       status: 401,
-      code: 'unauthorized',
+      code: ProblemCode.Unauthorized,
       detail: `This monitor needs ${schemes.map((scheme) => (scheme === 'basic' ? 'HTTP Basic credentials' : 'a bearer key')).join(' or ')}.`,
       challenge: schemes
         .map((scheme) =>
@@ -110,7 +111,7 @@ export function refusalOf(
   if (policy.readOnly) {
     return {
       status: 403,
-      code: 'read_only',
+      code: ProblemCode.ReadOnly,
       detail:
         'This monitor is read-only (MONITOR_READ_ONLY=true): it sends no tasks and controls no workers.',
     };
@@ -118,7 +119,7 @@ export function refusalOf(
   if (request.fetchSite === 'cross-site' || request.fetchSite === 'same-site') {
     return {
       status: 403,
-      code: 'cross_site_request',
+      code: ProblemCode.CrossSiteRequest,
       detail:
         "The monitor's controls answer only its own pages and non-browser clients, not another site's page.",
     };
@@ -126,7 +127,7 @@ export function refusalOf(
   if (schemes.length === 0 && !policy.unauthenticatedApi) {
     return {
       status: 401,
-      code: 'authentication_not_configured',
+      code: ProblemCode.AuthenticationNotConfigured,
       detail:
         "The monitor's controls need authentication: set MONITOR_BASIC_AUTH or MONITOR_API_KEYS, or MONITOR_UNAUTHENTICATED_API=true (Flower's FLOWER_UNAUTHENTICATED_API) to allow them without credentials.",
       challenge: `Basic ${REALM}, charset="UTF-8"`,

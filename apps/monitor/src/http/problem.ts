@@ -7,35 +7,27 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { type DependencyCheck, notReadyOf } from '@celeriac/config';
+import {
+  type DependencyCheck,
+  notReadyOf,
+  ProblemCode,
+  problemCodeOfStatus,
+  titleOf,
+} from '@celeriac/config';
 
-/** Stable codes of the monitor's problem bodies. */
-export enum MonitorProblem {
-  NotFound = 'not_found',
-  BadRequest = 'bad_request',
-  Conflict = 'conflict',
-  WorkerFailed = 'worker_failed',
-  Unavailable = 'unavailable',
-  NotReady = 'not_ready',
-  Internal = 'internal_error',
-  HttpError = 'http_error',
-}
+export { ProblemCode };
 
 /** An error answered as an RFC 9457 problem body with a stable `code`. */
 export class ProblemException extends HttpException {
-  constructor(status: HttpStatus, code: MonitorProblem, detail: string) {
+  constructor(status: HttpStatus, code: ProblemCode, detail: string) {
     super({ code, detail }, status);
   }
 }
 
 export const notFound = (detail: string) =>
-  new ProblemException(HttpStatus.NOT_FOUND, MonitorProblem.NotFound, detail);
+  new ProblemException(HttpStatus.NOT_FOUND, ProblemCode.NotFound, detail);
 export const badRequest = (detail: string) =>
-  new ProblemException(
-    HttpStatus.BAD_REQUEST,
-    MonitorProblem.BadRequest,
-    detail,
-  );
+  new ProblemException(HttpStatus.BAD_REQUEST, ProblemCode.BadRequest, detail);
 
 /**
  * Every error becomes `application/problem+json`:
@@ -56,14 +48,14 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
-    let code: string = MonitorProblem.Internal;
+    let code: string = ProblemCode.InternalError;
     let detail = 'The monitor could not answer.';
     let checks: Record<string, DependencyCheck> | undefined;
     const notReady =
       exception instanceof HttpException ? notReadyOf(exception) : undefined;
     if (notReady) {
       status = HttpStatus.SERVICE_UNAVAILABLE;
-      code = MonitorProblem.NotReady;
+      code = ProblemCode.NotReady;
       detail = notReady.detail;
       checks = notReady.checks;
     } else if (exception instanceof HttpException) {
@@ -76,12 +68,7 @@ export class ProblemFilter implements ExceptionFilter {
           exception.message,
         );
       } else {
-        code =
-          status === 404
-            ? MonitorProblem.NotFound
-            : status < 500
-              ? MonitorProblem.BadRequest
-              : MonitorProblem.HttpError;
+        code = problemCodeOfStatus(status);
         const message = (body as { message?: unknown } | string | null) ?? '';
         detail =
           typeof message === 'string'
@@ -97,7 +84,7 @@ export class ProblemFilter implements ExceptionFilter {
       .send(
         JSON.stringify({
           type: 'about:blank',
-          title: httpTitle(status),
+          title: titleOf(status),
           status,
           detail,
           instance: request.originalUrl ?? request.url,
@@ -117,15 +104,4 @@ function textOf(value: unknown, fallback: string): string {
     return value.join('; ');
   }
   return fallback;
-}
-
-function httpTitle(status: number): string {
-  const name = HttpStatus[status] as string | undefined;
-  return name
-    ? name
-        .toLowerCase()
-        .split('_')
-        .map((word) => word[0].toUpperCase() + word.slice(1))
-        .join(' ')
-    : 'Error';
 }
