@@ -7,7 +7,12 @@ export default {
   rootDir: '..',
   roots: ['<rootDir>/test/interop'],
   testRegex: '.*\\.interop-spec\\.ts$',
+  setupFiles: [
+    ...base.setupFiles,
+    '<rootDir>/test/utils/isolate-jest-worker.mjs',
+  ],
   testTimeout: 60000,
-  maxWorkers: 1,
+  // As the e2e suites: a vhost and Redis database per jest worker.
+  maxWorkers: 2,
   globalSetup: '<rootDir>/test/interop/ensure-python-celery.mjs',
 };

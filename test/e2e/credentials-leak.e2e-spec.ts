@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from '../utils/poll-until';
 import { type OwnedRedis, startOwnedRedis } from '../utils/owned-redis';
-import { deleteQueue } from '../utils/rabbitmq';
+import { brokerUrl, deleteQueue, TEST_VHOST } from '../utils/rabbitmq';
 import {
   API_APP,
   BEAT_APP,
@@ -89,9 +89,17 @@ describe('credentials in logs, health bodies and control replies', () => {
     });
     rabbitmqctl('add_user', amqpUser, amqpPassword);
     amqpUserCreated = true;
-    rabbitmqctl('set_permissions', '-p', '/', amqpUser, '.*', '.*', '.*');
+    rabbitmqctl(
+      'set_permissions',
+      '-p',
+      TEST_VHOST,
+      amqpUser,
+      '.*',
+      '.*',
+      '.*',
+    );
     const env = {
-      BROKER_URL: `amqp://${amqpUser}:${amqpPassword}@127.0.0.1:5672//`,
+      BROKER_URL: brokerUrl({ user: amqpUser, password: amqpPassword }),
       RESULT_BACKEND_URL: `redis://${aclUser}:${aclPassword}@127.0.0.1:${redis.port}/0`,
       TASK_DEFAULT_QUEUE: queue,
       WORKER_QUEUES: queue,

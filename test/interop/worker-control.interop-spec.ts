@@ -9,7 +9,7 @@ import { connect } from 'amqplib';
 import type { RequestInfo } from '@celeriac/tasks';
 import { bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
-import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { deleteQueue, TEST_BROKER_URL, TEST_VHOST } from '../utils/rabbitmq';
 import { WorkerProcess } from '../utils/worker-process';
 import { InteropTasksModule } from './utils/interop-tasks.module';
 import {
@@ -192,7 +192,7 @@ describe('celery inspect / control against a celeriac worker', () => {
       broker: {
         hostname: '127.0.0.1',
         userid: 'guest',
-        virtual_host: '/',
+        virtual_host: TEST_VHOST,
         port: 5672,
         transport: 'amqp',
         ssl: false,
@@ -328,7 +328,7 @@ describe('celery inspect / control against a celeriac worker', () => {
 
     const conf = await celeryCli<Record<string, unknown>>('inspect', 'conf');
     expect(conf[hostname]).toMatchObject({
-      broker_url: 'amqp://guest:********@127.0.0.1:5672//',
+      broker_url: `amqp://guest:********@127.0.0.1:5672/${TEST_VHOST}`,
       task_default_queue: queue,
       worker_concurrency: 1,
       result_expires: 300,
