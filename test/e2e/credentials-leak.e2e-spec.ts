@@ -194,6 +194,8 @@ describe('credentials in logs, health bodies and control replies', () => {
         LOG_LEVEL: 'debug',
       },
       API_APP,
+      // Never ready: it gives up after this, its output in the error.
+      30_000,
     ).catch((error: unknown) => error);
     if (wrong instanceof WorkerProcess) {
       processes.push(wrong);
@@ -203,7 +205,7 @@ describe('credentials in logs, health bodies and control replies', () => {
       // It did not start: its output is in the error message.
       bodies.push(String(wrong));
     }
-  }, 60_000);
+  }, 90_000);
 
   it('leaves no password in any captured log line or body', () => {
     const captured = [
