@@ -11,7 +11,8 @@ export default {
     ...base.setupFiles,
     '<rootDir>/test/utils/isolate-jest-worker.mjs',
   ],
-  testTimeout: 60000,
+  // Generous: a test may run several Python CLIs (seconds each on a busy machine).
+  testTimeout: 120000,
   // As the e2e suites: a vhost and Redis database per jest worker.
   maxWorkers: 2,
   globalSetup: '<rootDir>/test/interop/ensure-python-celery.mjs',

@@ -145,7 +145,8 @@ describe('supervisord runs the api, the worker, beat and the monitor', () => {
       const code = await pollUntil(
         () => status(`${url}/health/ready`),
         (value) => value === 200,
-        { timeoutMs: 45_000, intervalMs: 250 },
+        // Four Nest apps boot at once, beside another suite.
+        { timeoutMs: 90_000, intervalMs: 250 },
       );
       if (code !== 200) {
         throw new Error(`${url}/health/ready answered ${code}\n${logs()}`);
