@@ -207,8 +207,9 @@ describe('celery inspect / control against a celeriac worker', () => {
     // The prefetch is the concurrency (1) and a running task holds it, so a
     // task gets reserved (received, waiting for the slot) this way: an ETA
     // task taken in first (held, the prefetch grows meanwhile), then the
-    // long one, which takes the slot before the ETA is due.
-    const waiting = await sendTask('sum_task', [[5, 6]], { countdown: 8 });
+    // long one, which takes the slot before the ETA is due (15 s: time for
+    // a few Python CLIs on a busy machine).
+    const waiting = await sendTask('sum_task', [[5, 6]], { countdown: 15 });
     await pollUntil(
       () => celeryCli<{ request: RequestInfo }[]>('inspect', 'scheduled'),
       (replies) =>
@@ -242,7 +243,7 @@ describe('celery inspect / control against a celeriac worker', () => {
     const reserved = await pollUntil(
       () => celeryCli<RequestInfo[]>('inspect', 'reserved'),
       (replies) => (replies[hostname] ?? []).length > 0,
-      { timeoutMs: 20_000 },
+      { timeoutMs: 30_000 },
     );
     expect(reserved[hostname]).toEqual([
       expect.objectContaining({
