@@ -7,7 +7,13 @@ export default {
   rootDir: '..',
   roots: ['<rootDir>/test/interop'],
   testRegex: '.*\\.interop-spec\\.ts$',
-  testTimeout: 60000,
-  maxWorkers: 1,
+  setupFiles: [
+    ...base.setupFiles,
+    '<rootDir>/test/utils/isolate-jest-worker.mjs',
+  ],
+  // Generous: a test may run several Python CLIs (seconds each on a busy machine).
+  testTimeout: 120000,
+  // As the e2e suites: a vhost and Redis database per jest worker.
+  maxWorkers: 2,
   globalSetup: '<rootDir>/test/interop/ensure-python-celery.mjs',
 };

@@ -44,8 +44,9 @@ const withPrometheus = prometheus ? it : it.skip;
 
 describe('every metric the dashboard and the rules name', () => {
   const queue = `e2e-grafana-${randomUUID()}`;
-  // A Redis database of its own, so that only this beat takes its delayed task.
-  const redisUrl = `redis://127.0.0.1:6379/${randomInt(2, 16)}`;
+  // A Redis database of its own, so that only this beat takes its delayed
+  // task (9-13: no jest worker's, see test/utils/test-services.mjs).
+  const redisUrl = `redis://127.0.0.1:6379/${randomInt(9, 14)}`;
   const env = {
     TASK_DEFAULT_QUEUE: queue,
     WORKER_QUEUES: queue,

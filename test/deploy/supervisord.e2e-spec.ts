@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { deleteQueue } from '../utils/rabbitmq';
+import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_URL } from '../utils/redis';
 import { pollUntil } from '../utils/poll-until';
 
 const SLOW = 180_000;
@@ -144,7 +145,8 @@ describe('supervisord runs the api, the worker, beat and the monitor', () => {
       const code = await pollUntil(
         () => status(`${url}/health/ready`),
         (value) => value === 200,
-        { timeoutMs: 45_000, intervalMs: 250 },
+        // Four Nest apps boot at once, beside another suite.
+        { timeoutMs: 90_000, intervalMs: 250 },
       );
       if (code !== 200) {
         throw new Error(`${url}/health/ready answered ${code}\n${logs()}`);
@@ -203,8 +205,8 @@ describe('supervisord runs the api, the worker, beat and the monitor', () => {
       ...process.env,
       CELERIAC_HOME: HOME,
       CELERIAC_LOG_DIR: logDir,
-      BROKER_URL: 'amqp://guest:guest@127.0.0.1:5672//',
-      RESULT_BACKEND_URL: 'redis://127.0.0.1:6379/0',
+      BROKER_URL: TEST_BROKER_URL,
+      RESULT_BACKEND_URL: TEST_REDIS_URL,
       API_PORT: String(apiPort),
       WORKER_HEALTH_PORT: String(workerPort),
       BEAT_HEALTH_PORT: String(beatPort),

@@ -11,6 +11,7 @@ import { SCHEDULE_QUEUE } from '@celeriac/schedule';
 import { bootApi, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_CONNECTION } from '../utils/redis';
 import { BEAT_APP, WORKER_APP, WorkerProcess } from '../utils/worker-process';
 import {
   BOOT_TIMEOUT_MS,
@@ -52,7 +53,7 @@ describe('beat processes', () => {
     channel = await connection.createChannel();
     await channel.assertQueue(queue, { durable: true });
     schedule = new Queue(SCHEDULE_QUEUE, {
-      connection: { host: '127.0.0.1', port: 6379 },
+      connection: TEST_REDIS_CONNECTION,
     });
   }, BOOT_TIMEOUT_MS);
 

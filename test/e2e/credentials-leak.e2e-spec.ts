@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from '../utils/poll-until';
 import { type OwnedRedis, startOwnedRedis } from '../utils/owned-redis';
-import { deleteQueue } from '../utils/rabbitmq';
+import { brokerUrl, deleteQueue, TEST_VHOST } from '../utils/rabbitmq';
 import {
   API_APP,
   BEAT_APP,
@@ -89,9 +89,17 @@ describe('credentials in logs, health bodies and control replies', () => {
     });
     rabbitmqctl('add_user', amqpUser, amqpPassword);
     amqpUserCreated = true;
-    rabbitmqctl('set_permissions', '-p', '/', amqpUser, '.*', '.*', '.*');
+    rabbitmqctl(
+      'set_permissions',
+      '-p',
+      TEST_VHOST,
+      amqpUser,
+      '.*',
+      '.*',
+      '.*',
+    );
     const env = {
-      BROKER_URL: `amqp://${amqpUser}:${amqpPassword}@127.0.0.1:5672//`,
+      BROKER_URL: brokerUrl({ user: amqpUser, password: amqpPassword }),
       RESULT_BACKEND_URL: `redis://${aclUser}:${aclPassword}@127.0.0.1:${redis.port}/0`,
       TASK_DEFAULT_QUEUE: queue,
       WORKER_QUEUES: queue,
@@ -186,6 +194,8 @@ describe('credentials in logs, health bodies and control replies', () => {
         LOG_LEVEL: 'debug',
       },
       API_APP,
+      // Never ready: it gives up after this, its output in the error.
+      30_000,
     ).catch((error: unknown) => error);
     if (wrong instanceof WorkerProcess) {
       processes.push(wrong);
@@ -195,7 +205,7 @@ describe('credentials in logs, health bodies and control replies', () => {
       // It did not start: its output is in the error message.
       bodies.push(String(wrong));
     }
-  }, 60_000);
+  }, 90_000);
 
   it('leaves no password in any captured log line or body', () => {
     const captured = [

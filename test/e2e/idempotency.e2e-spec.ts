@@ -23,6 +23,7 @@ import { ProblemDetailsFilter } from '../../apps/api/src/problem/problem-details
 import { useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_URL } from '../utils/redis';
 import {
   BOOT_TIMEOUT_MS,
   TEARDOWN_TIMEOUT_MS,
@@ -115,7 +116,7 @@ describe('Idempotency-Key on a POST that publishes', () => {
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
-    redis = new Redis({ host: '127.0.0.1', port: 6379 });
+    redis = new Redis(TEST_REDIS_URL);
     amqp = await connect(TEST_BROKER_URL);
     channel = await amqp.createChannel();
     // Declared as the producer declares it, so it can be counted before the

@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +34,7 @@ useEnvironment({
   TASK_TIME_SCALE: '0.25',
   RESULT_EXPIRES: '300',
   MONITOR_QUEUES: queue,
+  // Built from the sources by the e2e globalSetup.
   MONITOR_DASHBOARD_DIR: 'dist/monitor-dashboard',
   // These suites drive the controls (send, revoke, time limits, consumers):
   // no credentials, so the explicit opt-out (monitor-controls.e2e-spec.ts
@@ -92,10 +92,6 @@ describe('the monitor dashboard in headless Chromium', () => {
   const http = () => request(api.getHttpServer());
 
   beforeAll(async () => {
-    // The monitor serves dist/monitor-dashboard: build it from the sources.
-    execFileSync(process.execPath, ['scripts/build-dashboard.mjs'], {
-      stdio: 'inherit',
-    });
     monitor = await bootMonitor();
     await monitor.listen(0, '127.0.0.1');
     const { port } = monitor.getHttpServer().address() as AddressInfo;

@@ -3,7 +3,6 @@
 // dashboard, in headless Chromium, shows a task without its revoke,
 // terminate and retry buttons.
 import type { INestApplication } from '@nestjs/common';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +34,7 @@ const user = { username: 'viewer', password: `pw-${run}` };
 useEnvironment({
   TASK_DEFAULT_QUEUE: queue,
   MONITOR_QUEUES: queue,
+  // Built from the sources by the e2e globalSetup.
   MONITOR_DASHBOARD_DIR: 'dist/monitor-dashboard',
   MONITOR_BASIC_AUTH: `${user.username}:${user.password}`,
   MONITOR_API_KEYS: '',
@@ -54,10 +54,6 @@ describe('monitor with MONITOR_READ_ONLY=true', () => {
   const viewer = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
 
   beforeAll(async () => {
-    // The monitor serves dist/monitor-dashboard: build it from the sources.
-    execFileSync(process.execPath, ['scripts/build-dashboard.mjs'], {
-      stdio: 'inherit',
-    });
     monitor = await bootMonitor();
     workerProcess = await WorkerProcess.start({
       WORKER_HOSTNAME: worker,

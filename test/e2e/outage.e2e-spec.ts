@@ -6,7 +6,7 @@ import request, { type Response } from 'supertest';
 import { bootApi, useEnvironment } from '../utils/boot-apps';
 import { startOwnedRedis, type OwnedRedis } from '../utils/owned-redis';
 import { pollUntil } from '../utils/poll-until';
-import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { brokerUrl, deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { startTcpProxy, type TcpProxy } from '../utils/tcp-proxy';
 import {
   BOOT_TIMEOUT_MS,
@@ -42,7 +42,7 @@ describe('submits during an outage', () => {
     // Reads the owned Redis directly, whatever the api's proxy does.
     inspector = new Redis(redis.url);
     useEnvironment({
-      BROKER_URL: `amqp://guest:guest@127.0.0.1:${brokerProxy.port}//`,
+      BROKER_URL: brokerUrl({ port: brokerProxy.port }),
       RESULT_BACKEND_URL: `redis://127.0.0.1:${redisProxy.port}/0`,
       TASK_DEFAULT_QUEUE: queue,
     });

@@ -18,7 +18,7 @@ import {
   type OwnedRedis,
 } from '../utils/owned-redis';
 import { pollUntil } from '../utils/poll-until';
-import { deleteQueue } from '../utils/rabbitmq';
+import { brokerUrl, deleteQueue } from '../utils/rabbitmq';
 import { startTcpProxy, type TcpProxy } from '../utils/tcp-proxy';
 import {
   BOOT_TIMEOUT_MS,
@@ -43,7 +43,7 @@ describe('readiness follows RabbitMQ and Redis, liveness stays up', () => {
     redis = await startOwnedRedis();
     proxy = await startTcpProxy(5672);
     useEnvironment({
-      BROKER_URL: `amqp://guest:guest@127.0.0.1:${proxy.port}//`,
+      BROKER_URL: brokerUrl({ port: proxy.port }),
       RESULT_BACKEND_URL: redis.url,
       TASK_DEFAULT_QUEUE: queue,
       WORKER_QUEUES: queue,

@@ -11,6 +11,7 @@ import {
 } from '@celeriac/schedule';
 import { bootApi, useEnvironment } from '../utils/boot-apps';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_CONNECTION } from '../utils/redis';
 import { connect } from 'amqplib';
 import {
   BOOT_TIMEOUT_MS,
@@ -32,7 +33,7 @@ describe('/v1/schedules and delayed tasks on the schedule queue', () => {
   beforeAll(async () => {
     api = await bootApi();
     schedule = new Queue(SCHEDULE_QUEUE, {
-      connection: { host: '127.0.0.1', port: 6379 },
+      connection: TEST_REDIS_CONNECTION,
     });
   }, BOOT_TIMEOUT_MS);
 

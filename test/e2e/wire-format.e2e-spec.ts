@@ -13,6 +13,8 @@ import request from 'supertest';
 import { buildTaskMessage, CeleryClient } from '@celeriac/broker';
 import type { TaskProducer } from '@celeriac/tasks';
 import { pollUntil } from '../utils/poll-until';
+import { TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_URL } from '../utils/redis';
 import { swapIds } from '../utils/swap-ids.js';
 import {
   readWireFixture,
@@ -38,8 +40,6 @@ const savedEnvironment = Object.fromEntries(
 );
 Object.assign(process.env, ENVIRONMENT);
 
-const BROKER_URL = 'amqp://guest:guest@127.0.0.1:5672';
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ORIGIN = `gen${process.pid}@${hostname()}`;
 
@@ -157,9 +157,9 @@ describe('the wire format of what the api publishes', () => {
     configureApi(app);
     await app.init();
     producer = app.get(tasks.TaskProducer);
-    amqp = await connect(BROKER_URL);
+    amqp = await connect(TEST_BROKER_URL);
     channel = await amqp.createChannel();
-    redis = new Redis(REDIS_URL);
+    redis = new Redis(TEST_REDIS_URL);
   }, BOOT_TIMEOUT_MS);
 
   afterAll(

@@ -7,6 +7,7 @@ import {
   encodeTaskMessage,
 } from '@celeriac/broker';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_URL } from '../utils/redis';
 import { WorkerProcess } from '../utils/worker-process';
 
 // Many short tasks through a worker as users run it: the defaults (task
@@ -30,7 +31,7 @@ describe('the default worker keeps many tasks in flight', () => {
     connection = await connect(TEST_BROKER_URL);
     channel = await connection.createConfirmChannel();
     await declareTaskQueue(channel, queue);
-    redis = new Redis({ host: '127.0.0.1', port: 6379 });
+    redis = new Redis(TEST_REDIS_URL);
   });
 
   afterEach(async () => {

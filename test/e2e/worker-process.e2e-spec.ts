@@ -9,6 +9,7 @@ import {
 import { ResultRepository, type TaskMeta } from '@celeriac/results';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_URL } from '../utils/redis';
 import { type LogLine, WorkerProcess } from '../utils/worker-process';
 import {
   BOOT_TIMEOUT_MS,
@@ -67,7 +68,7 @@ describe('the worker as a real process', () => {
     connection = await connect(TEST_BROKER_URL);
     channel = await connection.createChannel();
     await declareTaskQueue(channel, queue);
-    redis = new Redis({ host: '127.0.0.1', port: 6379 });
+    redis = new Redis(TEST_REDIS_URL);
     results = new ResultRepository(redis, { expiresSeconds: 300 });
   }, BOOT_TIMEOUT_MS);
 

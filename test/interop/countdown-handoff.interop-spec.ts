@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import { SCHEDULE_QUEUE } from '@celeriac/schedule';
 import { bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
-import { deleteQueue } from '../utils/rabbitmq';
+import { deleteQueue, TEST_VHOST } from '../utils/rabbitmq';
+import { TEST_REDIS_CONNECTION } from '../utils/redis';
 import { InteropTasksModule } from './utils/interop-tasks.module';
 import { type PythonEnv, runPython } from './utils/python';
 import {
@@ -34,6 +35,8 @@ async function queueCounts(): Promise<{ ready: number; unacked: number }> {
   const { stdout } = await promisify(execFile)('rabbitmqctl', [
     '-q',
     'list_queues',
+    '-p',
+    TEST_VHOST,
     'name',
     'messages_ready',
     'messages_unacknowledged',
@@ -59,7 +62,7 @@ describe("Python's apply_async(countdown=N) to a celeriac worker", () => {
     beat = moduleRef.createNestApplication({ logger: false });
     await beat.init();
     schedule = new Queue(SCHEDULE_QUEUE, {
-      connection: { host: '127.0.0.1', port: 6379 },
+      connection: TEST_REDIS_CONNECTION,
     });
   }, BOOT_TIMEOUT_MS);
 

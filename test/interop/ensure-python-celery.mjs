@@ -4,6 +4,7 @@
 // when that is not possible.
 import { spawnSync } from 'node:child_process';
 import ensureServices from '../utils/ensure-services.mjs';
+import { ensureTestVhosts } from '../utils/test-services.mjs';
 
 const PYTHON = '/usr/bin/python3';
 const PACKAGES = ['python3-celery', 'python3-redis'];
@@ -22,8 +23,9 @@ function aptInstall() {
   return run(['update']) && run(['install', '-y', ...PACKAGES]);
 }
 
-export default async function ensurePythonCelery() {
+export default async function ensurePythonCelery(globalConfig) {
   await ensureServices();
+  ensureTestVhosts(globalConfig.maxWorkers);
   if (canImportCelery()) {
     return;
   }

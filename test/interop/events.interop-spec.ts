@@ -76,7 +76,9 @@ describe('celeriac worker events seen by Python Celery', () => {
   );
 
   it('sends worker and task events a Celery receiver understands', async () => {
-    const collected = await startReceiver(8);
+    // Long enough for two heartbeats (every 2 s) after a slow worker boot
+    // on a busy machine.
+    const collected = await startReceiver(15);
     worker = await bootWorker();
     const producer = worker.get(TaskProducer);
     const ok = await producer.sendTask('add_task', { args: [1, 2] });

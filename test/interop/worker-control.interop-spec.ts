@@ -9,7 +9,7 @@ import { connect } from 'amqplib';
 import type { RequestInfo } from '@celeriac/tasks';
 import { bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
-import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { deleteQueue, TEST_BROKER_URL, TEST_VHOST } from '../utils/rabbitmq';
 import { WorkerProcess } from '../utils/worker-process';
 import { InteropTasksModule } from './utils/interop-tasks.module';
 import {
@@ -192,7 +192,7 @@ describe('celery inspect / control against a celeriac worker', () => {
       broker: {
         hostname: '127.0.0.1',
         userid: 'guest',
-        virtual_host: '/',
+        virtual_host: TEST_VHOST,
         port: 5672,
         transport: 'amqp',
         ssl: false,
@@ -207,8 +207,9 @@ describe('celery inspect / control against a celeriac worker', () => {
     // The prefetch is the concurrency (1) and a running task holds it, so a
     // task gets reserved (received, waiting for the slot) this way: an ETA
     // task taken in first (held, the prefetch grows meanwhile), then the
-    // long one, which takes the slot before the ETA is due.
-    const waiting = await sendTask('sum_task', [[5, 6]], { countdown: 8 });
+    // long one, which takes the slot before the ETA is due (15 s: time for
+    // a few Python CLIs on a busy machine).
+    const waiting = await sendTask('sum_task', [[5, 6]], { countdown: 15 });
     await pollUntil(
       () => celeryCli<{ request: RequestInfo }[]>('inspect', 'scheduled'),
       (replies) =>
@@ -242,7 +243,7 @@ describe('celery inspect / control against a celeriac worker', () => {
     const reserved = await pollUntil(
       () => celeryCli<RequestInfo[]>('inspect', 'reserved'),
       (replies) => (replies[hostname] ?? []).length > 0,
-      { timeoutMs: 20_000 },
+      { timeoutMs: 30_000 },
     );
     expect(reserved[hostname]).toEqual([
       expect.objectContaining({
@@ -328,7 +329,7 @@ describe('celery inspect / control against a celeriac worker', () => {
 
     const conf = await celeryCli<Record<string, unknown>>('inspect', 'conf');
     expect(conf[hostname]).toMatchObject({
-      broker_url: 'amqp://guest:********@127.0.0.1:5672//',
+      broker_url: `amqp://guest:********@127.0.0.1:5672/${TEST_VHOST}`,
       task_default_queue: queue,
       worker_concurrency: 1,
       result_expires: 300,

@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import ensureServices from './ensure-services.mjs';
+import { ensureTestVhosts } from './test-services.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -70,8 +71,22 @@ function buildIsFresh() {
   return built > sources;
 }
 
-export default async function e2eSetup() {
+/**
+ * Whether dist/monitor-dashboard (which monitor suites serve) is newer than
+ * the dashboard's sources: built once here, never by a suite while another
+ * one serves it.
+ */
+function dashboardIsFresh() {
+  const built = 'dist/monitor-dashboard/assets/dashboard.js';
+  return (
+    existsSync(built) &&
+    statSync(built).mtimeMs > newestBelow('apps/monitor/dashboard')
+  );
+}
+
+export default async function e2eSetup(globalConfig) {
   await ensureServices();
+  ensureTestVhosts(globalConfig.maxWorkers);
   // Suites run these as real processes (signals, kill -9, captured logs).
   if (buildIsFresh()) {
     console.log(
@@ -79,6 +94,11 @@ export default async function e2eSetup() {
     );
   } else {
     execFileSync('npx', ['nest', 'build', ...APPS], { stdio: 'inherit' });
+  }
+  if (!dashboardIsFresh()) {
+    execFileSync(process.execPath, ['scripts/build-dashboard.mjs'], {
+      stdio: 'inherit',
+    });
   }
   ensureChromium();
 }

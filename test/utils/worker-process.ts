@@ -62,11 +62,15 @@ export class WorkerProcess {
     );
   }
 
-  /** Starts a worker (or `app`) with `env` and waits until its readiness probe is 200. */
+  /**
+   * Starts a worker (or `app`) with `env` and waits until its readiness
+   * probe is 200: up to a minute, as a busy 2-core machine running two
+   * suites at once may take that long to boot a Nest app.
+   */
   static async start(
     env: Record<string, string>,
     app: BuiltApp = WORKER_APP,
-    readyTimeoutMs = 20_000,
+    readyTimeoutMs = 60_000,
   ): Promise<WorkerProcess> {
     const healthPort = await freePort();
     const child = spawn(process.execPath, [app.main], {
