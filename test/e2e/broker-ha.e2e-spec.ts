@@ -1,6 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
+import {
+  buildTaskMessage,
+  CeleryServer,
+  DEAD_LETTER_QUEUE,
+  defaultTaskQueue,
+  encodeTaskMessage,
+} from '@celeriac/broker';
 import request from 'supertest';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
 import {
@@ -16,6 +24,7 @@ const TASKS = 2000;
 const IN_FLIGHT = 20;
 /** Accepted submits before the node the apps use is killed. */
 const KILL_AFTER = 600;
+const DELIVERY_LIMIT = 5;
 // Three nodes booting at once on a busy 2-core machine.
 const CLUSTER_BOOT_TIMEOUT_MS = 300_000;
 
@@ -53,6 +62,8 @@ describe('broker high availability (3-node cluster, quorum queues)', () => {
       TASK_COUNTDOWN_DELIVERY: 'native',
       TASK_TIME_SCALE: '0',
       WORKER_CONCURRENCY: '32',
+      // Far above the redeliveries a failover causes; the poison test nacks past it.
+      TASK_DELIVERY_LIMIT: String(DELIVERY_LIMIT),
     });
     redis = new Redis(RESULT_BACKEND_URL);
     api = await bootApi();
@@ -135,6 +146,72 @@ describe('broker high availability (3-node cluster, quorum queues)', () => {
     expect(done).toMatchObject({ status: 'SUCCESS', result: 9 });
     console.log(`native countdown of 3 s ran ${ranAt - eta} ms after its ETA`);
     expect(Math.abs(ranAt - eta)).toBeLessThanOrEqual(1000);
+  });
+
+  it('dead-letters a message delivered more than TASK_DELIVERY_LIMIT times instead of running it', async () => {
+    const poisonQueue = `${queue}-poison`;
+    const id = randomUUID();
+    const connection = await connect(
+      `amqp://guest:guest@127.0.0.1:${firstNode().port}/%2F`,
+    );
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue(poisonQueue, {
+        durable: true,
+        arguments: { 'x-queue-type': 'quorum' },
+      });
+      const { content, options } = encodeTaskMessage(
+        buildTaskMessage({ task: 'add_task', id, args: [1, 1] }),
+      );
+      channel.sendToQueue(poisonQueue, content, options);
+      // Given back as a dying worker would: the quorum queue counts each.
+      for (let delivered = 0; delivered < DELIVERY_LIMIT; delivered += 1) {
+        const message = await pollUntil(
+          () => channel.get(poisonQueue),
+          (got) => got !== false,
+        );
+        expect(message).not.toBe(false);
+        if (message) {
+          channel.nack(message, false, true);
+        }
+      }
+      await channel.close();
+    } finally {
+      await connection.close();
+    }
+
+    await worker!
+      .get(CeleryServer)
+      .addQueue(defaultTaskQueue(poisonQueue, 'quorum'));
+
+    const failed = await pollUntil(
+      () => resultOf(id),
+      ({ status }) => status === 'FAILURE',
+    );
+    expect(failed).toMatchObject({
+      status: 'FAILURE',
+      result: { exc_type: 'DeliveryLimitExceeded' },
+    });
+    expect((await queueTypes()).get(DEAD_LETTER_QUEUE)).toMatch(/^quorum /);
+    // The declare-ok's count is exact; list_queues' lags for quorum queues.
+    const inspector = await connect(
+      `amqp://guest:guest@127.0.0.1:${firstNode().port}/%2F`,
+    );
+    try {
+      const channel = await inspector.createChannel();
+      const deadLetters = await pollUntil(
+        () => channel.checkQueue(DEAD_LETTER_QUEUE),
+        ({ messageCount }) => messageCount > 0,
+      );
+      expect(deadLetters.messageCount).toBe(1);
+      const letter = await channel.get(DEAD_LETTER_QUEUE);
+      expect(
+        letter && letter.properties.headers?.['x-celeriac-reason'],
+      ).toMatch(/^delivery limit exceeded: delivered 6 times/);
+      await channel.close();
+    } finally {
+      await inspector.close();
+    }
   });
 
   it(`loses no accepted submit of ${TASKS} while the connected node is kill -9ed`, async () => {
