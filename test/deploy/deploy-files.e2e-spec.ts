@@ -182,6 +182,35 @@ describe('docker-compose.yaml', () => {
     },
   );
 
+  it('ships a 3-node RabbitmqCluster whose pods the commented BROKER_URL list names', () => {
+    const [cluster] = loadAll(read('deploy/k8s/rabbitmq-cluster.yaml')) as {
+      kind: string;
+      metadata: { name: string };
+      spec: { replicas: number };
+    }[];
+    expect(cluster.kind).toBe('RabbitmqCluster');
+    expect(cluster.spec.replicas).toBe(3);
+    const name = cluster.metadata.name;
+    const listed = read('deploy/k8s/rabbitmq-cluster.yaml')
+      .split('\n')
+      .find((line) => line.startsWith('#   amqp://'))
+      ?.slice(4);
+    expect(listed).toBeDefined();
+    const brokers = listed!.replaceAll(
+      '<user>:<password>',
+      'celeriac:Xk3-long-secret',
+    );
+    expect(brokers.split(';')).toEqual(
+      [0, 1, 2].map(
+        (n) =>
+          `amqp://celeriac:Xk3-long-secret@${name}-server-${n}.${name}-nodes:5672//`,
+      ),
+    );
+    expect(validateEnvironment({ BROKER_URL: brokers }).BROKER_URL).toBe(
+      brokers,
+    );
+  });
+
   it('gives the worker more than WORKER_SHUTDOWN_TIMEOUT to stop', () => {
     const { worker } = compose.services;
     const timeout = Number(

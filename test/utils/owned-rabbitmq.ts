@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ export interface OwnedRabbitmq {
   ctl(...args: string[]): Promise<string>;
   /** Stops the node and waits for it to exit. */
   stop(): Promise<void>;
+  /** `kill -9` of the node's Erlang VM (a machine dying), waiting for it to exit. */
+  kill(): Promise<void>;
 }
 
 function portAccepts(port: number): Promise<boolean> {
@@ -43,7 +45,11 @@ function portAccepts(port: number): Promise<boolean> {
  * `tls`, an AMQPS listener asks for a client certificate signed by the CA.
  */
 export async function startOwnedRabbitmq(
-  options: { tls?: TestCertificates } = {},
+  options: {
+    tls?: TestCertificates;
+    /** An Erlang cookie to share with other nodes, to cluster them. */
+    cookie?: string;
+  } = {},
 ): Promise<OwnedRabbitmq> {
   const dir = mkdtempSync(join(tmpdir(), 'celeriac-rabbitmq-'));
   const [port, distPort, tlsPort] = [
@@ -68,6 +74,9 @@ export async function startOwnedRabbitmq(
   }
   writeFileSync(join(dir, 'rabbitmq.conf'), `${config.join('\n')}\n`);
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
+  if (options.cookie) {
+    writeFileSync(join(dir, '.erlang.cookie'), options.cookie, { mode: 0o400 });
+  }
   const env = {
     ...process.env,
     HOME: dir,
@@ -109,6 +118,17 @@ export async function startOwnedRabbitmq(
     }
   };
 
+  const kill = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
+    // The pid file holds the Erlang VM's pid (the script may be its parent).
+    const vm = Number(readFileSync(join(dir, 'pid'), 'utf8').trim());
+    process.kill(vm, 'SIGKILL');
+    child.kill('SIGKILL');
+    await exited;
+  };
+
   // The listener opens last, once the node has booted.
   const deadline = Date.now() + START_TIMEOUT_MS;
   const lastPort = tlsPort ?? port;
@@ -122,5 +142,5 @@ export async function startOwnedRabbitmq(
     await sleep(250);
   }
   await ctl('await_startup');
-  return { nodeName, port, tlsPort, ctl, stop };
+  return { nodeName, port, tlsPort, ctl, stop, kill };
 }

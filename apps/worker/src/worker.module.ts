@@ -38,6 +38,8 @@ import { WorkerMetrics } from './metrics/worker-metrics';
         const server = new CeleryServer({
           url: config.broker.url,
           queues: config.worker.queues,
+          queueType: config.tasks.queueType,
+          deliveryLimit: config.tasks.deliveryLimit,
           prefetch: config.worker.prefetch,
           dispatcher: executor,
           connectionName: `celeriac-worker-consumer ${config.worker.hostname}`,

@@ -88,6 +88,12 @@ export class CeleriacConfig {
     timeLimit: number;
     /** Celery's `task_track_started`: STARTED is written when a task begins. */
     trackStarted: boolean;
+    /** Celery's `task_default_queue_type`. */
+    queueType: 'classic' | 'quorum';
+    /** Deliveries before the worker dead-letters a message; 0 = none. */
+    deliveryLimit: number;
+    /** `native`: ETAs go through RabbitMQ's delayed-delivery levels. */
+    countdownDelivery: 'beat' | 'native';
   };
   readonly log: { level: string };
 
@@ -154,6 +160,9 @@ export class CeleriacConfig {
       softTimeLimit: get('TASK_SOFT_TIME_LIMIT'),
       timeLimit: get('TASK_TIME_LIMIT'),
       trackStarted: get('TASK_TRACK_STARTED'),
+      queueType: get('TASK_QUEUE_TYPE'),
+      deliveryLimit: get('TASK_DELIVERY_LIMIT'),
+      countdownDelivery: get('TASK_COUNTDOWN_DELIVERY'),
     };
     this.log = { level: get('LOG_LEVEL') };
   }

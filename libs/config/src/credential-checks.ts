@@ -47,12 +47,18 @@ export function credentialProblems(env: EnvironmentVariables): string[] {
   if (!env.CELERIAC_REQUIRE_CREDENTIALS) {
     return problems;
   }
-  const brokerPassword = passwordOf(env.BROKER_URL);
-  if (brokerPassword === '') {
+  // Each broker of a `;` list is checked; a problem is named once.
+  const brokers = env.BROKER_URL.split(';').filter((url) => url.trim());
+  if (brokers.some((url) => passwordOf(url.trim()) === '')) {
     problems.push(
       'BROKER_URL has no password, and CELERIAC_REQUIRE_CREDENTIALS is true',
     );
-  } else if (userOf(env.BROKER_URL) === 'guest' && brokerPassword === 'guest') {
+  } else if (
+    brokers.some(
+      (url) =>
+        userOf(url.trim()) === 'guest' && passwordOf(url.trim()) === 'guest',
+    )
+  ) {
     problems.push(
       "BROKER_URL uses RabbitMQ's default guest/guest, and CELERIAC_REQUIRE_CREDENTIALS is true",
     );

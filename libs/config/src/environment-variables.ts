@@ -61,8 +61,10 @@ function toBoolean({ value }: { value: unknown }): unknown {
 
 /** Every environment variable celeriac reads (README lists them). */
 export class EnvironmentVariables {
-  @Matches(/^amqps?:\/\//, {
-    message: 'BROKER_URL must be an amqp:// or amqps:// URL',
+  // One broker, or several separated by `;` (Celery's failover list).
+  @Matches(/^\s*amqps?:\/\/[^;]*(;\s*amqps?:\/\/[^;]*)*;?\s*$/, {
+    message:
+      'BROKER_URL must be an amqp:// or amqps:// URL, or several separated by ;',
   })
   BROKER_URL = 'amqp://guest:guest@127.0.0.1:5672//';
 
@@ -265,6 +267,24 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   @IsBoolean({ message: 'TASK_TRACK_STARTED must be true or false' })
   TASK_TRACK_STARTED = true;
+
+  // Celery's task_default_queue_type: quorum queues replicate across a cluster.
+  @IsIn(['classic', 'quorum'], {
+    message: 'TASK_QUEUE_TYPE must be classic or quorum',
+  })
+  TASK_QUEUE_TYPE: 'classic' | 'quorum' = 'classic';
+
+  // Deliveries of one message before the worker dead-letters it (quorum queues count them); 0 = no limit.
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  TASK_DELIVERY_LIMIT = 0;
+
+  // How an ETA is delayed: beat (published, or held in BullMQ past BEAT_DELAY_THRESHOLD) or native (RabbitMQ's delayed-delivery levels, Celery 5.5).
+  @IsIn(['beat', 'native'], {
+    message: 'TASK_COUNTDOWN_DELIVERY must be beat or native',
+  })
+  TASK_COUNTDOWN_DELIVERY: 'beat' | 'native' = 'beat';
 
   @Type(() => Number)
   @IsInt()

@@ -36,6 +36,9 @@ describe(validateEnvironment.name, () => {
       TASK_SOFT_TIME_LIMIT: 600,
       TASK_TIME_LIMIT: 1200,
       TASK_TRACK_STARTED: true,
+      TASK_QUEUE_TYPE: 'classic',
+      TASK_DELIVERY_LIMIT: 0,
+      TASK_COUNTDOWN_DELIVERY: 'beat',
       RESULT_EXPIRES: 86400,
       LOG_LEVEL: 'info',
       CELERIAC_REQUIRE_CREDENTIALS: false,
@@ -129,6 +132,11 @@ describe(validateEnvironment.name, () => {
     expect(both.BROKER_URL).toBe('amqp://new');
   });
 
+  it("accepts Celery's ; list of brokers to fail over between", () => {
+    const list = 'amqp://u:p@a:5672//;amqps://u:p@b:5671//';
+    expect(validateEnvironment({ BROKER_URL: list }).BROKER_URL).toBe(list);
+  });
+
   it('converts numbers from strings', () => {
     const env = validateEnvironment({
       API_PORT: '9000',
@@ -140,6 +148,10 @@ describe(validateEnvironment.name, () => {
 
   it.each([
     ['BROKER_URL', 'http://rabbit'],
+    ['BROKER_URL', 'amqp://a//;http://b'],
+    ['TASK_QUEUE_TYPE', 'stream'],
+    ['TASK_DELIVERY_LIMIT', '-1'],
+    ['TASK_COUNTDOWN_DELIVERY', 'later'],
     ['RESULT_BACKEND_URL', 'memcached://x'],
     ['API_PORT', '70000'],
     ['API_PORT', 'eighty'],
@@ -265,6 +277,16 @@ describe('validateEnvironment: secrets', () => {
 
   it('starts with the local defaults unless credentials are required', () => {
     expect(() => validateEnvironment({})).not.toThrow();
+  });
+
+  it('with CELERIAC_REQUIRE_CREDENTIALS, checks every broker of a ; list', () => {
+    expect(() =>
+      validateEnvironment({
+        CELERIAC_REQUIRE_CREDENTIALS: 'true',
+        BROKER_URL: 'amqp://u:Xk3-long-secret@a//;amqp://b//',
+        RESULT_BACKEND_URL: 'redis://:Xk3-long-secret@r:6379/0',
+      }),
+    ).toThrow('BROKER_URL has no password');
   });
 
   it('with CELERIAC_REQUIRE_CREDENTIALS, refuses guest/guest and URLs without passwords', () => {

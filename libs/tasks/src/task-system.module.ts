@@ -37,6 +37,8 @@ export class TaskSystemModule {
           inject: [CeleriacConfig],
           useFactory: (config: CeleriacConfig) => ({
             url: config.broker.url,
+            queueType: config.tasks.queueType,
+            countdownDelivery: config.tasks.countdownDelivery,
             connectionName: `celeriac-${app} ${config.worker.hostname}`,
             ...(answersRequests
               ? {

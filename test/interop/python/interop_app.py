@@ -5,13 +5,15 @@ can run what the other sends.
 
 Environment: BROKER_URL, RESULT_BACKEND_URL, INTEROP_QUEUE (the default
 queue, unique per test file), TASK_TIME_SCALE (multiplies the seed's sleeps;
-0 by default so the tests do not wait).
+0 by default so the tests do not wait), INTEROP_QUEUE_TYPE (`quorum` declares
+INTEROP_QUEUE as a quorum queue, as celeriac's TASK_QUEUE_TYPE=quorum does).
 """
 
 import os
 import time
 
 from celery import Celery
+from kombu import Exchange, Queue
 
 app = Celery(
     "interop_app",
@@ -27,6 +29,25 @@ app.conf.update(
     result_expires=300,
     broker_connection_retry_on_startup=True,
 )
+
+if os.environ.get("INTEROP_QUEUE_TYPE") == "quorum":
+    # A Celery 5.2 worker sets a global QoS on RabbitMQ, which quorum queues
+    # refuse (540 NOT_IMPLEMENTED); telling it RabbitMQ follows the spec's
+    # QoS semantics makes it set a per-consumer one, as Celery 5.5 does with
+    # worker_detect_quorum_queues.
+    from kombu.transport import pyamqp
+
+    pyamqp.Transport.qos_semantics_matches_spec = lambda self, connection: True
+    # Celery 5.2 has no task_default_queue_type: the queue says it itself.
+    _name = app.conf.task_default_queue
+    app.conf.task_queues = [
+        Queue(
+            _name,
+            Exchange(_name, "direct"),
+            routing_key=_name,
+            queue_arguments={"x-queue-type": "quorum"},
+        )
+    ]
 
 TIME_SCALE = float(os.environ.get("TASK_TIME_SCALE", "0"))
 

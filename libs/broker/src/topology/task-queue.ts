@@ -1,4 +1,9 @@
 import type { Channel } from 'amqplib';
+import {
+  declarableArguments,
+  queueTypeArguments,
+  type TaskQueueType,
+} from './queue-type';
 
 /**
  * A task queue as a Celery worker knows it (kombu's `Queue` with its
@@ -22,11 +27,15 @@ export interface TaskQueue {
 /**
  * The queue Celery creates for a missing name (`task_create_missing_queues`,
  * celery-protocol.md §B.10): a durable direct exchange named like the
- * queue, a durable queue, bound with the queue name as routing key.
+ * queue, a durable queue, bound with the queue name as routing key; a
+ * quorum queue with `quorum` (`task_default_queue_type`).
  *
  * @param name - the queue name
  */
-export function defaultTaskQueue(name: string): TaskQueue {
+export function defaultTaskQueue(
+  name: string,
+  type: TaskQueueType = 'classic',
+): TaskQueue {
   return {
     name,
     exchange: { name, type: 'direct', durable: true, autoDelete: false },
@@ -34,7 +43,7 @@ export function defaultTaskQueue(name: string): TaskQueue {
     durable: true,
     exclusive: false,
     autoDelete: false,
-    queueArguments: null,
+    queueArguments: queueTypeArguments(type),
   };
 }
 
@@ -119,15 +128,18 @@ export function taskQueueFromControl(
  * Declares the queue, its exchange and the binding as kombu's
  * `Queue.declare` does. The default exchange (`''`) is neither declared nor
  * bound. Identical arguments matter: a mismatch closes the channel (406).
+ * Arguments a quorum queue refuses (`x-max-priority`) are left out.
  *
  * @param channel - the channel to declare on
  * @param queue - what to declare
+ * @returns the arguments left out
  */
 export async function declareQueue(
   channel: Channel,
   queue: TaskQueue,
-): Promise<void> {
+): Promise<string[]> {
   const { exchange } = queue;
+  const declarable = declarableArguments(queue.queueArguments);
   if (exchange.name !== '') {
     await channel.assertExchange(exchange.name, exchange.type, {
       durable: exchange.durable,
@@ -138,11 +150,12 @@ export async function declareQueue(
     durable: queue.durable,
     autoDelete: queue.autoDelete,
     exclusive: queue.exclusive,
-    ...(queue.queueArguments ? { arguments: queue.queueArguments } : {}),
+    ...(declarable.arguments ? { arguments: declarable.arguments } : {}),
   });
   if (exchange.name !== '') {
     await channel.bindQueue(queue.name, exchange.name, queue.routingKey);
   }
+  return declarable.dropped;
 }
 
 /**

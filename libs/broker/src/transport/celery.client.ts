@@ -19,9 +19,22 @@ import {
   DEAD_LETTER_EXCHANGE,
   declareDeadLetter,
 } from '../topology/dead-letter';
-import type { ConnectionOptions } from 'node:tls';
+import {
+  bindQueueToDelayedDelivery,
+  declareNativeDelayedDelivery,
+  DELAYED_DELIVERY_ENTRY,
+} from '../topology/native-delayed-delivery';
+import type { TaskQueueType } from '../topology/queue-type';
 import { amqpSocketOptions } from './amqp-socket';
-import { amqpTlsOptions, maskUrl, toAmqplibUrl } from './amqp-url';
+import {
+  type BrokerEndpoint,
+  brokerEndpoints,
+  maskBrokerUrls,
+} from './broker-urls';
+import {
+  type CountdownDelivery,
+  nativeDelayRoutingKey,
+} from './native-countdown';
 import { coalesceWritesOf } from './amqp-write-coalescing';
 import {
   asBrokerUnavailable,
@@ -30,7 +43,12 @@ import {
 
 /** Options of the publishing side. */
 export interface CeleryClientOptions {
+  /** One broker, or several separated by `;` to fail over between. */
   url: string;
+  /** Celery's `task_default_queue_type`; classic by default. */
+  queueType?: TaskQueueType;
+  /** `native`: ETAs go through the delayed-delivery levels; `beat` by default. */
+  countdownDelivery?: CountdownDelivery;
   /** How long a publish may wait for the broker's confirm. */
   publishTimeoutMs?: number;
   /** Shown in RabbitMQ's connection list. */
@@ -86,12 +104,22 @@ export class CeleryClient extends ClientProxy {
   // Why the last connect attempt failed or the connection dropped; cleared on connect.
   private lostReason?: string;
 
+  private delayedDeliveryDeclared?: Promise<void>;
+
   // Read once, at construction: a bad TLS parameter stops the app at start.
-  private readonly tlsOptions: ConnectionOptions;
+  private readonly endpoints: BrokerEndpoint[];
 
   constructor(private readonly options: CeleryClientOptions) {
     super();
-    this.tlsOptions = amqpTlsOptions(options.url);
+    this.endpoints = brokerEndpoints(
+      options.url,
+      amqpSocketOptions(options.connectionName ?? 'celeriac-client'),
+    );
+  }
+
+  /** Whether an ETA goes through RabbitMQ's delayed-delivery levels. */
+  get delaysNatively(): boolean {
+    return this.options.countdownDelivery === 'native';
   }
 
   /** Resolves once the broker is reachable; publishing does not wait for it. */
@@ -108,6 +136,7 @@ export class CeleryClient extends ClientProxy {
     this.lostReason = undefined;
     this.pidboxDeclared = undefined;
     this.deadLetterDeclared = undefined;
+    this.delayedDeliveryDeclared = undefined;
     await channel?.close();
     await connection?.close();
   }
@@ -167,7 +196,19 @@ export class CeleryClient extends ClientProxy {
       // Only what the broker did (or did not do) means it is unavailable.
       try {
         await this.declareQueue(channel, queue);
-        await channel.publish('', queue, content, options);
+        const delayedKey = this.delaysNatively
+          ? nativeDelayRoutingKey(message, queue)
+          : undefined;
+        if (delayedKey === undefined) {
+          await channel.publish('', queue, content, options);
+        } else {
+          await channel.publish(
+            DELAYED_DELIVERY_ENTRY,
+            delayedKey,
+            content,
+            options,
+          );
+        }
       } catch (error) {
         throw asBrokerUnavailable(error, this.publishTimeoutMs());
       }
@@ -278,13 +319,11 @@ export class CeleryClient extends ClientProxy {
     if (this.channel) {
       return this.channel;
     }
-    const connection = connect([toAmqplibUrl(this.options.url)], {
+    // With several brokers it moves to the next one when one drops; every
+    // setup (declarations) re-runs on the new connection.
+    const connection = connect(this.endpoints, {
       heartbeatIntervalInSeconds: 10,
       reconnectTimeInSeconds: 1,
-      connectionOptions: {
-        ...amqpSocketOptions(this.options.connectionName ?? 'celeriac-client'),
-        ...this.tlsOptions,
-      },
     });
     coalesceWritesOf(connection);
     // Events of a connection close() already let go of must not mark a new one lost.
@@ -305,7 +344,7 @@ export class CeleryClient extends ClientProxy {
       lost(err?.message ?? 'connection lost');
       this.logger.warn({
         msg: 'broker connection lost',
-        url: maskUrl(this.options.url),
+        url: maskBrokerUrls(this.options.url),
         reason: err?.message,
       });
     });
@@ -322,7 +361,7 @@ export class CeleryClient extends ClientProxy {
     channel.on('error', (error: Error) =>
       this.logger.warn({
         msg: 'broker channel error',
-        url: maskUrl(this.options.url),
+        url: maskBrokerUrls(this.options.url),
         reason: error.message,
       }),
     );
@@ -335,8 +374,16 @@ export class CeleryClient extends ClientProxy {
   private declareQueue(channel: ChannelWrapper, queue: string): Promise<void> {
     let declared = this.declaredQueues.get(queue);
     if (!declared) {
-      declared = channel.addSetup((raw: ConfirmChannel) =>
-        declareTaskQueue(raw, queue),
+      const native = this.delaysNatively;
+      declared = (
+        native ? this.declareDelayedDelivery(channel) : Promise.resolve()
+      ).then(() =>
+        channel.addSetup(async (raw: ConfirmChannel) => {
+          await declareTaskQueue(raw, queue, this.options.queueType);
+          if (native) {
+            await bindQueueToDelayedDelivery(raw, queue);
+          }
+        }),
       );
       declared.catch(() => this.declaredQueues.delete(queue));
       this.declaredQueues.set(queue, declared);
@@ -344,12 +391,30 @@ export class CeleryClient extends ClientProxy {
     return declared;
   }
 
+  // The delayed-delivery levels, once per client, before any queue: with
+  // native countdowns each queue is bound to the delivery exchange along
+  // with its declaration, so a delayed message always has somewhere to go.
+  private declareDelayedDelivery(channel: ChannelWrapper): Promise<void> {
+    if (!this.delayedDeliveryDeclared) {
+      const declared = channel.addSetup((raw: ConfirmChannel) =>
+        declareNativeDelayedDelivery(raw),
+      );
+      declared.catch(() => {
+        if (this.delayedDeliveryDeclared === declared) {
+          this.delayedDeliveryDeclared = undefined;
+        }
+      });
+      this.delayedDeliveryDeclared = declared;
+    }
+    return this.delayedDeliveryDeclared;
+  }
+
   // As declareQueue: once per client, re-run on reconnect; a failed
   // declaration is forgotten so the next dead letter tries again.
   private declareDeadLetter(channel: ChannelWrapper): Promise<void> {
     if (!this.deadLetterDeclared) {
       const declared = channel.addSetup((raw: ConfirmChannel) =>
-        declareDeadLetter(raw),
+        declareDeadLetter(raw, this.options.queueType),
       );
       declared.catch(() => {
         if (this.deadLetterDeclared === declared) {

@@ -27,6 +27,7 @@ import {
   queueAsDict,
   type TaskQueue,
 } from '../topology/task-queue';
+import { type TaskQueueType, usesGlobalQos } from '../topology/queue-type';
 import { AckBatcher } from './ack-batcher';
 import {
   AmqpSettlement,
@@ -34,16 +35,22 @@ import {
   type ConsumerChannel,
   deliveryInfo,
 } from './amqp-task-delivery';
-import type { ConnectionOptions } from 'node:tls';
 import { amqpSocketOptions } from './amqp-socket';
-import { amqpTlsOptions, maskUrl, toAmqplibUrl } from './amqp-url';
+import {
+  type BrokerEndpoint,
+  brokerEndpoints,
+  maskBrokerUrls,
+} from './broker-urls';
+import { deliveryLimitReason } from './delivery-limit';
 import { coalesceWritesOf } from './amqp-write-coalescing';
 import { CeleryContext } from './celery.context';
 import type {
   TaskDelivery,
   TaskDispatcher,
   TaskInvoker,
+  UndecodableDelivery,
 } from './task-delivery';
+import type { TaskMessage } from '../protocol/celery-message';
 
 /** The AMQP heartbeat of the worker's connection, in seconds. */
 const HEARTBEAT_SECONDS = 10;
@@ -53,8 +60,16 @@ const CONNECT_TIMEOUT_MS = 4000;
 
 /** Options of the consuming side. */
 export interface CeleryServerOptions {
+  /** One broker, or several separated by `;` to fail over between. */
   url: string;
   queues: string[];
+  /** Celery's `task_default_queue_type` for `queues`; classic by default. */
+  queueType?: TaskQueueType;
+  /**
+   * Deliveries of one message before it is dead-lettered instead of run
+   * again (quorum queues count them); 0 or unset: no limit.
+   */
+  deliveryLimit?: number;
   /** Unacknowledged messages the broker may hand this worker at once. */
   prefetch: number;
   dispatcher: TaskDispatcher;
@@ -130,35 +145,39 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   // One logical clock for the node: pidbox replies and events share it.
   private readonly clock = new LamportClock();
 
+  // Per channel (global) QoS, unless it consumes a quorum queue.
+  private globalQos = true;
+
   // Read once, at construction: a bad TLS parameter stops the worker at start.
-  private readonly tlsOptions: ConnectionOptions;
+  private readonly endpoints: BrokerEndpoint[];
 
   constructor(private readonly options: CeleryServerOptions) {
     super();
-    this.tlsOptions = amqpTlsOptions(options.url);
+    this.endpoints = brokerEndpoints(
+      options.url,
+      amqpSocketOptions(
+        options.connectionName ?? 'celeriac-worker',
+        CONNECT_TIMEOUT_MS,
+      ),
+    );
     for (const queue of options.queues) {
-      this.queues.set(queue, defaultTaskQueue(queue));
+      this.queues.set(queue, defaultTaskQueue(queue, options.queueType));
     }
   }
 
   listen(callback: (error?: unknown) => void): void {
-    this.connection = connect([toAmqplibUrl(this.options.url)], {
+    // With several brokers it moves to the next one when one drops, and
+    // setupConsumers declares and subscribes again there.
+    this.connection = connect(this.endpoints, {
       heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
       reconnectTimeInSeconds: 1,
-      connectionOptions: {
-        ...amqpSocketOptions(
-          this.options.connectionName ?? 'celeriac-worker',
-          CONNECT_TIMEOUT_MS,
-        ),
-        ...this.tlsOptions,
-      },
     });
     coalesceWritesOf(this.connection);
     this.connection.on('disconnect', ({ err }: { err?: Error }) => {
       // Those consumers died with their channel; setupConsumers makes new ones.
       this.consumers = [];
       this.logger.warn?.(
-        `disconnected from ${maskUrl(this.options.url)}: ${err?.message ?? 'closed'}`,
+        `disconnected from ${maskBrokerUrls(this.options.url)}: ${err?.message ?? 'closed'}`,
       );
     });
     this.channel = this.connection.createChannel({
@@ -320,7 +339,10 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   // Runs on every (re)connect, on the new raw channel: acks must go to the
   // channel that delivered the message, so each delivery keeps its channel.
   private async setupConsumers(channel: ConfirmChannel): Promise<void> {
-    await channel.prefetch(this.options.prefetch, true);
+    // Celery 5.5's worker_detect_quorum_queues: quorum queues refuse global
+    // QoS (540 NOT_IMPLEMENTED), so the prefetch is set per consumer.
+    this.globalQos = usesGlobalQos(this.queues.values());
+    await channel.prefetch(this.options.prefetch, this.globalQos);
     this.consumerChannel = this.consumerChannelFor(channel);
     this.generation += 1;
     this.held = 0;
@@ -335,7 +357,12 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     channel: ConfirmChannel,
     queue: TaskQueue,
   ): Promise<void> {
-    await declareQueue(channel, queue);
+    const dropped = await declareQueue(channel, queue);
+    if (dropped.length > 0) {
+      this.logger.warn?.(
+        `quorum queue ${queue.name} declared without ${dropped.join(', ')}: quorum queues do not support it`,
+      );
+    }
     const consumer = this.consumerChannel ?? this.consumerChannelFor(channel);
     const { consumerTag } = await channel.consume(
       queue.name,
@@ -375,11 +402,14 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     let settlement: AmqpSettlement | undefined;
     try {
       const decoded = decodeTaskMessage(raw.content, raw.properties);
-      if (!decoded.ok) {
+      const unrunnable = decoded.ok
+        ? this.overDeliveryLimit(decoded.message, raw)
+        : decoded;
+      if (unrunnable) {
         const undecodable = new AmqpSettlement(raw, consumer);
         settlement = undecodable;
         await this.options.dispatcher.rejectUndecodable({
-          ...decoded,
+          ...unrunnable,
           content: raw.content,
           delivery: deliveryInfo(raw),
           queue,
@@ -388,6 +418,9 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
           reject: (requeue) => undecodable.reject(requeue),
         });
         return;
+      }
+      if (!decoded.ok) {
+        return; // unrunnable above; this narrows the type
       }
       const delivery = new AmqpTaskDelivery(
         decoded.message,
@@ -411,6 +444,27 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     }
   }
 
+  // A poison message (one that keeps killing its worker) past the limit.
+  private overDeliveryLimit(
+    message: TaskMessage,
+    raw: ConsumeMessage,
+  ):
+    | Pick<UndecodableDelivery, 'reason' | 'taskId' | 'task' | 'excType'>
+    | undefined {
+    const reason = deliveryLimitReason(
+      raw.properties,
+      this.options.deliveryLimit ?? 0,
+    );
+    return reason === undefined
+      ? undefined
+      : {
+          reason,
+          taskId: message.headers.id,
+          task: message.headers.task,
+          excType: 'DeliveryLimitExceeded',
+        };
+  }
+
   private handlerFor(task: string): MessageHandler | null {
     let handler = this.handlers.get(task);
     if (handler === undefined) {
@@ -421,6 +475,12 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   }
 
   private holdPrefetch(channel: ConfirmChannel): () => void {
+    // A per-consumer prefetch applies to consumers created after it, never
+    // to running ones: with quorum queues a held ETA message keeps its slot
+    // (as in Celery 5.5), which is why long ETAs are handed off instead.
+    if (!this.globalQos) {
+      return () => undefined;
+    }
     const generation = this.generation;
     const apply = () => {
       if (generation === this.generation) {

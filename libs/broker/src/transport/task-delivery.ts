@@ -32,6 +32,8 @@ export interface TaskDelivery {
 /** A delivered message that is not a runnable Celery task. */
 export interface UndecodableDelivery {
   readonly reason: string;
+  /** The exception type its FAILURE result names; kombu's DecodeError by default. */
+  readonly excType?: string;
   readonly taskId?: string;
   readonly task?: string;
   readonly content: Buffer;

@@ -136,10 +136,16 @@ export function registeredTasks(
 
 /** Celery's `maybe_sanitize_url`: the password becomes `********`. */
 export function maskPassword(url: string): string {
-  return url.replace(
-    /^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i,
-    '$1:********@',
-  );
+  // Each URL of a `;` failover list has its own password.
+  return url
+    .split(';')
+    .map((one) =>
+      one.replace(
+        /^(\s*[a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i,
+        '$1:********@',
+      ),
+    )
+    .join(';');
 }
 
 /** The worker settings `conf` reports, under Celery's setting names. */

@@ -241,7 +241,7 @@ export class TaskExecutor
   async rejectUndecodable(delivery: UndecodableDelivery): Promise<void> {
     if (delivery.taskId !== undefined) {
       await this.storeQuietly(delivery.taskId, TaskState.Failure, {
-        exc_type: 'DecodeError',
+        exc_type: delivery.excType ?? 'DecodeError',
         exc_message: [delivery.reason],
         exc_module: 'kombu.exceptions',
       });

@@ -52,7 +52,10 @@ export class PlanPublisher {
       ]);
       await settleAll(
         plan.messages.map(({ message, queue }) => {
-          const delay = this.delayed?.delayOf(message) ?? null;
+          // Native countdowns wait in RabbitMQ, not in BullMQ.
+          const delay = this.client.delaysNatively
+            ? null
+            : (this.delayed?.delayOf(message) ?? null);
           return this.delayed && delay !== null
             ? this.delayed.schedule(message, queue, delay)
             : this.client.publishTask(message, queue);
