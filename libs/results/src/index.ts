@@ -1,4 +1,18 @@
 export { redisTlsOptions, withoutTlsParameters } from './redis-tls';
+export {
+  DEFAULT_SENTINEL_MASTER,
+  firstRedisUrl,
+  isSentinelUrl,
+  redisConnectionOptions,
+  type RedisConnectionOptions,
+  type RedisTarget,
+  sanitizeRedisUrl,
+} from './redis-connection-options';
+export {
+  replicaWaitOf,
+  type ReplicaWait,
+  waitForReplicas,
+} from './replica-wait';
 export { CorruptResultError } from './errors/corrupt-result.error';
 export {
   asResultBackendError,

@@ -134,12 +134,17 @@ export function registeredTasks(
     });
 }
 
-/** Celery's `maybe_sanitize_url`: the password becomes `********`. */
+/** Celery's `maybe_sanitize_url`: each password (of each `;`-separated URL) becomes `********`. */
 export function maskPassword(url: string): string {
-  return url.replace(
-    /^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i,
-    '$1:********@',
-  );
+  return url
+    .split(';')
+    .map((chunk) =>
+      chunk.replace(
+        /^(\s*[a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i,
+        '$1:********@',
+      ),
+    )
+    .join(';');
 }
 
 /** The worker settings `conf` reports, under Celery's setting names. */
