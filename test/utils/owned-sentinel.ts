@@ -59,10 +59,24 @@ export async function startOwnedSentinelGroup(): Promise<OwnedSentinelGroup> {
       '',
       '--appendonly',
       'no',
+      // A replica's full sync writes an RDB file: into this group's folder,
+      // never the working directory, where any later redis-server would load it.
+      '--dir',
+      dir,
       ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []),
     ]);
 
+  // Should jest exit without afterAll, no server of the group outlives it
+  // (a sentinel left behind would reconfigure whatever later takes a port).
+  const killAll = (): void => {
+    for (const child of processes.values()) {
+      child.kill('SIGKILL');
+    }
+  };
+  process.once('exit', killAll);
+
   const stop = async (): Promise<void> => {
+    process.off('exit', killAll);
     for (const child of processes.values()) {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = once(child, 'exit');
