@@ -102,6 +102,50 @@ const modes = [
   { name: `WAIT 1 ${settings.timeoutMs}`, replicas: 1 },
 ];
 const rates = new Map(modes.map((mode) => [mode.name, []]));
+let micro = [];
+
+/**
+ * The WAIT alone, without the worker: a result-sized SET, then (or not)
+ * `WAIT 1 <timeout>` on the same connection, one at a time (latency) and
+ * 64 in flight (auto-pipelined, as the worker sends them).
+ */
+async function microBench(redis) {
+  const client = redis.duplicate({ enableAutoPipelining: true });
+  const value = 'x'.repeat(200);
+  const rows = [];
+  for (const wait of [false, true]) {
+    const latencies = [];
+    for (let index = 0; index < 2000; index++) {
+      const started = performance.now();
+      await client.set(`bench-rw-${index}`, value, 'EX', 60);
+      if (wait) await client.wait(1, settings.timeoutMs);
+      latencies.push(performance.now() - started);
+    }
+    const inFlight = 64;
+    const total = 20_000;
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < total) {
+          const index = next++;
+          await client.set(`bench-rw-${index % 2000}`, value, 'EX', 60);
+          if (wait) await client.wait(1, settings.timeoutMs);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    rows.push({
+      mode: wait ? `SET + WAIT 1 ${settings.timeoutMs}` : 'SET',
+      p50: latencies[Math.floor(latencies.length / 2)],
+      p99: latencies[Math.floor(latencies.length * 0.99)],
+      perSecond: total / seconds,
+    });
+  }
+  await client.quit();
+  return rows;
+}
 
 try {
   for (let round = 0; round < settings.rounds; round++) {
@@ -147,6 +191,7 @@ try {
       }
     }
   }
+  micro = await microBench(master.client);
 } finally {
   await connection.close();
   await master.client.quit();
@@ -165,5 +210,16 @@ for (const mode of modes) {
   const rate = median(rates.get(mode.name));
   console.log(
     `| ${mode.name} | ${rate.toFixed(0)} | ${((rate / base - 1) * 100).toFixed(0)}% |`,
+  );
+}
+
+console.log(
+  '\nthe write alone, 2000 one at a time and 20000 with 64 in flight:',
+);
+console.log('| mode | p50 ms | p99 ms | writes/s (64 in flight) |');
+console.log('| --- | --- | --- | --- |');
+for (const row of micro) {
+  console.log(
+    `| ${row.mode} | ${row.p50.toFixed(3)} | ${row.p99.toFixed(3)} | ${row.perSecond.toFixed(0)} |`,
   );
 }
