@@ -1,12 +1,10 @@
 export { redisTlsOptions, withoutTlsParameters } from './redis-tls';
 export {
   DEFAULT_SENTINEL_MASTER,
-  firstRedisUrl,
   isSentinelUrl,
   redisConnectionOptions,
   type RedisConnectionOptions,
   type RedisTarget,
-  sanitizeRedisUrl,
 } from './redis-connection-options';
 export {
   replicaWaitOf,

@@ -104,24 +104,6 @@ export function reconnectOnReadOnly(error: Error): 2 | false {
   return error.message.startsWith('READONLY') ? 2 : false;
 }
 
-/** The URL with every password replaced by `********` (Celery's `maybe_sanitize_url`, per sentinel). */
-export function sanitizeRedisUrl(url: string): string {
-  return url
-    .split(URL_SEPARATOR)
-    .map((chunk) =>
-      chunk.replace(
-        /^(\s*[a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i,
-        '$1:********@',
-      ),
-    )
-    .join(URL_SEPARATOR);
-}
-
-/** The first URL of a `;` list: the one whose password and db count, as in Celery. */
-export function firstRedisUrl(url: string): string {
-  return url.split(URL_SEPARATOR)[0].trim();
-}
-
 function parseRedisUrl(url: string, protocols: string[]): URL {
   let parsed: URL;
   try {
