@@ -7,7 +7,16 @@ import type { EnvironmentVariables } from './environment-variables';
 @Injectable()
 export class CeleriacConfig {
   readonly broker: { url: string };
-  readonly results: { url: string; expiresSeconds: number };
+  readonly results: {
+    url: string;
+    expiresSeconds: number;
+    /** RESULT_BACKEND_SENTINEL_MASTER, used when `url` lists sentinels. */
+    sentinelMaster: string;
+    sentinelPassword?: string;
+    /** Replicas a worker waits for before acking (RESULT_BACKEND_WAIT_REPLICAS); 0 = none. */
+    waitReplicas: number;
+    waitTimeoutMs: number;
+  };
   readonly api: {
     port: number;
     /** The listen address (API_HOST); `0.0.0.0` = every interface. */
@@ -104,6 +113,10 @@ export class CeleriacConfig {
     this.results = {
       url: get('RESULT_BACKEND_URL'),
       expiresSeconds: get('RESULT_EXPIRES'),
+      sentinelMaster: get('RESULT_BACKEND_SENTINEL_MASTER'),
+      sentinelPassword: get('RESULT_BACKEND_SENTINEL_PASSWORD'),
+      waitReplicas: get('RESULT_BACKEND_WAIT_REPLICAS'),
+      waitTimeoutMs: get('RESULT_BACKEND_WAIT_TIMEOUT_MS'),
     };
     this.api = {
       port: get('API_PORT'),

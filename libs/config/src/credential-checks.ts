@@ -4,6 +4,7 @@ import type { EnvironmentVariables } from './environment-variables';
 const SECRET_VARIABLES = [
   'BROKER_URL',
   'RESULT_BACKEND_URL',
+  'RESULT_BACKEND_SENTINEL_PASSWORD',
   'API_KEYS',
   'MONITOR_BASIC_AUTH',
   'MONITOR_API_KEYS',
@@ -63,7 +64,8 @@ export function credentialProblems(env: EnvironmentVariables): string[] {
       "BROKER_URL uses RabbitMQ's default guest/guest, and CELERIAC_REQUIRE_CREDENTIALS is true",
     );
   }
-  if (passwordOf(env.RESULT_BACKEND_URL) === '') {
+  // A sentinel:// list: the first URL's password is the master's, as in Celery.
+  if (passwordOf(env.RESULT_BACKEND_URL.split(';')[0]) === '') {
     problems.push(
       'RESULT_BACKEND_URL has no password, and CELERIAC_REQUIRE_CREDENTIALS is true',
     );

@@ -68,10 +68,40 @@ export class EnvironmentVariables {
   })
   BROKER_URL = 'amqp://guest:guest@127.0.0.1:5672//';
 
-  @Matches(/^rediss?:\/\//, {
-    message: 'RESULT_BACKEND_URL must be a redis:// or rediss:// URL',
+  // A Redis URL, or Celery's Sentinel list: `sentinel://h1:26379;sentinel://h2:26379/0`.
+  @Matches(/^(rediss?:\/\/|sentinel:\/\/[^;]+(;\s*sentinel:\/\/[^;]+)*;?$)/, {
+    message:
+      'RESULT_BACKEND_URL must be a redis:// or rediss:// URL, or sentinel:// URLs separated by ;',
   })
   RESULT_BACKEND_URL = 'redis://127.0.0.1:6379/0';
+
+  // Celery's `master_name` transport option: the master the sentinels watch.
+  @Matches(/^[A-Za-z0-9._-]+$/, {
+    message:
+      'RESULT_BACKEND_SENTINEL_MASTER must be a Sentinel master name (letters, digits, . _ -)',
+  })
+  RESULT_BACKEND_SENTINEL_MASTER = 'mymaster';
+
+  // The sentinels' own requirepass (Celery's `sentinel_kwargs.password`);
+  // the master's password is the one in the sentinel:// URL.
+  @IsOptional()
+  @IsString()
+  RESULT_BACKEND_SENTINEL_PASSWORD?: string;
+
+  // Replicas that must hold a task's result before its message is acked
+  // (Redis WAIT); 0 = no wait.
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(16)
+  RESULT_BACKEND_WAIT_REPLICAS = 0;
+
+  // How long a worker waits for them; fewer in time: the task is requeued.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  RESULT_BACKEND_WAIT_TIMEOUT_MS = 1000;
 
   @Type(() => Number)
   @IsInt()

@@ -6,6 +6,9 @@ describe(validateEnvironment.name, () => {
     expect({ ...validateEnvironment({}) }).toEqual({
       BROKER_URL: 'amqp://guest:guest@127.0.0.1:5672//',
       RESULT_BACKEND_URL: 'redis://127.0.0.1:6379/0',
+      RESULT_BACKEND_SENTINEL_MASTER: 'mymaster',
+      RESULT_BACKEND_WAIT_REPLICAS: 0,
+      RESULT_BACKEND_WAIT_TIMEOUT_MS: 1000,
       API_PORT: 8000,
       API_HOST: '0.0.0.0',
       API_PROTECT_SEED: false,
@@ -118,6 +121,19 @@ describe(validateEnvironment.name, () => {
     ).toBe(false);
   });
 
+  it("accepts Celery's sentinel:// list with a master name", () => {
+    const env = validateEnvironment({
+      RESULT_BACKEND_URL: 'sentinel://:pw@h1:26379/0;sentinel://h2:26379/0',
+      RESULT_BACKEND_SENTINEL_MASTER: 'celeriac-results',
+      RESULT_BACKEND_WAIT_REPLICAS: '1',
+    });
+    expect(env.RESULT_BACKEND_URL).toBe(
+      'sentinel://:pw@h1:26379/0;sentinel://h2:26379/0',
+    );
+    expect(env.RESULT_BACKEND_SENTINEL_MASTER).toBe('celeriac-results');
+    expect(env.RESULT_BACKEND_WAIT_REPLICAS).toBe(1);
+  });
+
   it('accepts the Celery names, and the celeriac names win', () => {
     const aliased = validateEnvironment({
       CELERY_BROKER_URL: 'amqp://u:p@rabbitmq:5672',
@@ -153,6 +169,10 @@ describe(validateEnvironment.name, () => {
     ['TASK_DELIVERY_LIMIT', '-1'],
     ['TASK_COUNTDOWN_DELIVERY', 'later'],
     ['RESULT_BACKEND_URL', 'memcached://x'],
+    ['RESULT_BACKEND_URL', 'sentinel://h1:26379;redis://h2:6379'],
+    ['RESULT_BACKEND_SENTINEL_MASTER', 'my master'],
+    ['RESULT_BACKEND_WAIT_REPLICAS', '-1'],
+    ['RESULT_BACKEND_WAIT_TIMEOUT_MS', '0'],
     ['API_PORT', '70000'],
     ['API_PORT', 'eighty'],
     ['WORKER_QUEUES', 'a,,b'],

@@ -1,4 +1,16 @@
 export { redisTlsOptions, withoutTlsParameters } from './redis-tls';
+export {
+  DEFAULT_SENTINEL_MASTER,
+  isSentinelUrl,
+  redisConnectionOptions,
+  type RedisConnectionOptions,
+  type RedisTarget,
+} from './redis-connection-options';
+export {
+  replicaWaitOf,
+  type ReplicaWait,
+  waitForReplicas,
+} from './replica-wait';
 export { CorruptResultError } from './errors/corrupt-result.error';
 export {
   asResultBackendError,

@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { redisTlsOptions, withoutTlsParameters } from './redis-tls';
+import {
+  redisConnectionOptions,
+  type RedisTarget,
+} from './redis-connection-options';
 
 /** Options of {@link createRedisClient}. */
 export interface RedisClientOptions {
@@ -28,27 +31,29 @@ const logger = new Logger('RedisClient');
 
 /**
  * Creates an ioredis client for a `redis://[user:password@]host:port/db` or
- * `rediss://…` URL; the db index comes from the path, TLS files and checks
- * from Celery's `ssl_*` query parameters ({@link redisTlsOptions}).
+ * `rediss://…` URL (the db index comes from the path, TLS files and checks
+ * from Celery's `ssl_*` query parameters), or for Celery's `sentinel://`
+ * list, through which it finds the master and follows failovers
+ * ({@link redisConnectionOptions}).
  *
  * Commands of one tick are auto-pipelined (one write, one round trip).
  * Commands issued while Redis is unreachable are queued, then fail after
  * two reconnect attempts instead of hanging (with `failFast`: fail at
  * once), and reconnects back off up to two seconds apart.
  *
- * @param url - the Redis URL
+ * @param target - the Redis URL, or the sentinel URLs and master name
  * @param options - connection name, fail-fast
  * @returns a client that starts connecting at once
  * @throws Error when the URL is not a redis URL or its db index is not an integer
  */
 export function createRedisClient(
-  url: string,
+  target: string | RedisTarget,
   options: RedisClientOptions = {},
 ): Redis {
-  assertRedisUrl(url);
-  const tls = redisTlsOptions(url);
-  const client = new Redis(withoutTlsParameters(url), {
-    ...(tls ? { tls } : {}),
+  const client = new Redis({
+    ...redisConnectionOptions(
+      typeof target === 'string' ? { url: target } : target,
+    ),
     lazyConnect: false,
     ...(options.failFast
       ? {
@@ -86,24 +91,6 @@ export function createRedisClient(
     lastError = undefined;
   });
   return client;
-}
-
-function assertRedisUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error('Redis URL is not a valid URL');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new Error(
-      `Redis URL must use redis:// or rediss://, not ${parsed.protocol}//`,
-    );
-  }
-  const db = parsed.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d+$/.test(db)) {
-    throw new Error(`Redis URL path must be a db index, not "/${db}"`);
-  }
 }
 
 /**

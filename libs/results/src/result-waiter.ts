@@ -36,6 +36,16 @@ export class ResultWaiter implements OnApplicationShutdown {
       subscriber.on('message', (channel: string, json: string) =>
         this.deliver(channel, json),
       );
+      // ioredis resubscribes after a reconnect (a Redis restart, a Sentinel
+      // failover); a state written while it was away was published to no
+      // one, so read every watched key again.
+      let connectedBefore = false;
+      subscriber.on('ready', () => {
+        if (connectedBefore) {
+          void this.rereadWatched();
+        }
+        connectedBefore = true;
+      });
       subscriber.on('error', (error: Error) =>
         this.logger.warn({
           msg: 'result subscriber error',
@@ -75,6 +85,30 @@ export class ResultWaiter implements OnApplicationShutdown {
     this.listeners.clear();
     this.subscriber?.disconnect();
     await Promise.resolve();
+  }
+
+  private async rereadWatched(): Promise<void> {
+    const channels = [...this.listeners.keys()];
+    if (channels.length === 0) {
+      return;
+    }
+    if (this.redis.status !== 'ready') {
+      // A fail-fast client refuses commands until it is back too.
+      await new Promise((resolve) => this.redis.once('ready', resolve));
+    }
+    try {
+      const values = await this.redis.mget(channels);
+      values.forEach((json, index) => {
+        if (json !== null) {
+          this.deliver(channels[index], json);
+        }
+      });
+    } catch (error) {
+      this.logger.warn({
+        msg: 'watched results not read after a reconnect',
+        err: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   private deliver(channel: string, json: string): void {

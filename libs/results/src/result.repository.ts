@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { CorruptResultError } from './errors/corrupt-result.error';
+import { type ReplicaWait, waitForReplicas } from './replica-wait';
 import { groupMetaKey, taskMetaKey } from './result-keys';
 import { celeryDateNow, type TaskMeta } from './task-meta';
 import { isReadyState, TaskState } from './task-state';
@@ -11,6 +12,8 @@ export interface ResultRepositoryOptions {
   expiresSeconds: number;
   /** Celery's `global_keyprefix`; must match every Python and Node peer. */
   keyPrefix?: string;
+  /** Replicas that must hold the writes before {@link ResultRepository.confirmReplicated} resolves. */
+  replicaWait?: ReplicaWait;
 }
 
 /** Optional parts of a task meta document; extended fields are written only when given. */
@@ -88,6 +91,7 @@ export class ResultRepository {
   private readonly redis: Redis;
   private readonly expiresSeconds: number;
   private readonly keyPrefix: string | undefined;
+  private readonly replicaWait: ReplicaWait | undefined;
 
   /**
    * @param redis - a connected ioredis client, not in subscriber mode
@@ -97,6 +101,20 @@ export class ResultRepository {
     this.redis = redis;
     this.expiresSeconds = Math.max(0, Math.trunc(options.expiresSeconds));
     this.keyPrefix = options.keyPrefix;
+    this.replicaWait = options.replicaWait;
+  }
+
+  /**
+   * With a replica wait configured, resolves once the replicas hold every
+   * result written so far (Redis `WAIT`); a worker calls it before acking,
+   * so a failover cannot lose the result of an acked task. Without, at once.
+   *
+   * @throws ResultBackendUnavailableError when too few replicas answered in time
+   */
+  async confirmReplicated(): Promise<void> {
+    if (this.replicaWait) {
+      await waitForReplicas(this.redis, this.replicaWait);
+    }
   }
 
   /**

@@ -1,9 +1,16 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { RedisTarget } from './redis-connection-options';
+import type { ReplicaWait } from './replica-wait';
 
 /** Options of `ResultsModule.forRoot` / `forRootAsync`. */
-export interface ResultsModuleOptions {
-  /** `redis://host:port/db` of the result backend. */
+export interface ResultsModuleOptions extends RedisTarget {
+  /** `redis://host:port/db` of the result backend, or Celery's `sentinel://` list. */
   url: string;
+  /**
+   * Before a task's message is acked, wait until this many replicas have
+   * its writes (Redis `WAIT`); unset: no wait.
+   */
+  replicaWait?: ReplicaWait;
   /** Lifetime of result keys in seconds (Celery's `result_expires`). */
   expiresSeconds: number;
   /** Celery's `global_keyprefix`, if the Python peers use one. */

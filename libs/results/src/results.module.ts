@@ -11,7 +11,10 @@ import { Redis } from 'ioredis';
 import { ChordRepository } from './chord.repository';
 import { ResultWaiter } from './result-waiter';
 import { createRedisClient, settleConnection } from './redis-client.factory';
-import { ResultRepository } from './result.repository';
+import {
+  ResultRepository,
+  type ResultRepositoryOptions,
+} from './result.repository';
 import { REDIS_CLIENT } from './results.constants';
 import { RedisHealthIndicator } from './results.health';
 import { RevokedRepository } from './revoked.repository';
@@ -26,7 +29,7 @@ const FIRST_CONNECT_WAIT_MS = 2000;
 /** A class built on the results client with the module's expiry and prefix. */
 type RedisRepositoryClass = new (
   redis: Redis,
-  options: { expiresSeconds: number; keyPrefix?: string },
+  options: ResultRepositoryOptions,
 ) => object;
 
 function onResultsRedis(repository: RedisRepositoryClass): Provider {
@@ -37,6 +40,7 @@ function onResultsRedis(repository: RedisRepositoryClass): Provider {
       new repository(redis, {
         expiresSeconds: options.expiresSeconds,
         keyPrefix: options.keyPrefix,
+        replicaWait: options.replicaWait,
       }),
   };
 }
@@ -64,7 +68,7 @@ function onResultsRedis(repository: RedisRepositoryClass): Provider {
       provide: REDIS_CLIENT,
       inject: [RESULTS_MODULE_OPTIONS],
       useFactory: (options: ResultsModuleOptions): Redis =>
-        createRedisClient(options.url, {
+        createRedisClient(options, {
           connectionName: 'celeriac-results',
           failFast: options.failFast,
         }),

@@ -1,32 +1,26 @@
 import type { RedisOptions } from 'bullmq';
 import {
   FAIL_FAST_COMMAND_TIMEOUT_MS,
-  redisTlsOptions,
+  redisConnectionOptions,
+  type RedisTarget,
 } from '@celeriac/results';
 
 /**
- * BullMQ connection options for a `redis[s]://[user:password@]host:port/db`
- * URL (RESULT_BACKEND_URL: Redis is the result backend and BullMQ's store).
+ * BullMQ connection options for the result backend (RESULT_BACKEND_URL:
+ * Redis is the result backend and BullMQ's store): a `redis[s]://` URL or
+ * Celery's `sentinel://` list, through which BullMQ's connections find the
+ * master and follow failovers.
  * `maxRetriesPerRequest: null` is what BullMQ's blocking worker needs;
  * `failFast` is for a producer that answers requests.
  */
 export function bullConnectionOptions(
-  url: string,
+  target: string | RedisTarget,
   { failFast = false }: { failFast?: boolean } = {},
 ): RedisOptions {
-  const parsed = new URL(url);
-  const db = parsed.pathname.replace(/^\//, '');
   return {
-    host: parsed.hostname || '127.0.0.1',
-    port: parsed.port === '' ? 6379 : Number(parsed.port),
-    ...(parsed.username
-      ? { username: decodeURIComponent(parsed.username) }
-      : {}),
-    ...(parsed.password
-      ? { password: decodeURIComponent(parsed.password) }
-      : {}),
-    db: db === '' ? 0 : Number(db),
-    ...(parsed.protocol === 'rediss:' ? { tls: redisTlsOptions(url) } : {}),
+    ...redisConnectionOptions(
+      typeof target === 'string' ? { url: target } : target,
+    ),
     maxRetriesPerRequest: null,
     connectionName: 'celeriac-schedule',
     // For an app that answers requests (the api only adds jobs, never

@@ -51,7 +51,7 @@ export class ScheduleModule {
         BullModule.forRootAsync({
           inject: [CeleriacConfig],
           useFactory: (config: CeleriacConfig) => ({
-            connection: bullConnectionOptions(config.results.url, {
+            connection: bullConnectionOptions(config.results, {
               failFast,
             }),
           }),

@@ -5,7 +5,7 @@ import {
   CeleriacConfigModule,
   CeleriacLoggerModule,
 } from '@celeriac/config';
-import { ResultsModule } from '@celeriac/results';
+import { replicaWaitOf, ResultsModule } from '@celeriac/results';
 import { ScheduleModule } from '@celeriac/schedule';
 import { TasksModule } from './tasks.module';
 
@@ -52,8 +52,14 @@ export class TaskSystemModule {
           inject: [CeleriacConfig],
           useFactory: (config: CeleriacConfig) => ({
             url: config.results.url,
+            sentinelMaster: config.results.sentinelMaster,
+            sentinelPassword: config.results.sentinelPassword,
             expiresSeconds: config.results.expiresSeconds,
             failFast: answersRequests,
+            replicaWait: replicaWaitOf(
+              config.results.waitReplicas,
+              config.results.waitTimeoutMs,
+            ),
           }),
         }),
         ScheduleModule.forRoot({ failFast: answersRequests }),

@@ -106,6 +106,10 @@ describe('maskPassword', () => {
     ['redis://:pw@127.0.0.1:6379/0', 'redis://:********@127.0.0.1:6379/0'],
     ['redis://127.0.0.1:6379/0', 'redis://127.0.0.1:6379/0'],
     ['amqp://user@host//', 'amqp://user@host//'],
+    [
+      'sentinel://:a@h1:26379/0;sentinel://:b@h2:26379/0',
+      'sentinel://:********@h1:26379/0;sentinel://:********@h2:26379/0',
+    ],
   ])('%s -> %s', (url, masked) => {
     expect(maskPassword(url)).toBe(masked);
   });

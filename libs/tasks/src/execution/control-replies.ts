@@ -134,7 +134,7 @@ export function registeredTasks(
     });
 }
 
-/** Celery's `maybe_sanitize_url`: the password becomes `********`. */
+/** Celery's `maybe_sanitize_url`: each password (of each `;`-separated URL) becomes `********`. */
 export function maskPassword(url: string): string {
   // Each URL of a `;` failover list has its own password.
   return url

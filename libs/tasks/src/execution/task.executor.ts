@@ -318,6 +318,8 @@ export class TaskExecutor
       await this.settle(delivery, definition, outcome, store, runtime);
     }
     if (acksLate) {
+      // With RESULT_BACKEND_WAIT_REPLICAS: a replica holds the result first.
+      await this.results.confirmReplicated();
       delivery.ack();
     }
   }
