@@ -6,6 +6,13 @@ import {
 } from '@celeriac/broker';
 import type { CanvasContext, CanvasPlan, PlannedMessage } from './canvas-plan';
 import { Signature } from './signature';
+import { mergePlans, planCallbacks } from './links';
+import {
+  chordPartsOf,
+  type Membership,
+  unrollGroups,
+  withMembership,
+} from './membership';
 
 /** A canvas of any depth: Celery's signature, chain, group and chord. */
 export type CanvasNode =
@@ -21,7 +28,7 @@ export interface WorkflowPlan extends CanvasPlan {
 }
 
 /** Where a node sits: what it continues from and into. */
-interface Place {
+export interface Place {
   /** The previous step's result, prepended to args (Celery's partial args). */
   partial: unknown[];
   /** The steps after it, in order. */
@@ -31,6 +38,8 @@ interface Place {
   groupId?: string;
   groupIndex?: number | null;
   chord?: SignatureDict;
+  /** A worker sending a chain's next step (its last sends `embed.chain` `[]`). */
+  continuing?: boolean;
 }
 
 /**
@@ -82,13 +91,31 @@ export function continueWorkflow(
   result: unknown,
   context: CanvasContext,
 ): WorkflowPlan | null {
+  // Celery applies the callbacks before the chain's next step.
+  return mergePlans(
+    [
+      planCallbacks(current, result, context),
+      nextChainStep(current, result, context),
+    ].filter((plan): plan is WorkflowPlan => plan !== null),
+  );
+}
+
+function nextChainStep(
+  current: TaskMessage,
+  result: unknown,
+  context: CanvasContext,
+): WorkflowPlan | null {
   const remaining = current.embed.chain;
   if (!remaining || remaining.length === 0) {
     return null;
   }
   const next = fromSignatureDict(remaining[remaining.length - 1]);
   const rest = remaining.slice(0, -1).reverse().map(fromSignatureDict);
-  return planNode(next, { partial: [result], rest, parent: current }, context);
+  return planNode(
+    next,
+    { partial: [result], rest, parent: current, continuing: true },
+    context,
+  );
 }
 
 /** The dict Celery puts in `embed.chain` / `embed.chord` for a node. */
@@ -125,8 +152,28 @@ export function toSignatureDict(node: CanvasNode): SignatureDict {
   }
 }
 
-/** Reads a signature dict of any `subtask_type` back into a node. */
+/**
+ * Reads a signature dict of any `subtask_type` back into a node. A chain,
+ * group or chord with steps in `options.chain` (Celery's
+ * `_prepare_chain_from_options`) becomes a chain that runs them after it;
+ * a task keeps them in its options, for its message's `embed.chain`.
+ */
 export function fromSignatureDict(dict: SignatureDict): CanvasNode {
+  const node = nodeOfDict(dict);
+  const after = dict.options?.chain;
+  if (node.kind === 'task' || !Array.isArray(after) || after.length === 0) {
+    return node;
+  }
+  return {
+    kind: 'chain',
+    steps: [
+      node,
+      ...(after as SignatureDict[]).slice().reverse().map(fromSignatureDict),
+    ],
+  };
+}
+
+function nodeOfDict(dict: SignatureDict): CanvasNode {
   const kwargs = dict.kwargs ?? {};
   const taskId =
     typeof dict.options?.task_id === 'string'
@@ -161,7 +208,8 @@ export function fromSignatureDict(dict: SignatureDict): CanvasNode {
   }
 }
 
-function planNode(
+/** Plans a node at its place: the messages to send now, ids, groups, chords. */
+export function planNode(
   node: CanvasNode,
   place: Place,
   context: CanvasContext,
@@ -210,6 +258,7 @@ function planTask(
   const { options } = signature;
   const id = options.task_id ?? context.newId();
   const parent = place.parent;
+  const links = linksOf(options);
   const message = buildTaskMessage({
     task: signature.task,
     id,
@@ -220,19 +269,19 @@ function planTask(
     argsForm: 'tuple',
     rootId: parent?.headers.root_id ?? id,
     parentId: parent?.headers.id ?? null,
-    groupId: place.groupId ?? null,
-    groupIndex: place.groupIndex ?? null,
+    // A member of a group or chord nested deeper carries its place in its
+    // options (Celery's `freeze(group_id=..., chord=...)`).
+    groupId: place.groupId ?? stringOption(options.group_id) ?? null,
+    groupIndex:
+      place.groupIndex ??
+      (typeof options.group_index === 'number' ? options.group_index : null),
     timeLimit: options.time_limit ?? null,
     softTimeLimit: options.soft_time_limit ?? null,
     replyTo: options.reply_to ?? parent?.properties.replyTo ?? processReplyTo(),
-    // A worker's last chain step sends `[]`, as Celery's does.
-    chain:
-      place.rest.length > 0
-        ? upgradeGroups(place.rest).map(toSignatureDict).reverse()
-        : parent
-          ? []
-          : null,
-    chord: place.chord ?? null,
+    chain: embedChainOf(place, options),
+    chord: place.chord ?? dictOption(options.chord) ?? null,
+    callbacks: links.callbacks,
+    errbacks: links.errbacks,
     // Celery's client sends priority 0; a worker's continuation sends none.
     ...(parent ? {} : { priority: 0 }),
   });
@@ -259,12 +308,8 @@ function planGroupNode(
   context: CanvasContext,
 ): WorkflowPlan {
   const groupId = node.groupId ?? context.newId();
-  const members = node.members.map((member) =>
-    planMember(
-      member,
-      { ...place, rest: [], groupId, groupIndex: null },
-      context,
-    ),
+  const members = unrollGroups(node.members).map((member) =>
+    planMember(member, { groupId }, place, context),
   );
   const childIds = members.map((member) => member.taskId);
   return merge(members, {
@@ -280,56 +325,89 @@ function planChordNode(
   context: CanvasContext,
 ): WorkflowPlan {
   const groupId = node.groupId ?? context.newId();
-  // The body's own chain, then whatever followed the chord.
-  const [bodyFirst, ...bodyRest] =
-    node.body.kind === 'chain' ? upgradeGroups(node.body.steps) : [node.body];
-  if (!bodyFirst || bodyFirst.kind !== 'task') {
-    throw new RangeError('a chord body must start with a task');
-  }
-  const continuation = [...bodyRest, ...place.rest];
-  const body = bodyFirst.signature.withOptions({
-    ...(continuation.length > 0
-      ? { chain: upgradeGroups(continuation).map(toSignatureDict).reverse() }
-      : {}),
-  });
-  const bodyDict = body.toDict();
-  const bodyId = body.options.task_id as string;
-  const finalId = finalIdOf(continuation) ?? bodyId;
-  if (node.header.length === 0) {
+  const body = chordBodyOf(node.body, place.rest);
+  const header = unrollGroups(node.header);
+  if (header.length === 0) {
     // Celery sends the body at once, with an empty result list.
-    return planTask(
-      body,
-      { ...place, partial: [[]], rest: continuation },
-      context,
-    );
+    return planNode(body.node, { ...place, partial: [[]], rest: [] }, context);
   }
-  const members = node.header.map((member, index) =>
+  const members = header.map((member, index) =>
     planMember(
       member,
-      { ...place, rest: [], groupId, groupIndex: index, chord: bodyDict },
+      { groupId, groupIndex: index, chord: body.dict },
+      place,
       context,
     ),
   );
+  const size = header.reduce(
+    (total, member) => total + chordPartsOf(member),
+    0,
+  );
   return merge(members, {
-    taskId: finalId,
-    extraIds: [bodyId, ...idsOf(continuation)],
-    chords: [{ groupId, size: node.header.length }],
+    taskId: finalIdOf([body.node]) ?? groupId,
+    extraIds: idsOf([body.node]),
+    chords: [{ groupId, size }],
     groupIds: [groupId],
   });
 }
 
-/** Group and chord members are tasks (a header of nested canvases is not supported). */
+/**
+ * A chord's body with whatever followed the chord: a task body carries the
+ * rest in its options (Celery's `body.options.update(chain=...)`), any
+ * other body becomes a chain that runs the rest after it.
+ */
+function chordBodyOf(
+  body: CanvasNode,
+  after: CanvasNode[],
+): { node: CanvasNode; dict: SignatureDict } {
+  const steps = upgradeGroups([
+    ...(body.kind === 'chain' ? body.steps : [body]),
+    ...after,
+  ]);
+  const [first, ...rest] = steps;
+  if (!first) {
+    throw new RangeError('a chord needs a body');
+  }
+  if (first.kind !== 'task') {
+    const node: CanvasNode = rest.length > 0 ? { kind: 'chain', steps } : first;
+    return { node, dict: toSignatureDict(node) };
+  }
+  const signature = first.signature.withOptions(
+    rest.length > 0 ? { chain: rest.map(toSignatureDict).reverse() } : {},
+  );
+  const node: CanvasNode = { kind: 'task', signature };
+  // `node` still lists the rest, so its ids are tracked and reported.
+  return {
+    node: rest.length > 0 ? { kind: 'chain', steps: [node, ...rest] } : node,
+    dict: signature.toDict(),
+  };
+}
+
+/**
+ * A group's or chord header's member: a task is sent with the group in its
+ * headers; any other canvas is applied with the group put on the node whose
+ * result is the member's (see `withMembership`).
+ */
 function planMember(
   member: CanvasNode,
+  membership: Membership,
   place: Place,
   context: CanvasContext,
 ): WorkflowPlan {
-  if (member.kind !== 'task') {
-    throw new RangeError(
-      'group and chord members must be tasks; nest canvases through chains instead',
+  const at: Place = { partial: place.partial, rest: [], parent: place.parent };
+  if (member.kind === 'task') {
+    return planTask(
+      member.signature,
+      {
+        ...at,
+        groupId: membership.groupId,
+        groupIndex: membership.groupIndex ?? null,
+        chord: membership.chord,
+      },
+      context,
     );
   }
-  return planTask(member.signature, place, context);
+  return planNode(withMembership(member, membership), at, context);
 }
 
 function merge(
@@ -432,7 +510,7 @@ function idsOf(nodes: CanvasNode[]): string[] {
 }
 
 /** The id whose result is the result of these steps run in order. */
-function finalIdOf(steps: CanvasNode[]): string | undefined {
+export function finalIdOf(steps: CanvasNode[]): string | undefined {
   const last = steps[steps.length - 1];
   if (!last) {
     return undefined;
@@ -467,4 +545,50 @@ function compound(
 
 function dictList(value: unknown): SignatureDict[] {
   return Array.isArray(value) ? (value as SignatureDict[]) : [];
+}
+
+/**
+ * A message's `embed.chain`: the steps after it in this plan, then those
+ * its signature already carried (Celery extends `options['chain']`); a
+ * worker's last chain step sends `[]`, as Celery's does (a chord
+ * body or a callback sends null).
+ */
+function embedChainOf(
+  place: Place,
+  options: Signature['options'],
+): SignatureDict[] | null {
+  const carried = Array.isArray(options.chain)
+    ? (options.chain as SignatureDict[])
+    : [];
+  const planned = upgradeGroups(place.rest).map(toSignatureDict).reverse();
+  if (carried.length + planned.length > 0) {
+    return [...carried, ...planned];
+  }
+  return place.continuing ? [] : null;
+}
+
+/** `link` / `link_error` options as the message's callbacks and errbacks. */
+function linksOf(options: Signature['options']): {
+  callbacks: SignatureDict[] | null;
+  errbacks: SignatureDict[] | null;
+} {
+  const list = (value: unknown): SignatureDict[] | null => {
+    if (Array.isArray(value)) {
+      return value.length > 0 ? (value as SignatureDict[]) : null;
+    }
+    return dictOption(value) ? [value as SignatureDict] : null;
+  };
+  return { callbacks: list(options.link), errbacks: list(options.link_error) };
+}
+
+function stringOption(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function dictOption(value: unknown): SignatureDict | undefined {
+  return value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { task?: unknown }).task === 'string'
+    ? (value as SignatureDict)
+    : undefined;
 }
