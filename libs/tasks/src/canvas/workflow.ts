@@ -134,21 +134,36 @@ export function toSignatureDict(node: CanvasNode): SignatureDict {
         { tasks: node.members.map(toSignatureDict) },
         node.groupId,
       );
-    case 'chord':
+    case 'chord': {
+      // Celery freezes the header with the body: each task knows its chord
+      // and its index, and so does the header group.
+      const body = toSignatureDict(node.body);
+      const header = toSignatureDict({
+        kind: 'group',
+        members: node.header.map((member, index) =>
+          member.kind === 'task'
+            ? {
+                kind: 'task',
+                signature: member.signature.withOptions({
+                  chord: body,
+                  group_index: index,
+                }),
+              }
+            : member,
+        ),
+        groupId: node.groupId,
+      });
       return compound(
         'celery.chord',
         'chord',
         {
-          header: toSignatureDict({
-            kind: 'group',
-            members: node.header,
-            groupId: node.groupId,
-          }),
-          body: toSignatureDict(node.body),
+          header: { ...header, options: { ...header.options, chord: body } },
+          body,
           kwargs: {},
         },
         node.groupId,
       );
+    }
   }
 }
 
