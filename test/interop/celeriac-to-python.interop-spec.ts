@@ -199,7 +199,9 @@ describe('a Python Celery worker running what celeriac sends', () => {
   it.each(NESTED_WORKFLOWS)(
     'runs $name sent to /v1/workflows on Python workers, with their result',
     async ({ body, result, group }) => {
-      expect(await runWorkflow(api, body, group)).toEqual(result);
+      expect(await runWorkflow(api, body, group, { unchecked: true })).toEqual(
+        result,
+      );
     },
   );
 
