@@ -7,6 +7,11 @@ import {
 import type { CanvasContext, CanvasPlan, PlannedMessage } from './canvas-plan';
 import { Signature } from './signature';
 import { mergePlans, planCallbacks } from './links';
+import { finalIdOf, groupIdsOf, idsOf } from './canvas-ids';
+import { fromSignatureDict, toSignatureDict } from './signature-dicts';
+
+export { finalIdOf } from './canvas-ids';
+export { fromSignatureDict, toSignatureDict } from './signature-dicts';
 import {
   chordPartsOf,
   type Membership,
@@ -61,26 +66,6 @@ export function planWorkflow(
   return { ...plan, groupIds: groupIdsOf(frozen) };
 }
 
-function groupIdsOf(node: CanvasNode): string[] {
-  switch (node.kind) {
-    case 'task':
-      return [];
-    case 'chain':
-      return node.steps.flatMap(groupIdsOf);
-    case 'group':
-      return [
-        ...(node.groupId ? [node.groupId] : []),
-        ...node.members.flatMap(groupIdsOf),
-      ];
-    case 'chord':
-      return [
-        ...(node.groupId ? [node.groupId] : []),
-        ...node.header.flatMap(groupIdsOf),
-        ...groupIdsOf(node.body),
-      ];
-  }
-}
-
 /**
  * What a worker publishes after `current` returned `result` when its
  * `embed.chain` holds more steps of any kind (a task, a group, a chord):
@@ -116,111 +101,6 @@ function nextChainStep(
     { partial: [result], rest, parent: current, continuing: true },
     context,
   );
-}
-
-/** The dict Celery puts in `embed.chain` / `embed.chord` for a node. */
-export function toSignatureDict(node: CanvasNode): SignatureDict {
-  switch (node.kind) {
-    case 'task':
-      return node.signature.toDict();
-    case 'chain':
-      return compound('celery.chain', 'chain', {
-        tasks: node.steps.map(toSignatureDict),
-      });
-    case 'group':
-      return compound(
-        'celery.group',
-        'group',
-        { tasks: node.members.map(toSignatureDict) },
-        node.groupId,
-      );
-    case 'chord': {
-      // Celery freezes the header with the body: each task knows its chord
-      // and its index, and so does the header group.
-      const body = toSignatureDict(node.body);
-      const header = toSignatureDict({
-        kind: 'group',
-        members: node.header.map((member, index) =>
-          member.kind === 'task'
-            ? {
-                kind: 'task',
-                signature: member.signature.withOptions({
-                  chord: body,
-                  group_index: index,
-                }),
-              }
-            : member,
-        ),
-        groupId: node.groupId,
-      });
-      return compound(
-        'celery.chord',
-        'chord',
-        {
-          header: { ...header, options: { ...header.options, chord: body } },
-          body,
-          kwargs: {},
-        },
-        node.groupId,
-      );
-    }
-  }
-}
-
-/**
- * Reads a signature dict of any `subtask_type` back into a node. A chain,
- * group or chord with steps in `options.chain` (Celery's
- * `_prepare_chain_from_options`) becomes a chain that runs them after it;
- * a task keeps them in its options, for its message's `embed.chain`.
- */
-export function fromSignatureDict(dict: SignatureDict): CanvasNode {
-  const node = nodeOfDict(dict);
-  const after = dict.options?.chain;
-  if (node.kind === 'task' || !Array.isArray(after) || after.length === 0) {
-    return node;
-  }
-  return {
-    kind: 'chain',
-    steps: [
-      node,
-      ...(after as SignatureDict[]).slice().reverse().map(fromSignatureDict),
-    ],
-  };
-}
-
-function nodeOfDict(dict: SignatureDict): CanvasNode {
-  const kwargs = dict.kwargs ?? {};
-  const taskId =
-    typeof dict.options?.task_id === 'string'
-      ? dict.options.task_id
-      : undefined;
-  switch (dict.subtask_type) {
-    case 'chain':
-      return {
-        kind: 'chain',
-        steps: dictList(kwargs.tasks).map(fromSignatureDict),
-      };
-    case 'group':
-      return {
-        kind: 'group',
-        members: dictList(kwargs.tasks).map(fromSignatureDict),
-        groupId: taskId,
-      };
-    case 'chord': {
-      const header = fromSignatureDict(kwargs.header as SignatureDict);
-      return {
-        kind: 'chord',
-        header: header.kind === 'group' ? header.members : [header],
-        body: fromSignatureDict(kwargs.body as SignatureDict),
-        groupId: header.kind === 'group' ? header.groupId : taskId,
-      };
-    }
-    case null:
-    default:
-      // A plain task, or a subtask type celeriac does not plan (chunks,
-      // xmap): sent as the task it names.
-      return { kind: 'task', signature: Signature.fromDict(dict) };
-  }
 }
 
 /** Plans a node at its place: the messages to send now, ids, groups, chords. */
@@ -504,62 +384,6 @@ function freeze(node: CanvasNode, context: CanvasContext): CanvasNode {
       };
     }
   }
-}
-
-/** Task ids of frozen nodes (groups count their members). */
-function idsOf(nodes: CanvasNode[]): string[] {
-  return nodes.flatMap((node): string[] => {
-    switch (node.kind) {
-      case 'task':
-        return typeof node.signature.options.task_id === 'string'
-          ? [node.signature.options.task_id]
-          : [];
-      case 'chain':
-        return idsOf(node.steps);
-      case 'group':
-        return idsOf(node.members);
-      case 'chord':
-        return [...idsOf(node.header), ...idsOf([node.body])];
-    }
-  });
-}
-
-/** The id whose result is the result of these steps run in order. */
-export function finalIdOf(steps: CanvasNode[]): string | undefined {
-  const last = steps[steps.length - 1];
-  if (!last) {
-    return undefined;
-  }
-  switch (last.kind) {
-    case 'task':
-      return last.signature.options.task_id;
-    case 'chain':
-      return finalIdOf(last.steps);
-    case 'group':
-      return last.groupId;
-    case 'chord':
-      return finalIdOf([last.body]);
-  }
-}
-
-function compound(
-  task: string,
-  subtaskType: string,
-  kwargs: Record<string, unknown>,
-  taskId?: string,
-): SignatureDict {
-  return {
-    task,
-    args: [],
-    kwargs,
-    options: taskId === undefined ? {} : { task_id: taskId },
-    subtask_type: subtaskType,
-    immutable: false,
-  };
-}
-
-function dictList(value: unknown): SignatureDict[] {
-  return Array.isArray(value) ? (value as SignatureDict[]) : [];
 }
 
 /**
