@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { InteropTasksModule } from '../interop/utils/interop-tasks.module';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
+import { NESTED_WORKFLOWS, runWorkflow } from '../utils/nested-workflows';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
 import {
@@ -195,6 +196,13 @@ describe('the public /v1 task API against a real worker', () => {
     });
   });
 
+  it.each(NESTED_WORKFLOWS)(
+    "runs $name submitted as a workflow, with Celery's result",
+    async ({ body, result, group }) => {
+      expect(await runWorkflow(api, body, group)).toEqual(result);
+    },
+  );
+
   it('runs a group and a chord submitted as workflows', async () => {
     const group = await http()
       .post('/v1/workflows')
@@ -234,9 +242,9 @@ describe('the public /v1 task API against a real worker', () => {
     ['an empty chain', { chain: [] }, 'body.chain'],
     ['a leaf without task', { chain: [{ args: [1] }] }, 'body.chain[0].task'],
     [
-      'a group of groups',
-      { group: [{ group: [{ task: 'add_task' }] }] },
-      'body.group[0]',
+      'a nested bad link',
+      { group: [{ group: [{ task: 'add_task', link: { task: 3 } }] }] },
+      'body.group[0].group[0].link.task',
     ],
     [
       'an unknown option',

@@ -8,7 +8,8 @@ import {
   CeleryClient,
   toAmqpHeaders,
 } from '@celeriac/broker';
-import { signature, TaskProducer } from '@celeriac/tasks';
+import { chord, link, onError, signature, TaskProducer } from '@celeriac/tasks';
+import { NESTED_WORKFLOWS, runWorkflow } from '../utils/nested-workflows';
 import { loadAmqplibCodec } from '../utils/amqplib-codec';
 import { bootApi, useEnvironment } from '../utils/boot-apps';
 import { awaitResult } from '../utils/await-result';
@@ -193,5 +194,62 @@ describe('a Python Celery worker running what celeriac sends', () => {
       error: { type: 'ChordError' },
     });
     expect(done.body.error.message).toContain('boom');
+  });
+
+  it.each(NESTED_WORKFLOWS)(
+    'runs $name sent to /v1/workflows on Python workers, with their result',
+    async ({ body, result, group }) => {
+      expect(await runWorkflow(api, body, group, { unchecked: true })).toEqual(
+        result,
+      );
+    },
+  );
+
+  it('runs a link callback and a link_error errback built by celeriac on Python workers', async () => {
+    const callbackId = randomUUID();
+    const errbackId = randomUUID();
+    const producer = api.get(TaskProducer);
+    await producer.applyWorkflow(
+      link(
+        signature('add_task', [1, 2]),
+        signature('multi_task', [10], {}, { task_id: callbackId }),
+      ),
+    );
+    const failed = await producer.applyWorkflow(
+      onError(
+        signature('fail_task', ['boom']),
+        signature('errback_task', [], {}, { task_id: errbackId }),
+      ),
+    );
+
+    expect((await finished(`/result/${callbackId}`)).body.result).toBe(30);
+    expect((await finished(`/result/${errbackId}`)).body.result).toBe(
+      `errback for ${failed.taskId}`,
+    );
+  });
+
+  it("fails a celeriac chord on Python with Celery's ChordError text and runs the body's errback", async () => {
+    const errbackId = randomUUID();
+    const body = signature('sum_task').onError(
+      signature('errback_task', [], {}, { task_id: errbackId }),
+    );
+    const sent = await api
+      .get(TaskProducer)
+      .applyWorkflow(
+        chord(
+          [signature('add_task', [1, 1]), signature('fail_task', ['boom'])],
+          body,
+        ),
+      );
+    const failedPart = sent.taskIds[1];
+
+    const done = await finished(`/result/${sent.taskId}`);
+    expect(done.body.error).toMatchObject({
+      type: 'ChordError',
+      message: `Dependency ${failedPart} raised ValueError('boom')`,
+    });
+    expect((await finished(`/result/${errbackId}`)).body.result).toBe(
+      `errback for ${sent.taskId}`,
+    );
   });
 });

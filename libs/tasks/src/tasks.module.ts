@@ -32,6 +32,7 @@ import {
     TaskProducer,
     TaskExecutor,
     TaskEvents,
+    PlanPublisher,
     TASKS_MODULE_OPTIONS,
   ],
 })

@@ -91,3 +91,9 @@ def request_info(self):
         "retries": self.request.retries,
         "timelimit": list(self.request.timelimit or [None, None]),
     }
+
+
+@app.task(name="errback_task")
+def errback_task(task_id):
+    """An errback as Celery sends it (old style): the failed task's id."""
+    return "errback for " + task_id

@@ -31,6 +31,12 @@ export class InteropTasks {
     return values.reduce((total, value) => total + value, 0);
   }
 
+  /** An errback as Celery sends it (old style): the failed task's id. */
+  @Task({ name: 'errback_task', params: ['task_id'] })
+  errback({ args: [taskId] }: TaskCall<[string]>): string {
+    return `errback for ${taskId}`;
+  }
+
   /** Celery's `self.request.retries` and `self.request.timelimit`. */
   @Task({ name: 'request_info', params: [] })
   requestInfo({ request }: TaskCall<[]>): {

@@ -1,7 +1,12 @@
 import {
   type CanvasNode,
-  signature,
+  chunks,
   immutableSignature,
+  linkErrorNode,
+  linkNode,
+  map,
+  signature,
+  starmap,
 } from '@celeriac/tasks';
 import { NAME_PATTERN } from './dto/task-call.dto';
 
@@ -24,10 +29,15 @@ export type ParsedWorkflow =
 const LEAF_KEYS = new Set(['task', 'args', 'kwargs', 'options', 'immutable']);
 const OPTION_KEYS = new Set(['queue', 'time_limit', 'soft_time_limit']);
 
+/** Keys any node may carry besides its own: Celery's callbacks and errbacks. */
+const LINK_KEYS = ['link', 'link_error'] as const;
+
 /**
  * Reads a JSON canvas: `{"chain": [...]}`, `{"group": [...]}`,
- * `{"chord": {"header": [...], "body": {...}}}` nested to any depth, leaves
- * `{task, args?, kwargs?, options?, immutable?}`.
+ * `{"chord": {"header": [...], "body": {...}}}`, `{"map": {task, it}}`,
+ * `{"starmap": {task, it}}`, `{"chunks": {task, it, n}}`, nested to any
+ * depth, leaves `{task, args?, kwargs?, options?, immutable?}`; any node may
+ * add `link` / `link_error` (a node or a list of nodes).
  */
 export function parseWorkflow(body: unknown): ParsedWorkflow {
   const errors: WorkflowError[] = [];
@@ -62,7 +72,54 @@ function parseNode(
     });
     return null;
   }
+  const own = Object.fromEntries(
+    Object.entries(value).filter(
+      ([key]) => !(LINK_KEYS as readonly string[]).includes(key),
+    ),
+  );
+  const node = parseOwnNode(own, field, depth, errors, tasks);
+  let linked = node;
+  for (const key of LINK_KEYS) {
+    if (value[key] === undefined) {
+      continue;
+    }
+    const list = Array.isArray(value[key]) ? value[key] : [value[key]];
+    list.forEach((item: unknown, index: number) => {
+      const path = Array.isArray(value[key])
+        ? `${field}.${key}[${index}]`
+        : `${field}.${key}`;
+      const callback = parseNode(item, path, depth + 1, errors, tasks);
+      if (linked && callback) {
+        linked =
+          key === 'link'
+            ? linkNode(linked, callback)
+            : linkErrorNode(linked, callback);
+      }
+    });
+  }
+  return linked;
+}
+
+function parseOwnNode(
+  value: Record<string, unknown>,
+  field: string,
+  depth: number,
+  errors: WorkflowError[],
+  tasks: string[],
+): CanvasNode | null {
   const keys = Object.keys(value);
+  if (
+    keys.length === 1 &&
+    (keys[0] === 'map' || keys[0] === 'starmap' || keys[0] === 'chunks')
+  ) {
+    return parseMap(
+      keys[0],
+      value[keys[0]],
+      `${field}.${keys[0]}`,
+      errors,
+      tasks,
+    );
+  }
   if (keys.length === 1 && (keys[0] === 'chain' || keys[0] === 'group')) {
     const kind = keys[0];
     const list = value[kind];
@@ -81,7 +138,6 @@ function parseNode(
     }
     const parsed = nodes as CanvasNode[];
     if (kind === 'group') {
-      requireTasks(parsed, `${field}.group`, errors);
       return { kind: 'group', members: parsed };
     }
     return { kind: 'chain', steps: parsed };
@@ -114,7 +170,6 @@ function parseChord(
   if (body === null || header.some((node) => node === null)) {
     return null;
   }
-  requireTasks(header as CanvasNode[], `${field}.header`, errors);
   return { kind: 'chord', header: header as CanvasNode[], body };
 }
 
@@ -211,20 +266,72 @@ function parseOptions(
   return options;
 }
 
-function requireTasks(
-  nodes: CanvasNode[],
+/**
+ * `{"map": {"task", "it"}}`, `{"starmap": {"task", "it"}}`,
+ * `{"chunks": {"task", "it", "n"}}`: Celery's `task.map(it)`,
+ * `task.starmap(it)`, `task.chunks(it, n)`.
+ */
+function parseMap(
+  kind: 'map' | 'starmap' | 'chunks',
+  value: unknown,
   field: string,
   errors: WorkflowError[],
-): void {
-  nodes.forEach((node, index) => {
-    if (node.kind !== 'task') {
-      errors.push({
-        field: `${field}[${index}]`,
-        message:
-          'group and chord members must be tasks; nest canvases through a chain',
-      });
-    }
-  });
+  tasks: string[],
+): CanvasNode | null {
+  const before = errors.length;
+  const shape =
+    kind === 'chunks'
+      ? '{"task": name, "it": [[...args], ...], "n": size}'
+      : kind === 'starmap'
+        ? '{"task": name, "it": [[...args], ...]}'
+        : '{"task": name, "it": [item, ...]}';
+  if (!isObject(value)) {
+    errors.push({ field, message: `must be ${shape}` });
+    return null;
+  }
+  const unknown = Object.keys(value).filter(
+    (key) => !['task', 'it', ...(kind === 'chunks' ? ['n'] : [])].includes(key),
+  );
+  if (unknown.length > 0) {
+    errors.push({ field, message: `unknown keys: ${unknown.join(', ')}` });
+  }
+  const { task, it, n } = value;
+  if (
+    typeof task !== 'string' ||
+    task.length > 255 ||
+    !NAME_PATTERN.test(task)
+  ) {
+    errors.push({ field: `${field}.task`, message: 'must be a task name' });
+  }
+  if (!Array.isArray(it)) {
+    errors.push({ field: `${field}.it`, message: 'must be an array' });
+  } else if (kind !== 'map') {
+    it.forEach((item, index) => {
+      if (!Array.isArray(item)) {
+        errors.push({
+          field: `${field}.it[${index}]`,
+          message: 'must be an array of arguments',
+        });
+      }
+    });
+  }
+  if (
+    kind === 'chunks' &&
+    (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+  ) {
+    errors.push({ field: `${field}.n`, message: 'must be an integer ≥ 1' });
+  }
+  if (errors.length > before) {
+    return null;
+  }
+  tasks.push(task as string);
+  const items = it as unknown[][];
+  if (kind === 'chunks') {
+    return chunks(task as string, items, n as number);
+  }
+  return kind === 'map'
+    ? map(task as string, items)
+    : starmap(task as string, items);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

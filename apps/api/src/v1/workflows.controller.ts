@@ -28,6 +28,7 @@ import {
 } from '../problem/api-problem-response';
 import { ApiPublishUnavailableProblems } from '../problem/dependency.problems';
 import { ApiJsonBodyProblems, ApiKeyAuth } from '../security';
+import { WORKFLOW_EXAMPLES } from './workflow.examples';
 import { parseWorkflow } from './workflow.parser';
 import {
   queuesOf,
@@ -66,19 +67,6 @@ export class WorkflowSubmittedDto {
   status_url: string;
 }
 
-const EXAMPLE = {
-  chain: [
-    { task: 'add_task', args: [2, 3] },
-    {
-      group: [
-        { task: 'multi_task', args: [2] },
-        { task: 'multi_task', args: [3] },
-      ],
-    },
-    { task: 'sum_task' },
-  ],
-};
-
 /** Celery canvases as JSON: chain, group, chord, nested to any depth. */
 @ApiKeyAuth()
 @ApiTags('v1 workflows')
@@ -96,12 +84,13 @@ export class WorkflowsController {
   @Idempotent()
   @ApiOperation({
     summary:
-      'Submit a workflow: {"chain": [...]}, {"group": [...]}, {"chord": {"header": [...], "body": {...}}}',
+      'Submit a workflow: {"chain": [...]}, {"group": [...]}, {"chord": {"header": [...], "body": {...}}}, {"map" | "starmap" | "chunks": {...}}, nested to any depth',
   })
   @ApiBody({
     description:
-      'A canvas; leaves are {task, args?, kwargs?, options?: {queue, time_limit, soft_time_limit}, immutable?}. A group followed by a step in a chain becomes a chord, as in Celery.',
-    schema: { type: 'object', example: EXAMPLE },
+      'A canvas; leaves are {task, args?, kwargs?, options?: {queue, time_limit, soft_time_limit}, immutable?}; any node may add link / link_error (a node or a list). Groups, chords and chains nest in each other to any depth; a group followed by a step in a chain becomes a chord, as in Celery.',
+    schema: { type: 'object' },
+    examples: WORKFLOW_EXAMPLES,
   })
   @ApiQuery({ name: 'unchecked', required: false, type: Boolean })
   @ApiAcceptedResponse({

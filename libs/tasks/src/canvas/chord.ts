@@ -1,10 +1,7 @@
-import {
-  buildTaskMessage,
-  type SignatureDict,
-  type TaskMessage,
-} from '@celeriac/broker';
+import type { SignatureDict, TaskMessage } from '@celeriac/broker';
 import type { CanvasContext, CanvasPlan, PlannedMessage } from './canvas-plan';
-import { Signature } from './signature';
+import { planChordBody } from './chord-body';
+import type { Signature } from './signature';
 import { planWorkflow } from './workflow';
 
 /**
@@ -44,41 +41,5 @@ export function chordBodyStep(
   results: unknown[],
   context: CanvasContext,
 ): PlannedMessage {
-  return bodyMessage(Signature.fromDict(body), results, lastPart, context);
-}
-
-function bodyMessage(
-  body: Signature,
-  results: unknown[],
-  parent: TaskMessage | null,
-  context: CanvasContext,
-): PlannedMessage {
-  const { options } = body;
-  const id = options.task_id ?? context.newId();
-  return {
-    message: buildTaskMessage({
-      task: body.task,
-      id,
-      args: body.immutable ? [...body.args] : [results, ...body.args],
-      kwargs: { ...body.kwargs },
-      argsForm: 'tuple',
-      rootId: parent?.headers.root_id ?? id,
-      parentId: parent?.headers.id ?? null,
-      timeLimit: options.time_limit ?? null,
-      softTimeLimit: options.soft_time_limit ?? null,
-      replyTo: options.reply_to ?? parent?.properties.replyTo,
-      // A chord inside a chain carries the steps after it on its body.
-      chain: Array.isArray(options.chain)
-        ? (options.chain as SignatureDict[])
-        : null,
-      ...(parent ? {} : { priority: 0 }),
-    }),
-    queue: queueOf(body, context),
-  };
-}
-
-function queueOf(signature: Signature, context: CanvasContext): string {
-  return typeof signature.options.queue === 'string'
-    ? signature.options.queue
-    : context.queueFor(signature.task);
+  return planChordBody(lastPart, body, results, context).messages[0];
 }

@@ -28,6 +28,20 @@ export class Signature {
     );
   }
 
+  /** Celery's `sig.link(callback)`: a copy applying `callback` after success. */
+  link(callback: Signature): Signature {
+    return this.withOptions({
+      link: [...listOption(this.options.link), callback.toDict()],
+    });
+  }
+
+  /** Celery's `sig.on_error(errback)`: a copy applying `errback` on failure. */
+  onError(errback: Signature): Signature {
+    return this.withOptions({
+      link_error: [...listOption(this.options.link_error), errback.toDict()],
+    });
+  }
+
   /** The dict Celery puts in `embed` (key order as Python writes it). */
   toDict(): SignatureDict {
     return {
@@ -70,4 +84,13 @@ export function immutableSignature(
   options: SignatureOptions = {},
 ): Signature {
   return new Signature(task, args, kwargs, options, true);
+}
+
+function listOption(
+  value: SignatureDict | SignatureDict[] | undefined,
+): SignatureDict[] {
+  if (Array.isArray(value)) {
+    return value;
+  }
+  return value ? [value] : [];
 }

@@ -6,6 +6,18 @@ import {
 } from '@celeriac/broker';
 import type { CanvasContext, CanvasPlan, PlannedMessage } from './canvas-plan';
 import { Signature } from './signature';
+import { mergePlans, planCallbacks } from './links';
+import { finalIdOf, groupIdsOf, idsOf } from './canvas-ids';
+import { fromSignatureDict, toSignatureDict } from './signature-dicts';
+
+export { finalIdOf } from './canvas-ids';
+export { fromSignatureDict, toSignatureDict } from './signature-dicts';
+import {
+  chordPartsOf,
+  type Membership,
+  unrollGroups,
+  withMembership,
+} from './membership';
 
 /** A canvas of any depth: Celery's signature, chain, group and chord. */
 export type CanvasNode =
@@ -21,7 +33,7 @@ export interface WorkflowPlan extends CanvasPlan {
 }
 
 /** Where a node sits: what it continues from and into. */
-interface Place {
+export interface Place {
   /** The previous step's result, prepended to args (Celery's partial args). */
   partial: unknown[];
   /** The steps after it, in order. */
@@ -31,6 +43,8 @@ interface Place {
   groupId?: string;
   groupIndex?: number | null;
   chord?: SignatureDict;
+  /** A worker sending a chain's next step (its last sends `embed.chain` `[]`). */
+  continuing?: boolean;
 }
 
 /**
@@ -52,26 +66,6 @@ export function planWorkflow(
   return { ...plan, groupIds: groupIdsOf(frozen) };
 }
 
-function groupIdsOf(node: CanvasNode): string[] {
-  switch (node.kind) {
-    case 'task':
-      return [];
-    case 'chain':
-      return node.steps.flatMap(groupIdsOf);
-    case 'group':
-      return [
-        ...(node.groupId ? [node.groupId] : []),
-        ...node.members.flatMap(groupIdsOf),
-      ];
-    case 'chord':
-      return [
-        ...(node.groupId ? [node.groupId] : []),
-        ...node.header.flatMap(groupIdsOf),
-        ...groupIdsOf(node.body),
-      ];
-  }
-}
-
 /**
  * What a worker publishes after `current` returned `result` when its
  * `embed.chain` holds more steps of any kind (a task, a group, a chord):
@@ -82,86 +76,35 @@ export function continueWorkflow(
   result: unknown,
   context: CanvasContext,
 ): WorkflowPlan | null {
+  // Celery applies the callbacks before the chain's next step.
+  return mergePlans(
+    [
+      planCallbacks(current, result, context),
+      nextChainStep(current, result, context),
+    ].filter((plan): plan is WorkflowPlan => plan !== null),
+  );
+}
+
+function nextChainStep(
+  current: TaskMessage,
+  result: unknown,
+  context: CanvasContext,
+): WorkflowPlan | null {
   const remaining = current.embed.chain;
   if (!remaining || remaining.length === 0) {
     return null;
   }
   const next = fromSignatureDict(remaining[remaining.length - 1]);
   const rest = remaining.slice(0, -1).reverse().map(fromSignatureDict);
-  return planNode(next, { partial: [result], rest, parent: current }, context);
+  return planNode(
+    next,
+    { partial: [result], rest, parent: current, continuing: true },
+    context,
+  );
 }
 
-/** The dict Celery puts in `embed.chain` / `embed.chord` for a node. */
-export function toSignatureDict(node: CanvasNode): SignatureDict {
-  switch (node.kind) {
-    case 'task':
-      return node.signature.toDict();
-    case 'chain':
-      return compound('celery.chain', 'chain', {
-        tasks: node.steps.map(toSignatureDict),
-      });
-    case 'group':
-      return compound(
-        'celery.group',
-        'group',
-        { tasks: node.members.map(toSignatureDict) },
-        node.groupId,
-      );
-    case 'chord':
-      return compound(
-        'celery.chord',
-        'chord',
-        {
-          header: toSignatureDict({
-            kind: 'group',
-            members: node.header,
-            groupId: node.groupId,
-          }),
-          body: toSignatureDict(node.body),
-          kwargs: {},
-        },
-        node.groupId,
-      );
-  }
-}
-
-/** Reads a signature dict of any `subtask_type` back into a node. */
-export function fromSignatureDict(dict: SignatureDict): CanvasNode {
-  const kwargs = dict.kwargs ?? {};
-  const taskId =
-    typeof dict.options?.task_id === 'string'
-      ? dict.options.task_id
-      : undefined;
-  switch (dict.subtask_type) {
-    case 'chain':
-      return {
-        kind: 'chain',
-        steps: dictList(kwargs.tasks).map(fromSignatureDict),
-      };
-    case 'group':
-      return {
-        kind: 'group',
-        members: dictList(kwargs.tasks).map(fromSignatureDict),
-        groupId: taskId,
-      };
-    case 'chord': {
-      const header = fromSignatureDict(kwargs.header as SignatureDict);
-      return {
-        kind: 'chord',
-        header: header.kind === 'group' ? header.members : [header],
-        body: fromSignatureDict(kwargs.body as SignatureDict),
-        groupId: header.kind === 'group' ? header.groupId : taskId,
-      };
-    }
-    case null:
-    default:
-      // A plain task, or a subtask type celeriac does not plan (chunks,
-      // xmap): sent as the task it names.
-      return { kind: 'task', signature: Signature.fromDict(dict) };
-  }
-}
-
-function planNode(
+/** Plans a node at its place: the messages to send now, ids, groups, chords. */
+export function planNode(
   node: CanvasNode,
   place: Place,
   context: CanvasContext,
@@ -210,6 +153,7 @@ function planTask(
   const { options } = signature;
   const id = options.task_id ?? context.newId();
   const parent = place.parent;
+  const links = linksOf(options);
   const message = buildTaskMessage({
     task: signature.task,
     id,
@@ -220,19 +164,19 @@ function planTask(
     argsForm: 'tuple',
     rootId: parent?.headers.root_id ?? id,
     parentId: parent?.headers.id ?? null,
-    groupId: place.groupId ?? null,
-    groupIndex: place.groupIndex ?? null,
+    // A member of a group or chord nested deeper carries its place in its
+    // options (Celery's `freeze(group_id=..., chord=...)`).
+    groupId: place.groupId ?? stringOption(options.group_id) ?? null,
+    groupIndex:
+      place.groupIndex ??
+      (typeof options.group_index === 'number' ? options.group_index : null),
     timeLimit: options.time_limit ?? null,
     softTimeLimit: options.soft_time_limit ?? null,
     replyTo: options.reply_to ?? parent?.properties.replyTo ?? processReplyTo(),
-    // A worker's last chain step sends `[]`, as Celery's does.
-    chain:
-      place.rest.length > 0
-        ? upgradeGroups(place.rest).map(toSignatureDict).reverse()
-        : parent
-          ? []
-          : null,
-    chord: place.chord ?? null,
+    chain: embedChainOf(place, options),
+    chord: place.chord ?? dictOption(options.chord) ?? null,
+    callbacks: links.callbacks,
+    errbacks: links.errbacks,
     // Celery's client sends priority 0; a worker's continuation sends none.
     ...(parent ? {} : { priority: 0 }),
   });
@@ -259,12 +203,8 @@ function planGroupNode(
   context: CanvasContext,
 ): WorkflowPlan {
   const groupId = node.groupId ?? context.newId();
-  const members = node.members.map((member) =>
-    planMember(
-      member,
-      { ...place, rest: [], groupId, groupIndex: null },
-      context,
-    ),
+  const members = unrollGroups(node.members).map((member) =>
+    planMember(member, { groupId }, place, context),
   );
   const childIds = members.map((member) => member.taskId);
   return merge(members, {
@@ -280,56 +220,89 @@ function planChordNode(
   context: CanvasContext,
 ): WorkflowPlan {
   const groupId = node.groupId ?? context.newId();
-  // The body's own chain, then whatever followed the chord.
-  const [bodyFirst, ...bodyRest] =
-    node.body.kind === 'chain' ? upgradeGroups(node.body.steps) : [node.body];
-  if (!bodyFirst || bodyFirst.kind !== 'task') {
-    throw new RangeError('a chord body must start with a task');
-  }
-  const continuation = [...bodyRest, ...place.rest];
-  const body = bodyFirst.signature.withOptions({
-    ...(continuation.length > 0
-      ? { chain: upgradeGroups(continuation).map(toSignatureDict).reverse() }
-      : {}),
-  });
-  const bodyDict = body.toDict();
-  const bodyId = body.options.task_id as string;
-  const finalId = finalIdOf(continuation) ?? bodyId;
-  if (node.header.length === 0) {
+  const body = chordBodyOf(node.body, place.rest);
+  const header = unrollGroups(node.header);
+  if (header.length === 0) {
     // Celery sends the body at once, with an empty result list.
-    return planTask(
-      body,
-      { ...place, partial: [[]], rest: continuation },
-      context,
-    );
+    return planNode(body.node, { ...place, partial: [[]], rest: [] }, context);
   }
-  const members = node.header.map((member, index) =>
+  const members = header.map((member, index) =>
     planMember(
       member,
-      { ...place, rest: [], groupId, groupIndex: index, chord: bodyDict },
+      { groupId, groupIndex: index, chord: body.dict },
+      place,
       context,
     ),
   );
+  const size = header.reduce(
+    (total, member) => total + chordPartsOf(member),
+    0,
+  );
   return merge(members, {
-    taskId: finalId,
-    extraIds: [bodyId, ...idsOf(continuation)],
-    chords: [{ groupId, size: node.header.length }],
+    taskId: finalIdOf([body.node]) ?? groupId,
+    extraIds: idsOf([body.node]),
+    chords: [{ groupId, size }],
     groupIds: [groupId],
   });
 }
 
-/** Group and chord members are tasks (a header of nested canvases is not supported). */
+/**
+ * A chord's body with whatever followed the chord: a task body carries the
+ * rest in its options (Celery's `body.options.update(chain=...)`), any
+ * other body becomes a chain that runs the rest after it.
+ */
+function chordBodyOf(
+  body: CanvasNode,
+  after: CanvasNode[],
+): { node: CanvasNode; dict: SignatureDict } {
+  const steps = upgradeGroups([
+    ...(body.kind === 'chain' ? body.steps : [body]),
+    ...after,
+  ]);
+  const [first, ...rest] = steps;
+  if (!first) {
+    throw new RangeError('a chord needs a body');
+  }
+  if (first.kind !== 'task') {
+    const node: CanvasNode = rest.length > 0 ? { kind: 'chain', steps } : first;
+    return { node, dict: toSignatureDict(node) };
+  }
+  const signature = first.signature.withOptions(
+    rest.length > 0 ? { chain: rest.map(toSignatureDict).reverse() } : {},
+  );
+  const node: CanvasNode = { kind: 'task', signature };
+  // `node` still lists the rest, so its ids are tracked and reported.
+  return {
+    node: rest.length > 0 ? { kind: 'chain', steps: [node, ...rest] } : node,
+    dict: signature.toDict(),
+  };
+}
+
+/**
+ * A group's or chord header's member: a task is sent with the group in its
+ * headers; any other canvas is applied with the group put on the node whose
+ * result is the member's (see `withMembership`).
+ */
 function planMember(
   member: CanvasNode,
+  membership: Membership,
   place: Place,
   context: CanvasContext,
 ): WorkflowPlan {
-  if (member.kind !== 'task') {
-    throw new RangeError(
-      'group and chord members must be tasks; nest canvases through chains instead',
+  const at: Place = { partial: place.partial, rest: [], parent: place.parent };
+  if (member.kind === 'task') {
+    return planTask(
+      member.signature,
+      {
+        ...at,
+        groupId: membership.groupId,
+        groupIndex: membership.groupIndex ?? null,
+        chord: membership.chord,
+      },
+      context,
     );
   }
-  return planTask(member.signature, place, context);
+  return planNode(withMembership(member, membership), at, context);
 }
 
 function merge(
@@ -413,58 +386,48 @@ function freeze(node: CanvasNode, context: CanvasContext): CanvasNode {
   }
 }
 
-/** Task ids of frozen nodes (groups count their members). */
-function idsOf(nodes: CanvasNode[]): string[] {
-  return nodes.flatMap((node): string[] => {
-    switch (node.kind) {
-      case 'task':
-        return typeof node.signature.options.task_id === 'string'
-          ? [node.signature.options.task_id]
-          : [];
-      case 'chain':
-        return idsOf(node.steps);
-      case 'group':
-        return idsOf(node.members);
-      case 'chord':
-        return [...idsOf(node.header), ...idsOf([node.body])];
+/**
+ * A message's `embed.chain`: the steps after it in this plan, then those
+ * its signature already carried (Celery extends `options['chain']`); a
+ * worker's last chain step sends `[]`, as Celery's does (a chord
+ * body or a callback sends null).
+ */
+function embedChainOf(
+  place: Place,
+  options: Signature['options'],
+): SignatureDict[] | null {
+  const carried = Array.isArray(options.chain)
+    ? (options.chain as SignatureDict[])
+    : [];
+  const planned = upgradeGroups(place.rest).map(toSignatureDict).reverse();
+  if (carried.length + planned.length > 0) {
+    return [...carried, ...planned];
+  }
+  return place.continuing ? [] : null;
+}
+
+/** `link` / `link_error` options as the message's callbacks and errbacks. */
+function linksOf(options: Signature['options']): {
+  callbacks: SignatureDict[] | null;
+  errbacks: SignatureDict[] | null;
+} {
+  const list = (value: unknown): SignatureDict[] | null => {
+    if (Array.isArray(value)) {
+      return value.length > 0 ? (value as SignatureDict[]) : null;
     }
-  });
-}
-
-/** The id whose result is the result of these steps run in order. */
-function finalIdOf(steps: CanvasNode[]): string | undefined {
-  const last = steps[steps.length - 1];
-  if (!last) {
-    return undefined;
-  }
-  switch (last.kind) {
-    case 'task':
-      return last.signature.options.task_id;
-    case 'chain':
-      return finalIdOf(last.steps);
-    case 'group':
-      return last.groupId;
-    case 'chord':
-      return finalIdOf([last.body]);
-  }
-}
-
-function compound(
-  task: string,
-  subtaskType: string,
-  kwargs: Record<string, unknown>,
-  taskId?: string,
-): SignatureDict {
-  return {
-    task,
-    args: [],
-    kwargs,
-    options: taskId === undefined ? {} : { task_id: taskId },
-    subtask_type: subtaskType,
-    immutable: false,
+    return dictOption(value) ? [value as SignatureDict] : null;
   };
+  return { callbacks: list(options.link), errbacks: list(options.link_error) };
 }
 
-function dictList(value: unknown): SignatureDict[] {
-  return Array.isArray(value) ? (value as SignatureDict[]) : [];
+function stringOption(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function dictOption(value: unknown): SignatureDict | undefined {
+  return value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { task?: unknown }).task === 'string'
+    ? (value as SignatureDict)
+    : undefined;
 }

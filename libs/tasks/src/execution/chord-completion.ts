@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  CeleryClient,
   exceptionRepr,
   pythonJsonStringify,
   type TaskMessage,
@@ -11,7 +10,12 @@ import {
   TaskState,
 } from '@celeriac/results';
 import type { CanvasContext } from '../canvas/canvas-plan';
-import { chordBodyStep } from '../canvas/chord';
+import {
+  chordResultId,
+  planChordBody,
+  planChordErrbacks,
+} from '../canvas/chord-body';
+import { PlanPublisher } from '../producer/plan-publisher';
 
 /**
  * Celery's `on_chord_part_return` for the Redis backend (§C.7): records a
@@ -23,7 +27,7 @@ export class ChordCompletion {
   constructor(
     private readonly chords: ChordRepository,
     private readonly results: ResultRepository,
-    private readonly client: CeleryClient,
+    private readonly publisher: PlanPublisher,
   ) {}
 
   async partReturned(
@@ -55,7 +59,7 @@ export class ChordCompletion {
         part.state === (TaskState.Revoked as string),
     );
     if (culprit) {
-      const bodyId = chord.options?.task_id;
+      const bodyId = chordResultId(chord);
       if (typeof bodyId === 'string') {
         await this.results.storeResult(
           bodyId,
@@ -70,15 +74,19 @@ export class ChordCompletion {
           { parentId: id },
         );
       }
+      const errbacks = planChordErrbacks(message, chord, context);
+      if (errbacks) {
+        await this.publisher.publish(errbacks);
+      }
     } else {
-      const body = chordBodyStep(
-        message,
-        chord,
-        parts.map((part) => part.result),
-        context,
+      await this.publisher.publish(
+        planChordBody(
+          message,
+          chord,
+          parts.map((part) => part.result),
+          context,
+        ),
       );
-      await this.results.markPending(body.message.headers.id);
-      await this.client.publishTask(body.message, body.queue);
     }
     await this.chords.delete(group);
   }

@@ -27,6 +27,7 @@ import {
 import { logLevelEnabled } from '@celeriac/config';
 import { DelayedTaskScheduler } from '@celeriac/schedule';
 import type { CanvasContext } from '../canvas/canvas-plan';
+import { planErrbacks } from '../canvas/links';
 import { continueWorkflow } from '../canvas/workflow';
 import { MaxRetriesExceededError, RetryRequest } from '../errors/retry-request';
 import { TaskRegistry } from '../registry/task.registry';
@@ -494,6 +495,15 @@ export class TaskExecutor
       });
     }
     await this.chords.partReturned(message, TaskState.Failure, exception, this);
+    const errbacks = planErrbacks(
+      message.embed.errbacks,
+      headers.id,
+      message,
+      this,
+    );
+    if (errbacks) {
+      await this.publisher.publish(errbacks);
+    }
     // Celery fails the rest of the chain too, or a client waiting on the
     // chain's last id would wait forever.
     for (const step of message.embed.chain ?? []) {

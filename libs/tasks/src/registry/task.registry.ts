@@ -3,6 +3,10 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DuplicateTaskError } from '../errors/duplicate-task.error';
 import type { TaskOptions } from '../task-options';
 import { TASK_OPTIONS_METADATA } from '../tasks.constants';
+import type { TaskCall } from '../task-call';
+
+/** A `@Task` method, bound to its controller. */
+export type TaskHandler = (call: TaskCall) => unknown;
 
 /**
  * Every `@Task` in the application, found at start-up. Fails the boot when a
@@ -12,6 +16,8 @@ import { TASK_OPTIONS_METADATA } from '../tasks.constants';
 export class TaskRegistry implements OnModuleInit {
   private readonly logger = new Logger(TaskRegistry.name);
   private readonly tasks = new Map<string, TaskOptions>();
+  /** Handlers found on controllers, for in-process calls (`celery.map`). */
+  private readonly handlers = new Map<string, TaskHandler>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -37,6 +43,10 @@ export class TaskRegistry implements OnModuleInit {
         );
         if (options) {
           this.register(options);
+          this.handlers.set(
+            options.name,
+            (handler as TaskHandler).bind(instance),
+          );
         }
       }
     }
@@ -53,6 +63,11 @@ export class TaskRegistry implements OnModuleInit {
 
   get(name: string): TaskOptions | undefined {
     return this.tasks.get(name);
+  }
+
+  /** The task's handler, to call it in this process (Celery's `task(*args)`). */
+  handler(name: string): TaskHandler | undefined {
+    return this.handlers.get(name);
   }
 
   has(name: string): boolean {

@@ -1,0 +1,214 @@
+import { Controller, Inject } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { SignatureDict } from '@celeriac/broker';
+import type { CanvasContext } from '../canvas/canvas-plan';
+import { Signature } from '../canvas/signature';
+import {
+  type CanvasNode,
+  fromSignatureDict,
+  planNode,
+  type WorkflowPlan,
+} from '../canvas/workflow';
+import { PlanPublisher } from '../producer/plan-publisher';
+import { TaskRegistry } from '../registry/task.registry';
+import { Task } from '../task.decorator';
+import type { TaskCall } from '../task-call';
+import {
+  TASKS_MODULE_OPTIONS,
+  type TasksModuleOptions,
+} from '../tasks.module-definition';
+import { callInProcess } from './in-process-call';
+
+/** Celery's result tuple of an id: `[[id, parent], None]`-like, as JSON. */
+type ResultTuple = [string, null];
+
+/**
+ * Celery's builtin canvas tasks (celery/app/builtins.py) under their Python
+ * names: what a Python client's `task.map(...)`, `task.starmap(...)` and
+ * `task.chunks(...)` send, and the older `celery.group` / `celery.chord`
+ * messages, run on a celeriac worker as on a Python one.
+ */
+@Controller()
+export class CeleryCanvasTasks implements CanvasContext {
+  constructor(
+    private readonly registry: TaskRegistry,
+    private readonly publisher: PlanPublisher,
+    @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+  ) {}
+
+  queueFor(task: string): string {
+    return this.registry.get(task)?.queue ?? this.options.defaultQueue;
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+
+  /** `celery.map(task, it)`: `[task(item) for item in it]`, in this process. */
+  @Task({
+    name: 'celery.map',
+    params: ['task', 'it'],
+    description: "Celery's builtin: runs task(item) for each item",
+  })
+  async map({ args: [task, it], request }: TaskCall): Promise<unknown[]> {
+    const results: unknown[] = [];
+    for (const item of listOf(it)) {
+      results.push(
+        await callInProcess(
+          this.registry,
+          task as SignatureDict,
+          [item],
+          request,
+        ),
+      );
+    }
+    return results;
+  }
+
+  /** `celery.starmap(task, it)`: `[task(*item) for item in it]`, in this process. */
+  @Task({
+    name: 'celery.starmap',
+    params: ['task', 'it'],
+    description: "Celery's builtin: runs task(*item) for each item",
+  })
+  async starmap({ args: [task, it], request }: TaskCall): Promise<unknown[]> {
+    const results: unknown[] = [];
+    for (const item of listOf(it)) {
+      results.push(
+        await callInProcess(
+          this.registry,
+          task as SignatureDict,
+          listOf(item),
+          request,
+        ),
+      );
+    }
+    return results;
+  }
+
+  /**
+   * `celery.chunks(task, it, n)`: a group of `celery.starmap` tasks over
+   * `it` in chunks of `n` (Celery's `chunks.apply_chunks`); returns the
+   * group's result tuple.
+   */
+  @Task({
+    name: 'celery.chunks',
+    params: ['task', 'it', 'n'],
+    description: "Celery's builtin: a group of starmaps over chunks of it",
+  })
+  async chunks({ args: [task, it, n] }: TaskCall): Promise<unknown> {
+    const size = typeof n === 'number' && n > 0 ? Math.floor(n) : 1;
+    const items = listOf(it);
+    const members: CanvasNode[] = [];
+    for (let start = 0; start < items.length; start += size) {
+      members.push({
+        kind: 'task',
+        signature: new Signature('celery.starmap', [], {
+          task,
+          it: items.slice(start, start + size),
+        }),
+      });
+    }
+    const plan = await this.apply({ kind: 'group', members });
+    return groupTuple(plan);
+  }
+
+  /**
+   * `celery.group(tasks, result, group_id, partial_args)`: applies each
+   * task with the group id and the partial args; returns `result`.
+   */
+  @Task({
+    name: 'celery.group',
+    params: ['tasks', 'result', 'group_id', 'partial_args', 'add_to_parent'],
+    description: "Celery's builtin: applies a group's tasks",
+  })
+  async group({
+    args: [tasks, result, groupId, partialArgs],
+  }: TaskCall): Promise<unknown> {
+    await this.apply(
+      {
+        kind: 'group',
+        members: listOf(tasks).map((task) =>
+          fromSignatureDict(task as SignatureDict),
+        ),
+        ...(typeof groupId === 'string' ? { groupId } : {}),
+      },
+      listOf(partialArgs),
+    );
+    return result;
+  }
+
+  /**
+   * `celery.chord(header, body, partial_args=())`: runs the chord (the
+   * header with the body waiting on it); returns the body's result tuple.
+   */
+  @Task({
+    name: 'celery.chord',
+    params: [
+      'header',
+      'body',
+      'partial_args',
+      'interval',
+      'countdown',
+      'max_retries',
+      'eager',
+      '**kwargs',
+    ],
+    description: "Celery's builtin: applies a chord",
+  })
+  async chord({
+    args: [header, body, partialArgs],
+  }: TaskCall): Promise<ResultTuple> {
+    const headerNode = isDict(header)
+      ? fromSignatureDict(header)
+      : { kind: 'group' as const, members: [] };
+    const plan = await this.apply(
+      {
+        kind: 'chord',
+        header:
+          headerNode.kind === 'group'
+            ? headerNode.members
+            : listOf(header).map((task) =>
+                fromSignatureDict(task as SignatureDict),
+              ),
+        body: fromSignatureDict(body as SignatureDict),
+        ...(headerNode.kind === 'group' && headerNode.groupId
+          ? { groupId: headerNode.groupId }
+          : {}),
+      },
+      listOf(partialArgs),
+    );
+    return [plan.taskId, null];
+  }
+
+  private async apply(
+    node: CanvasNode,
+    partial: unknown[] = [],
+  ): Promise<WorkflowPlan> {
+    const plan = planNode(node, { partial, rest: [], parent: null }, this);
+    await this.publisher.publish(plan);
+    return plan;
+  }
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function isDict(value: unknown): value is SignatureDict {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof (value as { task?: unknown }).task === 'string'
+  );
+}
+
+/** A GroupResult's `as_tuple()`: `[[group_id, None], [child tuples]]`. */
+function groupTuple(plan: WorkflowPlan): unknown {
+  const [group] = plan.groups;
+  return [
+    [plan.taskId, null],
+    (group?.childIds ?? []).map((id) => [[id, null], null]),
+  ];
+}
