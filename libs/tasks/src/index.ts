@@ -29,3 +29,5 @@ export * from './tasks.module';
 export * from './task-system.module';
 export * from './canvas/chord';
 export * from './canvas/workflow';
+export * from './execution/pool';
+export * from './seed/cpu-demo.tasks';
