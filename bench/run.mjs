@@ -16,7 +16,7 @@
 // Then bulk submit (bench/lib/bulk-submit.mjs): BENCH_BULK (auto | off), BENCH_BULK_ROUNDS (3),
 // BENCH_BULK_BATCHES (12 per round), BENCH_BULK_SIZE (1000), BENCH_BULK_CONNECTIONS (3).
 // Then the CPU phase (bench/lib/cpu-phase.mjs, alone: node bench/cpu.mjs): BENCH_CPU (auto | off),
-// BENCH_CPU_N (36), BENCH_CPU_PY_N (27), BENCH_CPU_TASKS (8).
+// BENCH_CPU_N (36), BENCH_CPU_PY_N (30), BENCH_CPU_TASKS (8).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';

@@ -2,7 +2,7 @@
 // on celeriac's three pools, beside Python Celery's prefork -c 2 running the
 // same recursion. Python runs it far slower per call, so it gets a smaller n
 // and the comparison is in fib calls per second.
-// Settings: BENCH_CPU (auto | off | only), BENCH_CPU_N (36), BENCH_CPU_PY_N (27),
+// Settings: BENCH_CPU (auto | off | only), BENCH_CPU_N (36), BENCH_CPU_PY_N (30),
 // BENCH_CPU_TASKS (8).
 import { randomUUID } from 'node:crypto';
 import { celeriacSystem, celeryAvailable, celerySystem } from './systems.mjs';
@@ -24,7 +24,7 @@ export function cpuSettings(env) {
   return {
     mode: env.BENCH_CPU ?? 'auto',
     n: Number(env.BENCH_CPU_N ?? 36),
-    pyN: Number(env.BENCH_CPU_PY_N ?? 27),
+    pyN: Number(env.BENCH_CPU_PY_N ?? 30),
     tasks: Number(env.BENCH_CPU_TASKS ?? 8),
   };
 }

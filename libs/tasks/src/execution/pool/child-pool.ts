@@ -7,7 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskMessage } from '@celeriac/broker';
 import type { TaskCall } from '../../task-call';
 import type { RunSignal } from '../time-limits';
-import { type ChildExit, startPoolChild } from './pool-child-handle';
+import {
+  type ChildExit,
+  type PoolChildHandle,
+  startPoolChild,
+} from './pool-child-handle';
 import { WorkerLostError } from './pool-errors';
 import { PoolSlot } from './pool-slot';
 import type { TaskRunner } from './task-runner';
@@ -26,6 +30,11 @@ export interface ChildPoolOptions {
   timeouts: [number, number];
   /** How long shutdown waits for running tasks before it kills their children. */
   shutdownTimeoutMs: number;
+  /** Starts one child; unit specs pass a fake. */
+  startChild?: (
+    kind: 'processes' | 'threads',
+    entry: string,
+  ) => PoolChildHandle;
 }
 
 /** Pause before replacing a child that died before it was ready. */
@@ -161,7 +170,8 @@ export class ChildPool
   }
 
   private spawn(index: number): void {
-    const child = startPoolChild(this.options.kind, this.options.entry);
+    const start = this.options.startChild ?? startPoolChild;
+    const child = start(this.options.kind, this.options.entry);
     const slot = new PoolSlot(child, {
       done: (done) => this.finished(done),
       exited: (gone, exit) => this.exited(index, gone, exit),
