@@ -112,6 +112,8 @@ describe.each(['processes', 'threads'] as const)('WORKER_POOL=%s', (pool) => {
       WORKER_CONCURRENCY: '2',
       WORKER_SHUTDOWN_TIMEOUT: '2',
       RESULT_EXPIRES: '300',
+      // add_task reports PROGRESS each of its 20 steps (50 ms each here).
+      TASK_TIME_SCALE: '0.05',
       LOG_LEVEL: 'info',
     });
     // Both children up (a child boots the task module: seconds on a
@@ -142,6 +144,26 @@ describe.each(['processes', 'threads'] as const)('WORKER_POOL=%s', (pool) => {
     });
     expect(childIds(info)).toHaveLength(2);
     expect(childIds(info)).not.toContain(worker.pid);
+  });
+
+  it("a Python chain add_task | sum_multiply_task: the child's progress is stored, the worker publishes the next step", async () => {
+    const { id, parent_id: first } = await runPython<{
+      id: string;
+      parent_id: string;
+    }>('chain', { a: 2, b: 3, queue }, env);
+    const progressing = await pollUntil(
+      () => meta(first),
+      (found) => found?.status === 'PROGRESS',
+      { timeoutMs: CHILD_BOOT_MS, intervalMs: 20 },
+    );
+    expect(progressing).toMatchObject({
+      status: 'PROGRESS',
+      result: { total: 20 },
+    });
+    expect(await finalMeta(id)).toMatchObject({
+      status: 'SUCCESS',
+      result: [10, 15],
+    });
   });
 
   it('spin_task(30) with time_limit=2: FAILURE TimeLimitExceeded within 4 s, its child is gone, the next task succeeds', async () => {

@@ -82,6 +82,11 @@ export class PoolSlot {
     signal: RunSignal,
   ): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
+      if (!this.alive) {
+        // It died between being handed out and being given the task.
+        reject(new WorkerLostError({ code: null, signal: null }));
+        return;
+      }
       this.current = { id: command.id, resolve, reject, progress };
       this.child.send(command);
       const forward = () =>
