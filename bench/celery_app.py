@@ -1,5 +1,6 @@
 """The Python Celery worker of the benchmark: Celery's defaults, JSON, Redis
-results, and the builtin no-op task ``celery.accumulate``.
+results, the builtin no-op task ``celery.accumulate``, and ``fib_task`` (the
+CPU phase's naive recursion, as celeriac's demo task runs it).
 
 Run from bench/: /usr/bin/python3 -m celery -A celery_app worker -Q QUEUE ...
 """
@@ -20,3 +21,12 @@ app.conf.update(
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
 )
+
+
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+@app.task(name="fib_task")
+def fib_task(n):
+    return fib(n)

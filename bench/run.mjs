@@ -15,6 +15,8 @@
 // BENCH_SEED_LATENCY_N (200), BENCH_SEED_REDIS_URL (db 13), BENCH_SEED_ENV (JSON).
 // Then bulk submit (bench/lib/bulk-submit.mjs): BENCH_BULK (auto | off), BENCH_BULK_ROUNDS (3),
 // BENCH_BULK_BATCHES (12 per round), BENCH_BULK_SIZE (1000), BENCH_BULK_CONNECTIONS (3).
+// Then the CPU phase (bench/lib/cpu-phase.mjs, alone: node bench/cpu.mjs): BENCH_CPU (auto | off),
+// BENCH_CPU_N (36), BENCH_CPU_PY_N (30), BENCH_CPU_TASKS (8).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -28,6 +30,7 @@ import {
   stopTree,
 } from './lib/proc-stats.mjs';
 import { bulkSettings, bulkSubmit, printBulk } from './lib/bulk-submit.mjs';
+import { cpuPhase, cpuSettings, printCpuTable } from './lib/cpu-phase.mjs';
 import { publishOnly } from './lib/publish-only.mjs';
 import { printTable, summarize } from './lib/report.mjs';
 import { seedComparison } from './lib/seed-comparison.mjs';
@@ -71,6 +74,7 @@ const settings = {
   ).split(','),
   seed: env.BENCH_SEED ?? 'auto',
   bulk: bulkSettings(env),
+  cpu: cpuSettings(env),
 };
 const tunedPhases = settings.seed !== 'only';
 const BROKER_URL = env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
@@ -277,6 +281,23 @@ if (settings.bulk.mode !== 'off') {
   }).catch((error) => ({ error: error.message }));
 }
 
+let cpu = null;
+if (settings.cpu.mode !== 'off') {
+  log('CPU phase: fib_task in each pool, and Celery prefork');
+  cpu = await cpuPhase({
+    channel,
+    redis,
+    run: RUN,
+    nextPort: (count) => {
+      const port = nextPort;
+      nextPort += count;
+      return port;
+    },
+    settings: settings.cpu,
+    log,
+  }).catch((error) => ({ error: error.message }));
+}
+
 let seed = null;
 if (settings.seed !== 'off') {
   log(
@@ -315,6 +336,7 @@ const report = {
   summary,
   publishing,
   bulkSubmit: bulk,
+  cpuPhase: cpu,
   seedComparison: seed,
   rounds: results.map(({ latenciesMs, ...rest }) => ({
     ...rest,
@@ -327,6 +349,7 @@ const file = resolve(dir, `${report.date.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 if (tunedPhases) printTable(summary, publishing, report);
 printBulk(bulk);
+printCpuTable(cpu);
 printSeedTable(seed);
 console.log(`\nJSON: ${file} (${report.durationSeconds.toFixed(0)} s)`);
 

@@ -74,7 +74,7 @@ function start(command, args, env, cwd = ROOT) {
 export function celeriacSystem(settings) {
   return {
     name: 'celeriac',
-    label: `celeriac c${settings.concurrency}×${settings.prefetchMultiplier}`,
+    label: `celeriac ${settings.pool ? `${settings.pool} ` : ''}c${settings.concurrency}×${settings.prefetchMultiplier}`,
     roundTrips: true,
     start: (queue, healthPort) =>
       start(process.execPath, [...WORKER_NODE_FLAGS, WORKER_MAIN], {
@@ -87,6 +87,7 @@ export function celeriacSystem(settings) {
         TASK_TRACK_STARTED: String(settings.trackStarted),
         LOG_LEVEL: settings.logLevel,
         TASK_TIME_SCALE: '0',
+        ...(settings.pool ? { WORKER_POOL: settings.pool } : {}),
       }),
   };
 }

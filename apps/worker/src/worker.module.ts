@@ -3,15 +3,16 @@ import { TerminusModule } from '@nestjs/terminus';
 import { CeleryServer } from '@celeriac/broker';
 import { CeleriacConfig, MetricsModule } from '@celeriac/config';
 import {
-  CeleryBuiltinsModule,
-  SeedTasksModule,
   TaskEvents,
   TaskExecutor,
   TaskSystemModule,
   WorkerControl,
+  WorkerPoolModule,
 } from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
 import { WorkerMetrics } from './metrics/worker-metrics';
+import { poolChildEntry } from './pool-child-entry';
+import { WorkerTasksModule } from './worker-tasks.module';
 
 /** The worker: consumes WORKER_QUEUES and runs the registered tasks. */
 @Module({
@@ -19,8 +20,8 @@ import { WorkerMetrics } from './metrics/worker-metrics';
     TaskSystemModule.forApp('worker'),
     TerminusModule,
     MetricsModule,
-    SeedTasksModule,
-    CeleryBuiltinsModule,
+    WorkerTasksModule,
+    WorkerPoolModule.forRoot({ childEntry: poolChildEntry() }),
   ],
   controllers: [HealthController],
   providers: [

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { hostname } from 'node:os';
 import type { EnvironmentVariables } from './environment-variables';
+import { parseWorkerPool, type WorkerPoolKind } from './worker-pool';
 
 /** Typed, grouped configuration, parsed once from the validated environment. */
 @Injectable()
@@ -56,6 +57,14 @@ export class CeleriacConfig {
     shutdownTimeoutSeconds: number;
     /** Celery's `-E`: task events (worker heartbeats are always sent). */
     sendEvents: boolean;
+    /** Where tasks run, and when a pool's child is replaced. */
+    pool: {
+      kind: WorkerPoolKind;
+      /** Tasks before a child is replaced; null = never. */
+      maxTasksPerChild: number | null;
+      /** KiB a child may use after a task before it is replaced; null = no limit. */
+      maxMemoryPerChildKib: number | null;
+    };
   };
   readonly monitor: {
     port: number;
@@ -146,6 +155,11 @@ export class CeleriacConfig {
       hostname: get('WORKER_HOSTNAME') ?? `celeriac@${hostname()}`,
       shutdownTimeoutSeconds: get('WORKER_SHUTDOWN_TIMEOUT'),
       sendEvents: get('WORKER_SEND_EVENTS'),
+      pool: {
+        kind: parseWorkerPool(get('WORKER_POOL')),
+        maxTasksPerChild: get('WORKER_MAX_TASKS_PER_CHILD') || null,
+        maxMemoryPerChildKib: get('WORKER_MAX_MEMORY_PER_CHILD') || null,
+      },
     };
     this.monitor = {
       port: get('MONITOR_PORT'),

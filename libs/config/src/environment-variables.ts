@@ -15,6 +15,8 @@ import {
   ValidateBy,
 } from 'class-validator';
 
+import { WORKER_POOL_NAMES } from './worker-pool';
+
 const QUEUE_LIST = /^[A-Za-z0-9._:@-]+(,[A-Za-z0-9._:@-]+)*$/;
 const QUEUE_NAME = /^[A-Za-z0-9._:@-]+$/;
 // RFC 6750 b64token: what a client can send after `Authorization: Bearer `.
@@ -177,6 +179,27 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1000)
   WORKER_PREFETCH_MULTIPLIER = 4;
+
+  // Where tasks run: the one event loop, child processes (Celery's prefork)
+  // or worker threads; Celery's -P names are aliases.
+  @IsIn(Object.keys(WORKER_POOL_NAMES), {
+    message: `WORKER_POOL must be one of ${Object.keys(WORKER_POOL_NAMES).join(', ')}`,
+  })
+  WORKER_POOL = 'event-loop';
+
+  // Celery's worker_max_tasks_per_child: a child is replaced after this
+  // many tasks; 0 = never.
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  WORKER_MAX_TASKS_PER_CHILD = 0;
+
+  // Celery's worker_max_memory_per_child, in KiB: a child using more after
+  // a task is replaced; 0 = no limit.
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  WORKER_MAX_MEMORY_PER_CHILD = 0;
 
   @Type(() => Number)
   @IsInt()

@@ -12,3 +12,4 @@ export * from './health';
 export * from './auth';
 export * from './tls-files';
 export * from './problem';
+export * from './worker-pool';

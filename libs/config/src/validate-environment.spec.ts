@@ -20,6 +20,9 @@ describe(validateEnvironment.name, () => {
       WORKER_QUEUES: 'default-sum',
       WORKER_CONCURRENCY: 2,
       WORKER_PREFETCH_MULTIPLIER: 4,
+      WORKER_POOL: 'event-loop',
+      WORKER_MAX_TASKS_PER_CHILD: 0,
+      WORKER_MAX_MEMORY_PER_CHILD: 0,
       WORKER_HEALTH_PORT: 8002,
       WORKER_HEALTH_HOST: '0.0.0.0',
       WORKER_SHUTDOWN_TIMEOUT: 30,
@@ -200,6 +203,9 @@ describe(validateEnvironment.name, () => {
     ['BEAT_HEALTH_HOST', '127.0.0.1:8003'],
     ['MONITOR_HOST', '-leading-dash'],
     ['API_BODY_LIMIT', 'huge'],
+    ['WORKER_POOL', 'gevent'],
+    ['WORKER_MAX_TASKS_PER_CHILD', '-1'],
+    ['WORKER_MAX_MEMORY_PER_CHILD', '1.5'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(
       ConfigValidationError,

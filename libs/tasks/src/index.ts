@@ -31,3 +31,5 @@ export * from './canvas/chord';
 export * from './canvas/workflow';
 export * from './canvas/builders';
 export * from './canvas/node-links';
+export * from './execution/pool';
+export * from './seed/cpu-demo.tasks';

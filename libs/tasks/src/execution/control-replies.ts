@@ -20,6 +20,8 @@ export interface WorkerStatsInput {
   /** kombu's `Connection.info()` without the password. */
   broker: Record<string, unknown>;
   rusage: NodeJS.ResourceUsage;
+  /** A pool's own `pool` entry (processes / threads); else the event loop's. */
+  pool?: Record<string, unknown>;
 }
 
 /**
@@ -35,7 +37,7 @@ export function buildWorkerStats(
     pid: input.pid,
     clock: String(input.clock),
     uptime: Math.round(input.uptimeSeconds),
-    pool: {
+    pool: input.pool ?? {
       'max-concurrency': input.concurrency,
       processes: [input.pid],
       'max-tasks-per-child': 'N/A',

@@ -44,6 +44,8 @@ import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
 import { type TaskEventSubject, TaskEvents } from './task-events';
 import { type TrackedRequest, WorkerRequests } from './worker-requests';
+import { WorkerLostError } from './pool/pool-errors';
+import { TASK_RUNNER, type TaskRunner } from './pool/task-runner';
 import { type ProgressSink, RunningTaskRequest } from './running-task-request';
 import {
   type RunHandle,
@@ -95,6 +97,10 @@ export class TaskExecutor
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
     private readonly events: TaskEvents,
     @Optional() private readonly delayed?: DelayedTaskScheduler,
+    // WORKER_POOL processes / threads: handlers run in its children.
+    @Optional()
+    @Inject(TASK_RUNNER)
+    private readonly runner?: TaskRunner | null,
   ) {
     this.slots = new ConcurrencyLimit(options.concurrency);
     this.requests = new WorkerRequests(options.hostname);
@@ -293,7 +299,12 @@ export class TaskExecutor
     let outcome: TaskOutcome;
     try {
       outcome = await runWithTimeLimits(
-        (signal) => invoke(this.callFor(delivery, bound, signal, store)),
+        (signal) => {
+          const call = this.callFor(delivery, bound, signal, store);
+          return this.runner
+            ? this.runner.run(call, message, delivery.queue, signal)
+            : invoke(call);
+        },
         {
           soft: soft ?? definition.softTimeLimit ?? this.options.softTimeLimit,
           hard: hard ?? definition.timeLimit ?? this.options.timeLimit,
@@ -309,8 +320,21 @@ export class TaskExecutor
       this.running.delete(headers.id);
       this.events.taskFinished();
     }
+    if (outcome.kind === 'timeout' || outcome.kind === 'terminated') {
+      this.runner?.abandon(headers.id);
+    }
     if (started) {
       await started;
+    }
+    // Celery's task_reject_on_worker_lost with acks late: the message goes
+    // back to its queue; acked early, the task fails with WorkerLostError.
+    if (
+      acksLate &&
+      outcome.kind === 'failure' &&
+      outcome.error instanceof WorkerLostError
+    ) {
+      delivery.reject(true);
+      return;
     }
     const runtime = (performance.now() - startedAt) / 1000;
     if (outcome.kind === 'terminated') {

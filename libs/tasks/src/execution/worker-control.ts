@@ -3,6 +3,7 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import {
   brokerInfo,
@@ -24,6 +25,7 @@ import {
 import { TaskEvents } from './task-events';
 import { TaskExecutor } from './task.executor';
 import type { TrackedRequest } from './worker-requests';
+import { TASK_RUNNER, type TaskRunner } from './pool/task-runner';
 
 /**
  * What the remote control needs from the consuming transport
@@ -90,6 +92,9 @@ export class WorkerControl implements OnApplicationBootstrap {
     private readonly registry: TaskRegistry,
     private readonly config: CeleriacConfig,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+    @Optional()
+    @Inject(TASK_RUNNER)
+    private readonly runner?: TaskRunner | null,
   ) {}
 
   /** Revokes issued while this worker was down still apply (for the result TTL). */
@@ -194,6 +199,7 @@ export class WorkerControl implements OnApplicationBootstrap {
       prefetchCount: this.consumer?.prefetchCount() ?? worker.concurrency,
       broker: brokerInfo(broker.url, this.consumer?.heartbeatSeconds ?? 0),
       rusage: process.resourceUsage(),
+      ...(this.runner ? { pool: this.runner.info() } : {}),
     });
   }
 
