@@ -88,6 +88,10 @@ export class CeleriacConfig {
     timeLimit: number;
     /** Celery's `task_track_started`: STARTED is written when a task begins. */
     trackStarted: boolean;
+    /** Where task rate limits are counted: Redis (all workers) or each worker. */
+    rateLimitScope: 'cluster' | 'worker';
+    /** Seconds before a dead worker's concurrency-key slots return. */
+    concurrencyLeaseTimeout: number;
   };
   readonly log: { level: string };
 
@@ -154,6 +158,8 @@ export class CeleriacConfig {
       softTimeLimit: get('TASK_SOFT_TIME_LIMIT'),
       timeLimit: get('TASK_TIME_LIMIT'),
       trackStarted: get('TASK_TRACK_STARTED'),
+      rateLimitScope: get('RATE_LIMIT_SCOPE'),
+      concurrencyLeaseTimeout: get('CONCURRENCY_LEASE_TIMEOUT'),
     };
     this.log = { level: get('LOG_LEVEL') };
   }

@@ -266,6 +266,18 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'TASK_TRACK_STARTED must be true or false' })
   TASK_TRACK_STARTED = true;
 
+  // cluster: one budget per task name in Redis for all workers; worker:
+  // each worker counts its own, as Celery's rate_limit does.
+  @IsIn(['cluster', 'worker'])
+  RATE_LIMIT_SCOPE: 'cluster' | 'worker' = 'cluster';
+
+  // Seconds before a dead worker's concurrency-key slots return to others.
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(3600)
+  CONCURRENCY_LEASE_TIMEOUT = 10;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -29,3 +29,7 @@ export * from './tasks.module';
 export * from './task-system.module';
 export * from './canvas/chord';
 export * from './canvas/workflow';
+export * from './limits/rate-limit';
+export * from './limits/limit-headers';
+export * from './limits/limit-stats';
+export * from './limits/task-admission';

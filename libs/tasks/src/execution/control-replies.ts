@@ -20,6 +20,8 @@ export interface WorkerStatsInput {
   /** kombu's `Connection.info()` without the password. */
   broker: Record<string, unknown>;
   rusage: NodeJS.ResourceUsage;
+  /** celeriac's rate limits and concurrency keys on this worker. */
+  limits?: Record<string, unknown>;
 }
 
 /**
@@ -46,6 +48,7 @@ export function buildWorkerStats(
     broker: input.broker,
     prefetch_count: input.prefetchCount,
     rusage: toCeleryRusage(input.rusage),
+    ...(input.limits ? { limits: input.limits } : {}),
   };
 }
 
@@ -85,8 +88,9 @@ export const DEFAULT_TASK_INFO_ITEMS = [
 ];
 
 // Celery's Task attribute names, read from a celeriac task declaration.
-// exchange, routing_key and rate_limit stay None: celeriac has none of them.
+// exchange and routing_key stay None: celeriac has neither.
 const TASK_ATTRIBUTES: Record<string, (task: TaskOptions) => unknown> = {
+  rate_limit: (task) => task.rateLimit,
   queue: (task) => task.queue,
   max_retries: (task) => task.maxRetries,
   default_retry_delay: (task) => task.defaultRetryDelay,

@@ -11,6 +11,8 @@ import {
 } from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
 import { RevokedRepository } from '@celeriac/results';
+import { TaskAdmission } from '../limits/task-admission';
+import { setRateLimit } from '../limits/rate-limit-command';
 import { TaskRegistry } from '../registry/task.registry';
 import {
   TASKS_MODULE_OPTIONS,
@@ -90,6 +92,7 @@ export class WorkerControl implements OnApplicationBootstrap {
     private readonly registry: TaskRegistry,
     private readonly config: CeleriacConfig,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+    private readonly admission: TaskAdmission,
   ) {}
 
   /** Revokes issued while this worker was down still apply (for the result TTL). */
@@ -160,6 +163,8 @@ export class WorkerControl implements OnApplicationBootstrap {
         return this.cancelConsumer(args);
       case 'time_limit':
         return this.timeLimit(args);
+      case 'rate_limit':
+        return setRateLimit(this.registry, args, this.logger);
       case 'shutdown':
         return this.shutdown(args);
       default:
@@ -194,6 +199,7 @@ export class WorkerControl implements OnApplicationBootstrap {
       prefetchCount: this.consumer?.prefetchCount() ?? worker.concurrency,
       broker: brokerInfo(broker.url, this.consumer?.heartbeatSeconds ?? 0),
       rusage: process.resourceUsage(),
+      limits: this.admission.stats.report(this.admission.scope),
     });
   }
 
