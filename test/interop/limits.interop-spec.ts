@@ -137,6 +137,39 @@ describe('rate limits and concurrency keys across two celeriac workers', () => {
 
   it('multi_task at 5/s set from Python: 40 tasks share one cluster budget', async () => {
     clusterSeconds = await fortyAtFivePerSecond('cluster');
+    // Visible: inspect stats' `limits` and the Prometheus counter.
+    const { replies } = await runPython<{
+      replies: Record<
+        string,
+        {
+          limits: {
+            rate_limits: Record<string, { rate: string; throttled: number }>;
+          };
+        }
+      >[];
+    }>(
+      'broadcast',
+      { command: 'stats', destination: hostnames, reply: true, timeout: 5 },
+      pythonEnv,
+      { script: 'control.py' },
+    );
+    const stats = replies.flatMap((reply) =>
+      Object.values(reply).map(
+        (answer) => answer.limits.rate_limits.multi_task,
+      ),
+    );
+    expect(stats.map((entry) => entry?.rate)).toEqual(['5/s', '5/s']);
+    expect(
+      stats.reduce((sum, entry) => sum + entry.throttled, 0),
+    ).toBeGreaterThan(20);
+    const metrics = await Promise.all(
+      workers.map(async (worker) =>
+        (await fetch(`http://127.0.0.1:${worker.healthPort}/metrics`)).text(),
+      ),
+    );
+    expect(metrics.join('\n')).toMatch(
+      /celeriac_worker_throttled_tasks_total\{task="multi_task",limit="rate"\} [1-9]/,
+    );
     // 40 starts 0.2 s apart: 7.8 s, whichever worker takes them.
     expect(clusterSeconds).toBeGreaterThanOrEqual(7);
     expect(clusterSeconds).toBeLessThanOrEqual(12);

@@ -11,6 +11,7 @@ import {
   WorkerControl,
 } from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
+import { LimitMetrics } from './metrics/limit-metrics';
 import { WorkerMetrics } from './metrics/worker-metrics';
 
 /** The worker: consumes WORKER_QUEUES and runs the registered tasks. */
@@ -26,6 +27,7 @@ import { WorkerMetrics } from './metrics/worker-metrics';
   providers: [
     WorkerControl,
     WorkerMetrics,
+    LimitMetrics,
     {
       provide: CeleryServer,
       inject: [CeleriacConfig, TaskExecutor, WorkerControl, TaskEvents],

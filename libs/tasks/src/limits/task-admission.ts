@@ -148,6 +148,7 @@ export class TaskAdmission implements OnApplicationShutdown {
         if (!waited) {
           waited = true;
           stats.waiting += 1;
+          stats.throttled += 1;
           this.stats.throttled('rate', task);
           hold();
         }
