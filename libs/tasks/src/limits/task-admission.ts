@@ -181,14 +181,13 @@ export class TaskAdmission implements OnApplicationShutdown {
     const gate = this.gateOf(key);
     stats.waiting += 1;
     const waiting = gate.wait(taskId, limit, signal);
-    // Admitted within one round trip unless the key is busy.
-    const first = await Promise.race([waiting, sleep(5, 'busy')]);
-    if (first === 'busy') {
-      this.stats.throttled('concurrency', task);
-      hold();
-    }
     try {
-      await waiting;
+      // Admitted within one round trip unless the key is busy.
+      if ((await Promise.race([waiting, sleep(5, 'busy')])) === 'busy') {
+        this.stats.throttled('concurrency', task);
+        hold();
+        await waiting;
+      }
     } catch (error) {
       stats.waiting -= 1;
       this.stats.dropIdleKey(key);
