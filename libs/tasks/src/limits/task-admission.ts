@@ -7,7 +7,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { TaskDelivery, TaskMessage } from '@celeriac/broker';
+import type { TaskDelivery } from '@celeriac/broker';
 import { REDIS_CLIENT } from '@celeriac/results';
 import type { TaskOptions } from '../task-options';
 import {
@@ -16,12 +16,8 @@ import {
 } from '../tasks.module-definition';
 import { ConcurrencyLeases } from './concurrency-leases';
 import { KeyGate } from './key-gate';
-import {
-  type ConcurrencyKey,
-  isConcurrencyKey,
-  messageConcurrency,
-  messageRateLimit,
-} from './limit-headers';
+import { concurrencyKeyOf } from './concurrency-key-of';
+import { type ConcurrencyKey, messageRateLimit } from './limit-headers';
 import { LimitStats } from './limit-stats';
 import {
   ClusterRateBudget,
@@ -93,7 +89,12 @@ export class TaskAdmission implements OnApplicationShutdown {
   ): Admitted | Promise<Admitted | null> {
     const { message } = delivery;
     const rate = messageRateLimit(message.headers) ?? definition.rateLimit;
-    const concurrency = this.concurrencyOf(message, definition, bound);
+    const concurrency = concurrencyKeyOf(
+      message,
+      definition,
+      bound,
+      this.logger,
+    );
     if (!rate && !concurrency) {
       return NOTHING_HELD;
     }
@@ -210,53 +211,6 @@ export class TaskAdmission implements OnApplicationShutdown {
         void this.releaseLease(key, taskId);
       },
     };
-  }
-
-  /** The message's own key, else the one its declaration derives. */
-  private concurrencyOf(
-    message: TaskMessage,
-    definition: TaskOptions,
-    bound: { args: unknown[]; kwargs: Record<string, unknown> },
-  ): ConcurrencyKey | undefined {
-    const own = messageConcurrency(message.headers);
-    if (own || !definition.concurrency) {
-      return own;
-    }
-    const { key, limit } = definition.concurrency;
-    let derived: string | null | undefined;
-    try {
-      derived =
-        typeof key === 'string'
-          ? key
-          : key({
-              id: message.headers.id,
-              task: message.headers.task,
-              args: bound.args,
-              kwargs: bound.kwargs,
-            });
-    } catch (error) {
-      this.logger.error({
-        msg: 'concurrency key function failed: the task runs without a key',
-        taskId: message.headers.id,
-        task: message.headers.task,
-        err: error,
-      });
-      return undefined;
-    }
-    if (derived === null || derived === undefined || derived === '') {
-      return undefined;
-    }
-    if (!isConcurrencyKey(derived, limit)) {
-      this.logger.error({
-        msg: 'invalid concurrency key or limit: the task runs without a key',
-        taskId: message.headers.id,
-        task: message.headers.task,
-        key: derived,
-        limit,
-      });
-      return undefined;
-    }
-    return { key: derived, limit };
   }
 
   private gateOf(key: string): KeyGate {
