@@ -25,7 +25,7 @@ export interface ControlCall {
 }
 
 /**
- * Every control the monitor has: Flower's (tasks, time limits, consumers,
+ * Every control the monitor has: Flower's (tasks, time and rate limits, consumers,
  * shutdown), celeriac's retry and one of Bull Board's buttons (resume,
  * harmless even if it went through). Shutdown comes last.
  */
@@ -51,6 +51,12 @@ export function monitorControls(targets: ControlTargets): ControlCall[] {
       name: 'time limits',
       method: 'post',
       path: `/api/task/timeout/add_task?workername=${worker}&soft=50&hard=60`,
+    },
+    {
+      // '0': no limit, so the worker's later tasks run as before.
+      name: 'rate limit',
+      method: 'post',
+      path: `/api/task/rate-limit/add_task?workername=${worker}&ratelimit=0`,
     },
     {
       name: 'add consumer',

@@ -6,6 +6,7 @@ import { SeedTasksModule, TaskSystemModule } from '@celeriac/tasks';
 import { EventsStreamController } from './api/events-stream.controller';
 import { FlowerTasksController } from './api/flower-tasks.controller';
 import { FlowerWorkersController } from './api/flower-workers.controller';
+import { LimitsController } from './api/limits.controller';
 import { MonitorController } from './api/monitor.controller';
 import { TaskService } from './api/task-service';
 import { EventsConsumer } from './events/events.consumer';
@@ -43,6 +44,7 @@ import { WorkerInspector } from './workers/worker-inspector';
     FlowerTasksController,
     FlowerWorkersController,
     MonitorController,
+    LimitsController,
     EventsStreamController,
     MetricsController,
     HealthController,

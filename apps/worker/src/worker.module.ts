@@ -10,6 +10,7 @@ import {
   WorkerPoolModule,
 } from '@celeriac/tasks';
 import { HealthController } from './health/health.controller';
+import { LimitMetrics } from './metrics/limit-metrics';
 import { WorkerMetrics } from './metrics/worker-metrics';
 import { poolChildEntry } from './pool-child-entry';
 import { WorkerTasksModule } from './worker-tasks.module';
@@ -27,6 +28,7 @@ import { WorkerTasksModule } from './worker-tasks.module';
   providers: [
     WorkerControl,
     WorkerMetrics,
+    LimitMetrics,
     {
       provide: CeleryServer,
       inject: [CeleriacConfig, TaskExecutor, WorkerControl, TaskEvents],

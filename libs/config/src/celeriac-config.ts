@@ -112,6 +112,10 @@ export class CeleriacConfig {
     deliveryLimit: number;
     /** `native`: ETAs go through RabbitMQ's delayed-delivery levels. */
     countdownDelivery: 'beat' | 'native';
+    /** Where task rate limits are counted: Redis (all workers) or each worker. */
+    rateLimitScope: 'cluster' | 'worker';
+    /** Seconds before a dead worker's concurrency-key slots return. */
+    concurrencyLeaseTimeout: number;
   };
   readonly log: { level: string };
 
@@ -190,6 +194,8 @@ export class CeleriacConfig {
       queueType: get('TASK_QUEUE_TYPE'),
       deliveryLimit: get('TASK_DELIVERY_LIMIT'),
       countdownDelivery: get('TASK_COUNTDOWN_DELIVERY'),
+      rateLimitScope: get('RATE_LIMIT_SCOPE'),
+      concurrencyLeaseTimeout: get('CONCURRENCY_LEASE_TIMEOUT'),
     };
     this.log = { level: get('LOG_LEVEL') };
   }

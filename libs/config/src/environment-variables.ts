@@ -338,6 +338,17 @@ export class EnvironmentVariables {
     message: 'TASK_COUNTDOWN_DELIVERY must be beat or native',
   })
   TASK_COUNTDOWN_DELIVERY: 'beat' | 'native' = 'beat';
+  // cluster: one budget per task name in Redis for all workers; worker:
+  // each worker counts its own, as Celery's rate_limit does.
+  @IsIn(['cluster', 'worker'])
+  RATE_LIMIT_SCOPE: 'cluster' | 'worker' = 'cluster';
+
+  // Seconds before a dead worker's concurrency-key slots return to others.
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(3600)
+  CONCURRENCY_LEASE_TIMEOUT = 10;
 
   @Type(() => Number)
   @IsInt()

@@ -33,3 +33,7 @@ export * from './canvas/builders';
 export * from './canvas/node-links';
 export * from './execution/pool';
 export * from './seed/cpu-demo.tasks';
+export * from './limits/rate-limit';
+export * from './limits/limit-headers';
+export * from './limits/limit-stats';
+export * from './limits/task-admission';

@@ -8,6 +8,24 @@ export interface RetryBackoff {
   jitter?: boolean;
 }
 
+/** What a task's concurrency key is derived from: its call, before it runs. */
+export interface ConcurrencyKeyCall {
+  readonly id: string;
+  readonly task: string;
+  /** Positional arguments, with kwargs bound by parameter name. */
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * At most `limit` tasks with the same key run at once across all workers
+ * (the key comes from the call; null or '' = no limit for this call).
+ */
+export interface TaskConcurrency {
+  key: string | ((call: ConcurrencyKeyCall) => string | null | undefined);
+  limit: number;
+}
+
 /** How a task is declared (`@Task({...})`). */
 export interface TaskOptions {
   /** The Celery task name, as Python clients send it: `add_task`. */
@@ -40,4 +58,12 @@ export interface TaskOptions {
   trackStarted?: boolean;
   /** Store no result (chains and chords still proceed). */
   ignoreResult?: boolean;
+  /**
+   * Celery's `rate_limit`: `'10/s'`, `'100/m'`, `'1000/h'` or a number (per
+   * second); one budget for the whole cluster unless RATE_LIMIT_SCOPE=worker.
+   * Celery's remote control `rate_limit` changes it at runtime.
+   */
+  rateLimit?: string | number;
+  /** A concurrency key for each call (a message's own key wins). */
+  concurrency?: TaskConcurrency;
 }

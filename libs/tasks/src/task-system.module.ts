@@ -73,6 +73,8 @@ export class TaskSystemModule {
             softTimeLimit: config.tasks.softTimeLimit,
             timeLimit: config.tasks.timeLimit,
             trackStarted: config.tasks.trackStarted,
+            rateLimitScope: config.tasks.rateLimitScope,
+            concurrencyLeaseTimeout: config.tasks.concurrencyLeaseTimeout,
           }),
         }),
       ],

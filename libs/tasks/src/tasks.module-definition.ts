@@ -19,6 +19,13 @@ export interface TasksModuleOptions {
    * true (Celery's is false; celeriac's api reports STARTED).
    */
   trackStarted?: boolean;
+  /**
+   * Where task rate limits are counted: one budget in Redis for the whole
+   * cluster (default), or per worker as Celery does.
+   */
+  rateLimitScope?: 'cluster' | 'worker';
+  /** Seconds before a dead worker's concurrency-key slots return. Default 10. */
+  concurrencyLeaseTimeout?: number;
 }
 
 export const {

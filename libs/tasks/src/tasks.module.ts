@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ChordCompletion } from './execution/chord-completion';
 import { TaskEvents } from './execution/task-events';
 import { TaskExecutor } from './execution/task.executor';
+import { TaskAdmission } from './limits/task-admission';
 import { PlanPublisher } from './producer/plan-publisher';
 import { TaskProducer } from './producer/task.producer';
 import { TaskRegistry } from './registry/task.registry';
@@ -23,6 +24,7 @@ import {
     TaskRegistry,
     TaskProducer,
     TaskExecutor,
+    TaskAdmission,
     TaskEvents,
     ChordCompletion,
     PlanPublisher,
@@ -31,6 +33,7 @@ import {
     TaskRegistry,
     TaskProducer,
     TaskExecutor,
+    TaskAdmission,
     TaskEvents,
     PlanPublisher,
     TASKS_MODULE_OPTIONS,

@@ -57,7 +57,23 @@ def broadcast(params):
     )
 
 
-COMMANDS = {"ping": ping, "revoke": revoke, "broadcast": broadcast}
+def rate_limit(params):
+    """app.control.rate_limit(task_name, rate_limit, destination, reply=True)."""
+    return app.control.rate_limit(
+        params["task_name"],
+        params["rate_limit"],
+        destination=destination(params),
+        reply=True,
+        timeout=params.get("timeout", 2),
+    )
+
+
+COMMANDS = {
+    "ping": ping,
+    "revoke": revoke,
+    "broadcast": broadcast,
+    "rate_limit": rate_limit,
+}
 
 
 def main(argv):

@@ -133,6 +133,36 @@ export class FlowerWorkersController {
     return okOrForbidden(replies, workername, 'Failed to set timeouts');
   }
 
+  /**
+   * Flower's `POST /api/task/rate-limit/<task>`: `workername` and
+   * `ratelimit` (Celery's syntax; `0` or empty takes it off), in the query
+   * or a form or JSON body; the worker's reply decides (403 with its reason).
+   */
+  @Post('task/rate-limit/:task')
+  @HttpCode(200)
+  async rateLimit(
+    @Param('task') task: string,
+    @Query() query: Record<string, unknown>,
+    @Body() body: unknown,
+  ): Promise<{ message: string }> {
+    checkPathName('task name', task);
+    const params = { ...recordOf(body), ...query };
+    const { workername, ratelimit } = params;
+    if (typeof workername !== 'string' || workername === '') {
+      throw badRequest('workername must name a worker');
+    }
+    if (typeof ratelimit !== 'string' && typeof ratelimit !== 'number') {
+      throw badRequest('ratelimit must be N/s, N/m, N/h or a number');
+    }
+    this.requireWorker(workername);
+    const replies = await this.control.broadcast('rate_limit', {
+      arguments: { task_name: task, rate_limit: ratelimit },
+      destination: [workername],
+      reply: true,
+    });
+    return okOrForbidden(replies, workername, 'Failed to set rate limit');
+  }
+
   private async consumerCommand(
     method: string,
     name: string,

@@ -22,6 +22,8 @@ export interface WorkerStatsInput {
   rusage: NodeJS.ResourceUsage;
   /** A pool's own `pool` entry (processes / threads); else the event loop's. */
   pool?: Record<string, unknown>;
+  /** celeriac's rate limits and concurrency keys on this worker. */
+  limits?: Record<string, unknown>;
 }
 
 /**
@@ -48,6 +50,7 @@ export function buildWorkerStats(
     broker: input.broker,
     prefetch_count: input.prefetchCount,
     rusage: toCeleryRusage(input.rusage),
+    ...(input.limits ? { limits: input.limits } : {}),
   };
 }
 
@@ -87,8 +90,9 @@ export const DEFAULT_TASK_INFO_ITEMS = [
 ];
 
 // Celery's Task attribute names, read from a celeriac task declaration.
-// exchange, routing_key and rate_limit stay None: celeriac has none of them.
+// exchange and routing_key stay None: celeriac has neither.
 const TASK_ATTRIBUTES: Record<string, (task: TaskOptions) => unknown> = {
+  rate_limit: (task) => task.rateLimit,
   queue: (task) => task.queue,
   max_retries: (task) => task.maxRetries,
   default_retry_delay: (task) => task.defaultRetryDelay,

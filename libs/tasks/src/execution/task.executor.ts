@@ -38,6 +38,7 @@ import {
   type TasksModuleOptions,
 } from '../tasks.module-definition';
 import { PlanPublisher } from '../producer/plan-publisher';
+import { TaskAdmission } from '../limits/task-admission';
 import { bindArguments } from './bind-arguments';
 import { ChordCompletion } from './chord-completion';
 import { ConcurrencyLimit } from './concurrency-limit';
@@ -96,6 +97,7 @@ export class TaskExecutor
     private readonly publisher: PlanPublisher,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
     private readonly events: TaskEvents,
+    private readonly admission: TaskAdmission,
     @Optional() private readonly delayed?: DelayedTaskScheduler,
     // WORKER_POOL processes / threads: handlers run in its children.
     @Optional()
@@ -215,10 +217,25 @@ export class TaskExecutor
         }
         request.reserve();
       }
+      // Rate limit and concurrency key (libs/tasks/src/limits): waits
+      // without a slot; a task without limits passes synchronously.
+      const admitting = this.admission.admit(
+        delivery,
+        definition,
+        bound,
+        this.holds.signal,
+      );
+      const admitted =
+        admitting instanceof Promise ? await admitting : admitting;
+      if (!admitted) {
+        delivery.reject(true);
+        return;
+      }
       const release = this.slots.tryAcquire() ?? (await this.slots.acquire());
       if (this.holds.signal.aborted) {
         // Shutdown began while it waited for a slot: it has not started.
         release();
+        admitted.release();
         delivery.reject(true);
         return;
       }
@@ -231,6 +248,7 @@ export class TaskExecutor
         }
       } finally {
         release();
+        admitted.release();
       }
     } catch (error) {
       // The outcome could not be written: leave the task to run again later.

@@ -12,6 +12,8 @@ import {
 } from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
 import { RevokedRepository } from '@celeriac/results';
+import { TaskAdmission } from '../limits/task-admission';
+import { setRateLimit } from '../limits/rate-limit-command';
 import { TaskRegistry } from '../registry/task.registry';
 import {
   TASKS_MODULE_OPTIONS,
@@ -92,6 +94,7 @@ export class WorkerControl implements OnApplicationBootstrap {
     private readonly registry: TaskRegistry,
     private readonly config: CeleriacConfig,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+    private readonly admission: TaskAdmission,
     @Optional()
     @Inject(TASK_RUNNER)
     private readonly runner?: TaskRunner | null,
@@ -165,6 +168,8 @@ export class WorkerControl implements OnApplicationBootstrap {
         return this.cancelConsumer(args);
       case 'time_limit':
         return this.timeLimit(args);
+      case 'rate_limit':
+        return setRateLimit(this.registry, args, this.logger);
       case 'shutdown':
         return this.shutdown(args);
       default:
@@ -200,6 +205,7 @@ export class WorkerControl implements OnApplicationBootstrap {
       broker: brokerInfo(broker.url, this.consumer?.heartbeatSeconds ?? 0),
       rusage: process.resourceUsage(),
       ...(this.runner ? { pool: this.runner.info() } : {}),
+      limits: this.admission.stats.report(this.admission.scope),
     });
   }
 

@@ -12,6 +12,7 @@ import { planGroup } from '../canvas/group';
 import { type CanvasNode, planWorkflow } from '../canvas/workflow';
 import { PlanPublisher } from './plan-publisher';
 import type { Signature } from '../canvas/signature';
+import { type ConcurrencyKey, limitHeaders } from '../limits/limit-headers';
 import { TaskRegistry } from '../registry/task.registry';
 import {
   TASKS_MODULE_OPTIONS,
@@ -37,6 +38,10 @@ export interface SendTaskOptions {
   priority?: number;
   /** Retries before FAILURE, overriding the task's declaration. */
   maxRetries?: number;
+  /** This message's rate limit in Celery's syntax (a celeriac header). */
+  rateLimit?: string | number;
+  /** This message's concurrency key and limit (a celeriac header). */
+  concurrency?: ConcurrencyKey;
 }
 
 /** One task of {@link TaskProducer.sendMany}. */
@@ -100,6 +105,14 @@ export class TaskProducer implements CanvasContext {
   }
 
   private messageFor(task: string, options: SendTaskOptions): TaskMessage {
+    const message = this.plainMessageFor(task, options);
+    if (options.rateLimit !== undefined || options.concurrency) {
+      Object.assign(message.headers, limitHeaders(options));
+    }
+    return message;
+  }
+
+  private plainMessageFor(task: string, options: SendTaskOptions): TaskMessage {
     return buildTaskMessage({
       task,
       id: options.taskId ?? this.newId(),
