@@ -1,4 +1,5 @@
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { shutdownTracing } from './tracing';
 
 /**
  * The same signal again within this window is one request delivered twice,
@@ -36,13 +37,17 @@ export function exitOnSignals(
     }
     first = { signal, at: Date.now() };
     logger.log({ msg: 'warm shutdown', signal });
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ msg: 'shutdown failed', err: error });
-        process.exit(1);
-      },
-    );
+    // The spans still buffered are exported before the process ends.
+    app
+      .close()
+      .then(() => shutdownTracing())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ msg: 'shutdown failed', err: error });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

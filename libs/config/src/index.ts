@@ -11,3 +11,4 @@ export * from './log-level';
 export * from './health';
 export * from './auth';
 export * from './tls-files';
+export * from './tracing';

@@ -42,6 +42,7 @@ import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
 import { type TaskEventSubject, TaskEvents } from './task-events';
 import { type TrackedRequest, WorkerRequests } from './worker-requests';
+import { recordTaskOutcome, traceTaskRun } from './task-run-span';
 import { type ProgressSink, RunningTaskRequest } from './running-task-request';
 import {
   type RunHandle,
@@ -219,7 +220,9 @@ export class TaskExecutor
           await this.revokeUnrun(delivery, 'revoked');
         } else {
           this.requests.start(request);
-          await this.execute(delivery, definition, bound, invoke);
+          await traceTaskRun(delivery, request.receivedAt, () =>
+            this.execute(delivery, definition, bound, invoke),
+          );
         }
       } finally {
         release();
@@ -393,6 +396,7 @@ export class TaskExecutor
     store: boolean,
   ): Promise<void> {
     const { headers } = message;
+    recordTaskOutcome(TaskState.Success);
     // Celery publishes the next step before storing the result, so the
     // result's children are known when a reader sees SUCCESS.
     const next = continueWorkflow(message, value, this);
@@ -433,6 +437,7 @@ export class TaskExecutor
   ): Promise<void> {
     const { message } = delivery;
     const { headers } = message;
+    recordTaskOutcome(TaskState.Retry, cause);
     const eta = new Date(Date.now() + countdown * 1000);
     await this.client.publishTask(
       {
@@ -472,6 +477,7 @@ export class TaskExecutor
     store: boolean,
   ): Promise<void> {
     const { headers } = message;
+    recordTaskOutcome(TaskState.Failure, error);
     const exception = toExceptionInfo(error);
     const traceback = stackOf(error);
     this.events.send('task-failed', subjectOf(message), () => ({
@@ -523,6 +529,7 @@ export class TaskExecutor
     message: TaskMessage,
     why: 'revoked' | 'expired' | 'terminated',
   ): Promise<void> {
+    recordTaskOutcome(TaskState.Revoked);
     this.events.send('task-revoked', subjectOf(message), () => ({
       terminated: why === 'terminated',
       signum: null,
