@@ -7,8 +7,6 @@ export interface TraceLogFields {
   trace_flags?: string;
 }
 
-const NONE: TraceLogFields = Object.freeze({});
-
 /**
  * pino `mixin`: `trace_id`, `span_id` and `trace_flags` (as
  * OpenTelemetry's log data model names them) of the active span, so a log
@@ -18,7 +16,8 @@ const NONE: TraceLogFields = Object.freeze({});
 export function traceLogFields(): TraceLogFields {
   const spanContext = trace.getActiveSpan()?.spanContext();
   if (!spanContext || !trace.isSpanContextValid(spanContext)) {
-    return NONE;
+    // A fresh object: pino merges the line's fields into what a mixin returns.
+    return {};
   }
   return {
     trace_id: spanContext.traceId,
