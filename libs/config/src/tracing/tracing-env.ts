@@ -19,6 +19,23 @@ const BSP_VARIABLES = [
   'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
 ];
 
+/**
+ * The OTEL_* variables celeriac documents (README, .env.example); the SDK
+ * reads them itself, and these few more (OTEL_EXPORTER_OTLP_HEADERS, ...).
+ */
+export const TRACING_VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+  'OTEL_SERVICE_NAME',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_SDK_DISABLED',
+  'OTEL_TRACES_EXPORTER',
+  ...BSP_VARIABLES,
+] as const;
+
 /** What starting the SDK needs; the exporter reads its own endpoint variables. */
 export interface TracingSettings {
   protocol: OtlpProtocol;
