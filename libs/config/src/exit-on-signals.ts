@@ -1,5 +1,5 @@
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
-import { shutdownTracing } from './tracing';
+import { shutdownTracing, tracingEnabled } from './tracing';
 
 /**
  * The same signal again within this window is one request delivered twice,
@@ -38,16 +38,16 @@ export function exitOnSignals(
     first = { signal, at: Date.now() };
     logger.log({ msg: 'warm shutdown', signal });
     // The spans still buffered are exported before the process ends.
-    app
-      .close()
-      .then(() => shutdownTracing())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ msg: 'shutdown failed', err: error });
-          process.exit(1);
-        },
-      );
+    const closed = tracingEnabled()
+      ? app.close().then(() => shutdownTracing())
+      : app.close();
+    closed.then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ msg: 'shutdown failed', err: error });
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
