@@ -10,6 +10,7 @@ import {
   ConfigValidationError,
   EnvironmentVariables,
   validateEnvironment,
+  TRACING_VARIABLES,
 } from '@celeriac/config';
 import { HealthController as ApiHealth } from '../../apps/api/src/health/health.controller';
 import { HealthController as WorkerHealth } from '../../apps/worker/src/health/health.controller';
@@ -35,6 +36,8 @@ known
   .add('MONITOR_API_KEYS')
   .add('MONITOR_QUEUES')
   .add('BEAT_SCHEDULE_FILE');
+// Tracing's OTEL_* variables are read by the OpenTelemetry SDK.
+TRACING_VARIABLES.forEach((name) => known.add(name));
 
 /** `/health/<route>` from the controller's Nest metadata. */
 function route(

@@ -1,10 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { CeleriacConfig, exitOnSignals } from '@celeriac/config';
+import { CeleriacConfig, exitOnSignals, startTracing } from '@celeriac/config';
 import { ApiModule } from './api.module';
 import { configureApi } from './configure-api';
 
 async function bootstrap(): Promise<void> {
+  // Before anything that could start a span; a no-op unless OTEL_* asks for it.
+  await startTracing('celeriac-api');
   const app = await NestFactory.create(ApiModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureApi(app);

@@ -1,9 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { CeleriacConfig, exitOnSignals } from '@celeriac/config';
+import { CeleriacConfig, exitOnSignals, startTracing } from '@celeriac/config';
 import { BeatModule } from './beat.module';
 
 async function bootstrap(): Promise<void> {
+  // Before anything that could start a span; a no-op unless OTEL_* asks for it.
+  await startTracing('celeriac-beat');
   const app = await NestFactory.create(BeatModule, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);

@@ -1,11 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { CeleriacConfig, exitOnSignals } from '@celeriac/config';
+import { CeleriacConfig, exitOnSignals, startTracing } from '@celeriac/config';
 import { configureMonitor } from './http/configure-monitor';
 import { MonitorModule } from './monitor.module';
 
 async function bootstrap(): Promise<void> {
+  // Before anything that could start a span; a no-op unless OTEL_* asks for it.
+  await startTracing('celeriac-monitor');
   const app = await NestFactory.create<NestExpressApplication>(MonitorModule, {
     bufferLogs: true,
   });

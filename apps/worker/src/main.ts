@@ -1,11 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { CeleryServer } from '@celeriac/broker';
-import { CeleriacConfig, exitOnSignals } from '@celeriac/config';
+import { CeleriacConfig, exitOnSignals, startTracing } from '@celeriac/config';
 import { WorkerControl } from '@celeriac/tasks';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
+  // Before anything that could start a span; a no-op unless OTEL_* asks for it.
+  await startTracing('celeriac-worker');
   const app = await NestFactory.create(WorkerModule, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);

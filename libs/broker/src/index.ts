@@ -34,3 +34,4 @@ export * from './events/worker-heartbeat';
 export * from './control/broker-info';
 export * from './control/control-client';
 export * from './events/event-receiver';
+export * from './tracing';

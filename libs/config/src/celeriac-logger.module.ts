@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CeleriacConfig } from './celeriac-config';
 import { assignRequestId } from './request-id';
+import { traceLogFields, tracingEnabled } from './tracing';
 
 /**
  * Structured JSON logs (pino) for every app, at LOG_LEVEL; request logs
@@ -22,6 +23,8 @@ import { assignRequestId } from './request-id';
             ignore: (request) => request.url?.startsWith('/health') ?? false,
           },
           redact: ['req.headers.authorization', 'req.headers.cookie'],
+          // trace_id / span_id of the active span; not even a call when tracing is off.
+          ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
         },
       }),
     }),

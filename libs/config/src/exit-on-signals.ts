@@ -1,4 +1,5 @@
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { shutdownTracing, tracingEnabled } from './tracing';
 
 /**
  * The same signal again within this window is one request delivered twice,
@@ -36,7 +37,11 @@ export function exitOnSignals(
     }
     first = { signal, at: Date.now() };
     logger.log({ msg: 'warm shutdown', signal });
-    app.close().then(
+    // The spans still buffered are exported before the process ends.
+    const closed = tracingEnabled()
+      ? app.close().then(() => shutdownTracing())
+      : app.close();
+    closed.then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ msg: 'shutdown failed', err: error });

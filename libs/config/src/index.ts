@@ -13,3 +13,4 @@ export * from './auth';
 export * from './tls-files';
 export * from './problem';
 export * from './worker-pool';
+export * from './tracing';

@@ -5,6 +5,7 @@ import { type ReplicaWait, waitForReplicas } from './replica-wait';
 import { groupMetaKey, taskMetaKey } from './result-keys';
 import { celeryDateNow, type TaskMeta } from './task-meta';
 import { isReadyState, TaskState } from './task-state';
+import { withStoreResultSpan } from './store-result-span';
 
 /** Settings of a {@link ResultRepository}. */
 export interface ResultRepositoryOptions {
@@ -193,11 +194,22 @@ export class ResultRepository {
    * @param extra - traceback, children, group and parent ids, extended fields
    * @returns false when a stored SUCCESS refused the write
    */
-  async storeResult(
+  storeResult(
     taskId: string,
     state: string,
     result: unknown,
     extra: StoreResultExtra = {},
+  ): Promise<boolean> {
+    return withStoreResultSpan(taskId, state, () =>
+      this.writeResult(taskId, state, result, extra),
+    );
+  }
+
+  private async writeResult(
+    taskId: string,
+    state: string,
+    result: unknown,
+    extra: StoreResultExtra,
   ): Promise<boolean> {
     const json = JSON.stringify(buildTaskMeta(taskId, state, result, extra));
     const key = this.taskKey(taskId);

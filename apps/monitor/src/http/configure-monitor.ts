@@ -1,6 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from '@nestjs/common';
-import { CeleriacConfig } from '@celeriac/config';
+import {
+  CeleriacConfig,
+  httpServerSpans,
+  tracingEnabled,
+} from '@celeriac/config';
 import type { MonitorClientConfig } from '../contract/monitor-views';
 import { serveDashboard } from './dashboard';
 import {
@@ -12,6 +16,9 @@ import {
 /** Everything main.ts applies to the monitor, shared with the e2e tests. */
 export function configureMonitor(app: NestExpressApplication): void {
   app.disable('x-powered-by');
+  if (tracingEnabled()) {
+    app.use(httpServerSpans);
+  }
   const { monitor } = app.get(CeleriacConfig);
   const policy = accessPolicyOf(monitor);
   // Before every route, Bull Board's included.

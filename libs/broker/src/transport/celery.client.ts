@@ -14,6 +14,7 @@ import {
   deadLetterPublishOptions,
 } from '../protocol/dead-letter-message';
 import { encodeTaskMessage } from '../protocol/task-message.codec';
+import { withPublishSpan } from '../tracing/publish-span';
 import { declareTaskQueue } from '../topology/celery-topology';
 import {
   DEAD_LETTER_EXCHANGE,
@@ -181,7 +182,16 @@ export class CeleryClient extends ClientProxy {
    * @throws BrokerUnavailableError when the broker is down, does not
    *   confirm within `publishTimeoutMs`, or refuses the message
    */
-  async publishTask(message: TaskMessage, queue: string): Promise<void> {
+  publishTask(message: TaskMessage, queue: string): Promise<void> {
+    return withPublishSpan(message, queue, () =>
+      this.publishConfirmed(message, queue),
+    );
+  }
+
+  private async publishConfirmed(
+    message: TaskMessage,
+    queue: string,
+  ): Promise<void> {
     const started = performance.now();
     const report = (outcome: TaskPublished['outcome']) => {
       const seconds = (performance.now() - started) / 1000;

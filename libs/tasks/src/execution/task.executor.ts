@@ -47,6 +47,7 @@ import { type TaskEventSubject, TaskEvents } from './task-events';
 import { type TrackedRequest, WorkerRequests } from './worker-requests';
 import { WorkerLostError } from './pool/pool-errors';
 import { TASK_RUNNER, type TaskRunner } from './pool/task-runner';
+import { recordTaskOutcome, traceTaskRun } from './task-run-span';
 import { type ProgressSink, RunningTaskRequest } from './running-task-request';
 import {
   type RunHandle,
@@ -244,7 +245,9 @@ export class TaskExecutor
           await this.revokeUnrun(delivery, 'revoked');
         } else {
           this.requests.start(request);
-          await this.execute(delivery, definition, bound, invoke);
+          await traceTaskRun(delivery, request.receivedAt, () =>
+            this.execute(delivery, definition, bound, invoke),
+          );
         }
       } finally {
         release();
@@ -439,6 +442,7 @@ export class TaskExecutor
     store: boolean,
   ): Promise<void> {
     const { headers } = message;
+    recordTaskOutcome(TaskState.Success);
     // Celery publishes the next step before storing the result, so the
     // result's children are known when a reader sees SUCCESS.
     const next = continueWorkflow(message, value, this);
@@ -479,6 +483,7 @@ export class TaskExecutor
   ): Promise<void> {
     const { message } = delivery;
     const { headers } = message;
+    recordTaskOutcome(TaskState.Retry, cause);
     const eta = new Date(Date.now() + countdown * 1000);
     await this.client.publishTask(
       {
@@ -518,6 +523,7 @@ export class TaskExecutor
     store: boolean,
   ): Promise<void> {
     const { headers } = message;
+    recordTaskOutcome(TaskState.Failure, error);
     const exception = toExceptionInfo(error);
     const traceback = stackOf(error);
     this.events.send('task-failed', subjectOf(message), () => ({
@@ -578,6 +584,7 @@ export class TaskExecutor
     message: TaskMessage,
     why: 'revoked' | 'expired' | 'terminated',
   ): Promise<void> {
+    recordTaskOutcome(TaskState.Revoked);
     this.events.send('task-revoked', subjectOf(message), () => ({
       terminated: why === 'terminated',
       signum: null,

@@ -42,11 +42,12 @@ export class TrackedRequest {
   constructor(
     readonly delivery: TaskDelivery,
     private readonly hostname: string,
-    now: number,
+    /** Epoch milliseconds the worker received it. */
+    readonly receivedAt: number,
     private readonly onForget: (request: TrackedRequest) => void,
   ) {
     const eta = parseTime(delivery.message.headers.eta);
-    this.current = eta !== null && eta > now ? 'scheduled' : 'reserved';
+    this.current = eta !== null && eta > receivedAt ? 'scheduled' : 'reserved';
   }
 
   get stage(): RequestStage {
