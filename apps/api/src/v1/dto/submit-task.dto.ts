@@ -10,7 +10,7 @@ import {
 import type { SendTaskOptions } from '@celeriac/tasks';
 import { TaskCallDto } from './task-call.dto';
 
-const YEAR_SECONDS = 366 * 24 * 3600;
+export const YEAR_SECONDS = 366 * 24 * 3600;
 
 /** `POST /v1/tasks`: Celery's `send_task` with its execution options. */
 export class SubmitTaskDto extends TaskCallDto {
