@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { redisTlsOptions, withoutTlsParameters } from './redis-tls';
-import { coalesceRedisWrites } from './redis-write-coalescing';
 
 /** Options of {@link createRedisClient}. */
 export interface RedisClientOptions {
@@ -32,8 +31,7 @@ const logger = new Logger('RedisClient');
  * `rediss://…` URL; the db index comes from the path, TLS files and checks
  * from Celery's `ssl_*` query parameters ({@link redisTlsOptions}).
  *
- * Commands of one tick are auto-pipelined (one write, one round trip), and
- * the writes of one event-loop turn leave together ({@link coalesceRedisWrites}).
+ * Commands of one tick are auto-pipelined (one write, one round trip).
  * Commands issued while Redis is unreachable are queued, then fail after
  * two reconnect attempts instead of hanging (with `failFast`: fail at
  * once), and reconnects back off up to two seconds apart.
@@ -87,7 +85,6 @@ export function createRedisClient(
   client.on('ready', () => {
     lastError = undefined;
   });
-  coalesceRedisWrites(client);
   return client;
 }
 
