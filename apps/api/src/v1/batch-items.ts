@@ -9,6 +9,7 @@ import {
   VALIDATION_OPTIONS,
   validationProblem,
 } from '../problem/validation.pipe';
+import { isPlainlyValidTask } from './batch-item-fast-path';
 import { type BatchItemErrorDto, SubmitBatchDto } from './dto/submit-batch.dto';
 import { SubmitTaskDto } from './dto/submit-task.dto';
 
@@ -34,6 +35,9 @@ export function validateBatchItem(raw: unknown, index: number): CheckedItem {
     };
   }
   const task = instanceOf(SubmitTaskDto, raw);
+  if (isPlainlyValidTask(raw)) {
+    return { index, task };
+  }
   const errors = validateSync(task, VALIDATION_OPTIONS);
   if (errors.length > 0) {
     return {

@@ -84,12 +84,28 @@ function fieldValue(value: unknown): unknown {
   return value;
 }
 
+// A loop, not entries/filter/map/fromEntries: it runs for every header of
+// every published task, and those arrays were most of its garbage.
 function fieldTable(table: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(table)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => [key, fieldValue(value)]),
-  );
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(table)) {
+    const value = table[key];
+    if (value === undefined) {
+      continue;
+    }
+    if (key === '__proto__') {
+      // Defined, as fromEntries would: an assignment would set the prototype.
+      Object.defineProperty(fields, key, {
+        value: fieldValue(value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      fields[key] = fieldValue(value);
+    }
+  }
+  return fields;
 }
 
 /**

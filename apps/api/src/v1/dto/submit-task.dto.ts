@@ -13,7 +13,7 @@ import {
 import type { SendTaskOptions } from '@celeriac/tasks';
 import { TaskCallDto } from './task-call.dto';
 
-const YEAR_SECONDS = 366 * 24 * 3600;
+export const YEAR_SECONDS = 366 * 24 * 3600;
 
 /** A concurrency key: at most `limit` tasks with `key` run at once, cluster-wide. */
 export class ConcurrencyKeyDto {
