@@ -213,7 +213,7 @@ export function printCanvasTable(report) {
   const p = bySystem.celery;
   console.log(
     `\ncanvas phase: wall time from the client's call to the final result; celeriac worker WORKER_CONCURRENCY=${settings.worker.concurrency} ` +
-      `(prefetch ×${settings.worker.prefetchMultiplier}, events and STARTED on, its defaults) with TaskProducer.applyWorkflow, ` +
+      `(prefetch ×${settings.worker.prefetchMultiplier}, events and STARTED on; its defaults are c2×4) with TaskProducer.applyWorkflow, ` +
       `Celery 5.2 prefork -c ${settings.celeryConcurrency} with apply_async; add_task, chord body celery.accumulate (sum checked)`,
   );
   if (note) console.log(note);
