@@ -1,6 +1,7 @@
 """The Python Celery worker of the benchmark: Celery's defaults, JSON, Redis
-results, the builtin no-op task ``celery.accumulate``, and ``fib_task`` (the
-CPU phase's naive recursion, as celeriac's demo task runs it).
+results, the builtin no-op task ``celery.accumulate``, ``fib_task`` (the
+CPU phase's naive recursion, as celeriac's demo task runs it) and ``add_task``
+(the canvas phase's).
 
 Run from bench/: /usr/bin/python3 -m celery -A celery_app worker -Q QUEUE ...
 """
@@ -30,3 +31,9 @@ def fib(n):
 @app.task(name="fib_task")
 def fib_task(n):
     return fib(n)
+
+
+@app.task(name="add_task")
+def add_task(a, b):
+    """The canvas phase's trivial task (celeriac's add_task at TASK_TIME_SCALE=0)."""
+    return a + b

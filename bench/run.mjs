@@ -17,6 +17,12 @@
 // BENCH_BULK_BATCHES (12 per round), BENCH_BULK_SIZE (1000), BENCH_BULK_CONNECTIONS (3).
 // Then the CPU phase (bench/lib/cpu-phase.mjs, alone: node bench/cpu.mjs): BENCH_CPU (auto | off),
 // BENCH_CPU_N (36), BENCH_CPU_PY_N (30), BENCH_CPU_TASKS (8).
+// Then the canvas phase (bench/lib/canvas-phase.mjs, alone: node bench/canvas.mjs): BENCH_CANVAS
+// (auto | off), BENCH_CANVAS_N (10000), BENCH_CANVAS_CHAIN (100), BENCH_CANVAS_WARMUP_N (200),
+// BENCH_CANVAS_CONCURRENCY (2), BENCH_CANVAS_PREFETCH_MULTIPLIER (4).
+// Then the limits phase (bench/lib/limits-phase.mjs, alone: node bench/limits.mjs): BENCH_LIMITS
+// (auto | off), BENCH_LIMITS_N (5000), BENCH_LIMITS_ROUNDS (3), BENCH_LIMITS_RATE ('100000/s'),
+// BENCH_LIMITS_KEY_LIMIT (100000), BENCH_LIMITS_CONCURRENCY (64), BENCH_LIMITS_PREFETCH_MULTIPLIER (1).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -30,7 +36,17 @@ import {
   stopTree,
 } from './lib/proc-stats.mjs';
 import { bulkSettings, bulkSubmit, printBulk } from './lib/bulk-submit.mjs';
+import {
+  canvasPhase,
+  canvasSettings,
+  printCanvasTable,
+} from './lib/canvas-phase.mjs';
 import { cpuPhase, cpuSettings, printCpuTable } from './lib/cpu-phase.mjs';
+import {
+  limitsPhase,
+  limitsSettings,
+  printLimitsTable,
+} from './lib/limits-phase.mjs';
 import { publishOnly } from './lib/publish-only.mjs';
 import { printTable, summarize } from './lib/report.mjs';
 import { seedComparison } from './lib/seed-comparison.mjs';
@@ -75,6 +91,8 @@ const settings = {
   seed: env.BENCH_SEED ?? 'auto',
   bulk: bulkSettings(env),
   cpu: cpuSettings(env),
+  canvas: canvasSettings(env),
+  limits: limitsSettings(env),
 };
 const tunedPhases = settings.seed !== 'only';
 const BROKER_URL = env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
@@ -298,6 +316,39 @@ if (settings.cpu.mode !== 'off') {
   }).catch((error) => ({ error: error.message }));
 }
 
+const takePorts = (count) => {
+  const port = nextPort;
+  nextPort += count;
+  return port;
+};
+
+let canvas = null;
+if (settings.canvas.mode !== 'off') {
+  log('canvas phase: group, chord and chain, celeriac and Celery prefork');
+  canvas = await canvasPhase({
+    channel,
+    run: RUN,
+    brokerUrl: BROKER_URL,
+    redisUrl: REDIS_URL,
+    nextPort: takePorts,
+    settings: settings.canvas,
+    log,
+  }).catch((error) => ({ error: error.message }));
+}
+
+let limits = null;
+if (settings.limits.mode !== 'off') {
+  log('limits phase: plain, rate-limited and keyed tasks');
+  limits = await limitsPhase({
+    channel,
+    redis,
+    run: RUN,
+    nextPort: takePorts,
+    settings: settings.limits,
+    log,
+  }).catch((error) => ({ error: error.message }));
+}
+
 let seed = null;
 if (settings.seed !== 'off') {
   log(
@@ -337,6 +388,8 @@ const report = {
   publishing,
   bulkSubmit: bulk,
   cpuPhase: cpu,
+  canvasPhase: canvas,
+  limitsPhase: limits,
   seedComparison: seed,
   rounds: results.map(({ latenciesMs, ...rest }) => ({
     ...rest,
@@ -350,6 +403,8 @@ writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 if (tunedPhases) printTable(summary, publishing, report);
 printBulk(bulk);
 printCpuTable(cpu);
+printCanvasTable(canvas);
+printLimitsTable(limits);
 printSeedTable(seed);
 console.log(`\nJSON: ${file} (${report.durationSeconds.toFixed(0)} s)`);
 

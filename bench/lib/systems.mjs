@@ -88,6 +88,7 @@ export function celeriacSystem(settings) {
         LOG_LEVEL: settings.logLevel,
         TASK_TIME_SCALE: '0',
         ...(settings.pool ? { WORKER_POOL: settings.pool } : {}),
+        ...settings.env,
       }),
   };
 }
