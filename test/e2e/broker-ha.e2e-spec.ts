@@ -16,10 +16,11 @@ import {
   startOwnedRabbitmqCluster,
 } from '../utils/owned-rabbitmq-cluster';
 import { pollUntil } from '../utils/poll-until';
+import { TEST_REDIS_URL } from '../utils/redis';
 import { TEARDOWN_TIMEOUT_MS, teardown } from '../utils/teardown';
 
 const queue = `test-ha-${randomUUID()}`;
-const RESULT_BACKEND_URL = 'redis://127.0.0.1:6379/0';
+const RESULT_BACKEND_URL = TEST_REDIS_URL;
 const TASKS = 2000;
 const IN_FLIGHT = 20;
 /** Accepted submits before the node the apps use is killed. */

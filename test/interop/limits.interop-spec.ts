@@ -12,6 +12,7 @@ import { ResultRepository, type TaskMeta } from '@celeriac/results';
 import { limitHeaders } from '@celeriac/tasks';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_CONNECTION } from '../utils/redis';
 import { WorkerProcess } from '../utils/worker-process';
 import {
   BOOT_TIMEOUT_MS,
@@ -93,7 +94,7 @@ describe('rate limits and concurrency keys across two celeriac workers', () => {
     connection = await connect(TEST_BROKER_URL);
     channel = await connection.createChannel();
     await declareTaskQueue(channel, queue);
-    redis = new Redis({ host: '127.0.0.1', port: 6379 });
+    redis = new Redis(TEST_REDIS_CONNECTION);
     results = new ResultRepository(redis, { expiresSeconds: 300 });
   }, BOOT_TIMEOUT_MS);
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
-import { deleteQueue } from '../utils/rabbitmq';
+import { deleteQueue, TEST_VHOST } from '../utils/rabbitmq';
 import {
   type PythonEnv,
   type PythonWorker,
@@ -42,6 +42,8 @@ async function queueType(name: string): Promise<string | undefined> {
   const { stdout } = await promisify(execFile)('rabbitmqctl', [
     '-q',
     'list_queues',
+    '-p',
+    TEST_VHOST,
     'name',
     'type',
   ]);

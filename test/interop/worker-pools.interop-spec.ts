@@ -13,6 +13,7 @@ import {
 import { ResultRepository, type TaskMeta } from '@celeriac/results';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_CONNECTION } from '../utils/redis';
 import { BOOT_TIMEOUT_MS, TEARDOWN_TIMEOUT_MS } from '../utils/teardown';
 import { WorkerProcess } from '../utils/worker-process';
 import { runPython } from './utils/python';
@@ -102,7 +103,7 @@ describe.each(['processes', 'threads'] as const)('WORKER_POOL=%s', (pool) => {
     connection = await connect(TEST_BROKER_URL);
     channel = await connection.createChannel();
     await declareTaskQueue(channel, queue);
-    redis = new Redis({ host: '127.0.0.1', port: 6379 });
+    redis = new Redis(TEST_REDIS_CONNECTION);
     results = new ResultRepository(redis, { expiresSeconds: 300 });
     worker = await WorkerProcess.start({
       WORKER_POOL: pool,
