@@ -50,19 +50,8 @@ export class CeleryCanvasTasks implements CanvasContext {
     params: ['task', 'it'],
     description: "Celery's builtin: runs task(item) for each item",
   })
-  async map({ args: [task, it], request }: TaskCall): Promise<unknown[]> {
-    const results: unknown[] = [];
-    for (const item of listOf(it)) {
-      results.push(
-        await callInProcess(
-          this.registry,
-          task as SignatureDict,
-          [item],
-          request,
-        ),
-      );
-    }
-    return results;
+  map({ args: [task, it], request }: TaskCall): Promise<unknown[]> {
+    return this.callEach(task, it, request, (item) => [item]);
   }
 
   /** `celery.starmap(task, it)`: `[task(*item) for item in it]`, in this process. */
@@ -71,14 +60,24 @@ export class CeleryCanvasTasks implements CanvasContext {
     params: ['task', 'it'],
     description: "Celery's builtin: runs task(*item) for each item",
   })
-  async starmap({ args: [task, it], request }: TaskCall): Promise<unknown[]> {
+  starmap({ args: [task, it], request }: TaskCall): Promise<unknown[]> {
+    return this.callEach(task, it, request, listOf);
+  }
+
+  /** Calls `task` in this process once per item, one after another, as Celery's map does. */
+  private async callEach(
+    task: unknown,
+    it: unknown,
+    request: TaskCall['request'],
+    argsOf: (item: unknown) => unknown[],
+  ): Promise<unknown[]> {
     const results: unknown[] = [];
     for (const item of listOf(it)) {
       results.push(
         await callInProcess(
           this.registry,
           task as SignatureDict,
-          listOf(item),
+          argsOf(item),
           request,
         ),
       );
