@@ -23,6 +23,7 @@ import {
 } from '../utils/prometheus-text';
 import { prometheusTools, runPromtool } from '../utils/promtool';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { TEST_REDIS_PORT, testRedisUrl } from '../utils/redis';
 import {
   API_APP,
   BEAT_APP,
@@ -46,7 +47,7 @@ describe('every metric the dashboard and the rules name', () => {
   const queue = `e2e-grafana-${randomUUID()}`;
   // A Redis database of its own, so that only this beat takes its delayed
   // task (9-13: no jest worker's, see test/utils/test-services.mjs).
-  const redisUrl = `redis://127.0.0.1:6379/${randomInt(9, 14)}`;
+  const redisUrl = testRedisUrl(randomInt(9, 14));
   const env = {
     TASK_DEFAULT_QUEUE: queue,
     WORKER_QUEUES: queue,
@@ -114,7 +115,7 @@ describe('every metric the dashboard and the rules name', () => {
     const schedule = new Queue(SCHEDULE_QUEUE, {
       connection: {
         host: '127.0.0.1',
-        port: 6379,
+        port: TEST_REDIS_PORT,
         db: Number(redisUrl.split('/').at(-1)),
       },
     });

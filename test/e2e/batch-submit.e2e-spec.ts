@@ -8,6 +8,7 @@ import { InteropTasksModule } from '../interop/utils/interop-tasks.module';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
+import { testRedisUrl } from '../utils/redis';
 import {
   BOOT_TIMEOUT_MS,
   TEARDOWN_TIMEOUT_MS,
@@ -21,7 +22,7 @@ const idle = `test-batch-idle-${run}`;
 const atomicQueue = `test-batch-atomic-${run}`;
 const idempotentQueue = `test-batch-idempotent-${run}`;
 // A Redis database of this file's own: its PENDING keys can be listed.
-const REDIS_URL = 'redis://127.0.0.1:6379/14';
+const REDIS_URL = testRedisUrl(14);
 useEnvironment({
   TASK_DEFAULT_QUEUE: served,
   WORKER_QUEUES: served,

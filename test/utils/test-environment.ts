@@ -2,7 +2,9 @@
  * A variable test/utils/isolate-jest-worker.mjs sets for each e2e and
  * interop suite; a clear failure when a suite runs without it.
  */
-export function testEnvironment(name: 'TEST_VHOST' | 'TEST_REDIS_DB'): string {
+export function testEnvironment(
+  name: 'TEST_VHOST' | 'TEST_REDIS_DB' | 'TEST_REDIS_PORT',
+): string {
   const value = process.env[name];
   if (!value) {
     throw new Error(

@@ -4,9 +4,20 @@
 // broadcasts or BullMQ schedules (see test/utils/README.md).
 import { execFileSync } from 'node:child_process';
 
+/**
+ * Where this checkout's suites run. Two checkouts testing side by side on one
+ * machine set CELERIAC_TEST_VHOST_PREFIX and CELERIAC_TEST_REDIS_PORT (a
+ * redis-server of their own) so their jest workers never meet.
+ */
+export const TEST_VHOST_PREFIX =
+  process.env.CELERIAC_TEST_VHOST_PREFIX || 'celeriac-test';
+export const TEST_REDIS_PORT = Number(
+  process.env.CELERIAC_TEST_REDIS_PORT || 6379,
+);
+
 /** The vhost of jest worker `workerId` (1-based, as JEST_WORKER_ID). */
 export function testVhost(workerId) {
-  return `celeriac-test-${workerId}`;
+  return `${TEST_VHOST_PREFIX}-${workerId}`;
 }
 
 /**
