@@ -85,6 +85,7 @@ const settings = {
   trackStarted: env.BENCH_TRACK_STARTED ?? 'false',
   logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
   rawPrefetch: Number(env.BENCH_RAW_PREFETCH ?? 64),
+  baselineMain: env.BENCH_BASELINE_MAIN,
   systems: (
     env.BENCH_SYSTEMS ?? 'celeriac,raw-setex,raw-pipelined,celery'
   ).split(','),
@@ -236,9 +237,16 @@ async function pickCeleryPool() {
 const started = Date.now();
 const systems = [
   celeriacSystem(settings),
+  ...(settings.baselineMain
+    ? [celeriacSystem(settings, settings.baselineMain)]
+    : []),
   rawSystem('setex', settings.rawPrefetch),
   rawSystem('pipelined', settings.rawPrefetch),
-].filter((system) => settings.systems.includes(system.name));
+].filter(
+  (system) =>
+    settings.systems.includes(system.name) ||
+    system.name === 'celeriac-baseline',
+);
 let celeryNote = null;
 let celeryProbes = [];
 if (!tunedPhases) {

@@ -32,9 +32,13 @@ export function summarize(results, systems) {
   const setex = bySystem['raw-setex'];
   const piped = bySystem['raw-pipelined'];
   const celery = bySystem.celery;
+  const baseline = bySystem['celeriac-baseline'];
   return {
     bySystem,
     ratios: {
+      e2eVsBaseline: ratio(c?.e2ePerSecond, baseline?.e2ePerSecond),
+      drainVsBaseline: ratio(c?.drainPerSecond, baseline?.drainPerSecond),
+      cpuVsBaseline: ratio(c?.cpuPer1000, baseline?.cpuPer1000),
       e2eVsRawSetex: ratio(c?.e2ePerSecond, setex?.e2ePerSecond),
       e2eVsRawPipelined: ratio(c?.e2ePerSecond, piped?.e2ePerSecond),
       drainVsRawSetex: ratio(c?.drainPerSecond, setex?.drainPerSecond),
@@ -54,9 +58,13 @@ const times = (value) =>
 
 export function printTable(summary, publishing, report) {
   const { bySystem, ratios } = summary;
-  const names = ['celeriac', 'raw-setex', 'raw-pipelined', 'celery'].filter(
-    (name) => bySystem[name],
-  );
+  const names = [
+    'celeriac',
+    'celeriac-baseline',
+    'raw-setex',
+    'raw-pipelined',
+    'celery',
+  ].filter((name) => bySystem[name]);
   const header = [
     '',
     ...names.map((name) => bySystem[name].label),
@@ -118,6 +126,12 @@ export function printTable(summary, publishing, report) {
   console.log(line(header));
   console.log(line(widths.map((width) => '-'.repeat(width))));
   rows.forEach((row) => console.log(line(row)));
+  if (bySystem['celeriac-baseline']) {
+    console.log(
+      `\nceleriac / baseline build (${report.settings.baselineMain}): end to end ${times(ratios.e2eVsBaseline)}, ` +
+        `drain ${times(ratios.drainVsBaseline)}, CPU-s per 1000 ${times(ratios.cpuVsBaseline)}`,
+    );
+  }
   if (publishing?.client) {
     console.log(
       `\npublish only: CeleryClient ${num(publishing.client.perSecond)}/s (${publishing.client.inFlight} in flight); ` +

@@ -70,14 +70,21 @@ function start(command, args, env, cwd = ROOT) {
   };
 }
 
-/** The celeriac worker as built, started as `npm run start:worker` does. */
-export function celeriacSystem(settings) {
+/**
+ * The celeriac worker as built, started as `npm run start:worker` does; with
+ * `baselineMain`, another build of it (a copy of dist/ inside the repository)
+ * that runs in the same rounds, so two builds compare under the same load.
+ */
+export function celeriacSystem(settings, baselineMain) {
+  const main = baselineMain ? resolve(ROOT, baselineMain) : WORKER_MAIN;
   return {
-    name: 'celeriac',
-    label: `celeriac ${settings.pool ? `${settings.pool} ` : ''}c${settings.concurrency}×${settings.prefetchMultiplier}`,
+    name: baselineMain ? 'celeriac-baseline' : 'celeriac',
+    label: baselineMain
+      ? `baseline build c${settings.concurrency}×${settings.prefetchMultiplier}`
+      : `celeriac ${settings.pool ? `${settings.pool} ` : ''}c${settings.concurrency}×${settings.prefetchMultiplier}`,
     roundTrips: true,
     start: (queue, healthPort) =>
-      start(process.execPath, [...WORKER_NODE_FLAGS, WORKER_MAIN], {
+      start(process.execPath, [...WORKER_NODE_FLAGS, main], {
         WORKER_QUEUES: queue,
         WORKER_CONCURRENCY: String(settings.concurrency),
         WORKER_PREFETCH_MULTIPLIER: String(settings.prefetchMultiplier),
