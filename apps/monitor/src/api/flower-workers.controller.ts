@@ -113,24 +113,18 @@ export class FlowerWorkersController {
     @Query() query: Record<string, unknown>,
     @Body() body: unknown,
   ): Promise<{ message: string }> {
-    checkPathName('task name', task);
-    const params = { ...recordOf(body), ...query };
-    const workername = params.workername;
-    if (typeof workername !== 'string' || workername === '') {
-      throw badRequest('workername must name a worker');
-    }
+    const { workername, ...params } = taskCommandParams(task, query, body);
     const soft = optionalSeconds('soft', params.soft);
     const hard = optionalSeconds('hard', params.hard);
     if (!this.tasks.isKnownTask(task)) {
       throw notFound(`Unknown task '${task}'`);
     }
-    this.requireWorker(workername);
-    const replies = await this.control.broadcast('time_limit', {
-      arguments: { task_name: task, soft, hard },
-      destination: [workername],
-      reply: true,
-    });
-    return okOrForbidden(replies, workername, 'Failed to set timeouts');
+    return this.askOneWorker(
+      workername,
+      'time_limit',
+      { task_name: task, soft, hard },
+      'Failed to set timeouts',
+    );
   }
 
   /**
@@ -145,22 +139,16 @@ export class FlowerWorkersController {
     @Query() query: Record<string, unknown>,
     @Body() body: unknown,
   ): Promise<{ message: string }> {
-    checkPathName('task name', task);
-    const params = { ...recordOf(body), ...query };
-    const { workername, ratelimit } = params;
-    if (typeof workername !== 'string' || workername === '') {
-      throw badRequest('workername must name a worker');
-    }
+    const { workername, ratelimit } = taskCommandParams(task, query, body);
     if (typeof ratelimit !== 'string' && typeof ratelimit !== 'number') {
       throw badRequest('ratelimit must be N/s, N/m, N/h or a number');
     }
-    this.requireWorker(workername);
-    const replies = await this.control.broadcast('rate_limit', {
-      arguments: { task_name: task, rate_limit: ratelimit },
-      destination: [workername],
-      reply: true,
-    });
-    return okOrForbidden(replies, workername, 'Failed to set rate limit');
+    return this.askOneWorker(
+      workername,
+      'rate_limit',
+      { task_name: task, rate_limit: ratelimit },
+      'Failed to set rate limit',
+    );
   }
 
   private async consumerCommand(
@@ -170,20 +158,32 @@ export class FlowerWorkersController {
     verb: string,
     preposition: string,
   ): Promise<{ message: string }> {
-    this.requireWorker(name);
+    this.requireWorker(name); // an unknown worker is a 404 before a bad queue's 400
     if (typeof queue !== 'string' || !/^[A-Za-z0-9._:@-]{1,255}$/.test(queue)) {
       throw badRequest('queue must be a queue name');
     }
-    const replies = await this.control.broadcast(method, {
-      arguments: { queue },
-      destination: [name],
-      reply: true,
-    });
-    return okOrForbidden(
-      replies,
+    return this.askOneWorker(
       name,
+      method,
+      { queue },
       `Failed to ${verb} '${queue}' consumer ${preposition} '${name}' worker`,
     );
+  }
+
+  // One known worker's answer to a control command, as Flower reports it.
+  private async askOneWorker(
+    workername: string,
+    method: string,
+    args: Record<string, unknown>,
+    failure: string,
+  ): Promise<{ message: string }> {
+    this.requireWorker(workername);
+    const replies = await this.control.broadcast(method, {
+      arguments: args,
+      destination: [workername],
+      reply: true,
+    });
+    return okOrForbidden(replies, workername, failure);
   }
 
   // Every worker the events or the inspector know, with what it answered.
@@ -235,6 +235,24 @@ function optionalSeconds(name: string, value: unknown): number | null {
   return value === undefined || value === null || value === ''
     ? null
     : parseNumber(name, value);
+}
+
+/**
+ * The parameters of Flower's per-task worker commands: from the query or a
+ * form or JSON body, the query winning, with `workername` required.
+ */
+function taskCommandParams(
+  task: string,
+  query: Record<string, unknown>,
+  body: unknown,
+): Record<string, unknown> & { workername: string } {
+  checkPathName('task name', task);
+  const params = { ...recordOf(body), ...query };
+  const { workername } = params;
+  if (typeof workername !== 'string' || workername === '') {
+    throw badRequest('workername must name a worker');
+  }
+  return { ...params, workername };
 }
 
 function recordOf(body: unknown): Record<string, unknown> {
