@@ -1,9 +1,15 @@
+import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { InteropTasksModule } from '../interop/utils/interop-tasks.module';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
-import { NESTED_WORKFLOWS, runWorkflow } from '../utils/nested-workflows';
+import { CeleryClient, type TaskMessage } from '@celeriac/broker';
+import {
+  LINKED_WORKFLOWS,
+  NESTED_WORKFLOWS,
+  runWorkflow,
+} from '../utils/nested-workflows';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue } from '../utils/rabbitmq';
 import {
@@ -202,6 +208,75 @@ describe('the public /v1 task API against a real worker', () => {
       expect(await runWorkflow(api, body, group)).toEqual(result);
     },
   );
+
+  describe('callbacks and errbacks', () => {
+    // What the worker publishes: errbacks have no id a caller could know.
+    let published: TaskMessage[];
+    beforeEach(() => {
+      published = [];
+      const client = worker.get(CeleryClient);
+      const publish = client.publishTask.bind(client);
+      jest
+        .spyOn(client, 'publishTask')
+        .mockImplementation((message: TaskMessage, ...rest) => {
+          published.push(message);
+          return publish(message, ...rest);
+        });
+    });
+    afterEach(() => jest.restoreAllMocks());
+    const submitWorkflow = async (body: Record<string, unknown>) =>
+      (await http().post('/v1/workflows').send(body).expect(202)).body as {
+        task_id: string;
+        task_ids: string[];
+      };
+    const errbacksFor = (failedId: string) =>
+      pollUntil(
+        () =>
+          Promise.resolve(
+            published.filter(
+              ({ headers, args }) =>
+                headers.task === 'errback_task' && args[0] === failedId,
+            ),
+          ),
+        (found) => found.length > 0,
+      );
+
+    it("runs a link: the task's child gets its result, as Celery's", async () => {
+      const { task_id: id } = await submitWorkflow(LINKED_WORKFLOWS.link);
+
+      const done = await waitFor(id);
+      expect(done.children).toHaveLength(1);
+      const callback = await waitFor((done.children as string[])[0]);
+      expect(callback.result).toBe(LINKED_WORKFLOWS.linkResult);
+    });
+
+    it("runs a link_error with the failed task's id", async () => {
+      const { task_id: id } = await submitWorkflow(LINKED_WORKFLOWS.linkError);
+
+      const [errback] = await errbacksFor(id);
+      expect((await waitFor(errback.headers.id)).result).toBe(
+        `errback for ${id}`,
+      );
+    });
+
+    it("fails a chord whose header failed with Celery's ChordError and runs the body's errback only (TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER unset)", async () => {
+      const { task_id: id, task_ids: ids } = await submitWorkflow(
+        LINKED_WORKFLOWS.chordHeaderFails,
+      );
+
+      expect(await waitFor(id)).toMatchObject({
+        status: 'FAILURE',
+        error: LINKED_WORKFLOWS.chordError(ids[1]),
+      });
+      const [errback] = await errbacksFor(id);
+      expect((await waitFor(errback.headers.id)).result).toBe(
+        `errback for ${id}`,
+      );
+      expect(
+        published.filter(({ headers }) => headers.task === 'errback_task'),
+      ).toHaveLength(1);
+    });
+  });
 
   it('runs a group and a chord submitted as workflows', async () => {
     const group = await http()

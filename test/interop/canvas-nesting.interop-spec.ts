@@ -38,6 +38,7 @@ const CASES = [
   'link',
   'link_error',
   'chord_header_fails',
+  'chord_errback_on_header',
 ] as const;
 
 interface Outcome {
@@ -51,6 +52,8 @@ type CaseOutcome = Outcome & {
   header_ids?: string[];
   errback?: Outcome;
   body?: Outcome;
+  body_id?: string;
+  failed_copy?: Outcome;
 };
 
 describe('nested canvases from a Python client on a celeriac worker', () => {
@@ -129,5 +132,17 @@ describe('nested canvases from a Python client on a celeriac worker', () => {
       message: `Dependency ${headerIds?.[1]} raised ValueError('boom')`,
     });
     expect(errback).toEqual({ result: `errback for ${id}` });
+  });
+
+  it("runs the errback copies Celery 5.3's task_allow_error_cb_on_chord_header links to header tasks, and the body's", () => {
+    const {
+      result,
+      body_id: bodyId,
+      failed_copy: failedCopy,
+      header_ids: headerIds,
+    } = outcomes.chord_errback_on_header;
+    expect(result).toBe(`errback for ${bodyId}`);
+    // Celery's copy carries `immutable` as an option only: it gets the id.
+    expect(failedCopy).toEqual({ result: `errback for ${headerIds?.[1]}` });
   });
 });

@@ -9,7 +9,11 @@ import {
   toAmqpHeaders,
 } from '@celeriac/broker';
 import { chord, link, onError, signature, TaskProducer } from '@celeriac/tasks';
-import { NESTED_WORKFLOWS, runWorkflow } from '../utils/nested-workflows';
+import {
+  LINKED_WORKFLOWS,
+  NESTED_WORKFLOWS,
+  runWorkflow,
+} from '../utils/nested-workflows';
 import { loadAmqplibCodec } from '../utils/amqplib-codec';
 import { bootApi, useEnvironment } from '../utils/boot-apps';
 import { awaitResult } from '../utils/await-result';
@@ -32,6 +36,8 @@ useEnvironment({
   TASK_DEFAULT_QUEUE: queue,
   TASK_TIME_SCALE: '0',
   RESULT_EXPIRES: '300',
+  // A chord's link_error goes to its header tasks too (Celery 5.3+).
+  TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER: 'true',
 });
 const pythonEnv: PythonEnv = { INTEROP_QUEUE: queue, TASK_TIME_SCALE: '0' };
 
@@ -251,5 +257,60 @@ describe('a Python Celery worker running what celeriac sends', () => {
     expect((await finished(`/result/${errbackId}`)).body.result).toBe(
       `errback for ${sent.taskId}`,
     );
+  });
+
+  /** Python's worker log line of a task that returned `value` (its repr). */
+  const pythonReturned = (task: string, value: string) =>
+    pollUntil(
+      () => Promise.resolve(pythonWorker.output()),
+      (output) => output.includes(`: ${value}\n`) && output.includes(task),
+      { timeoutMs: 15_000 },
+    ).then((output) =>
+      output
+        .split('\n')
+        .filter(
+          (line) =>
+            line.includes(`Task ${task}[`) && line.endsWith(`: ${value}`),
+        ),
+    );
+  const submitWorkflow = async (body: Record<string, unknown>) =>
+    (await http().post('/v1/workflows?unchecked=true').send(body).expect(202))
+      .body as { task_id: string; task_ids: string[] };
+
+  it("runs a link sent to /v1/workflows on Python: the task's child gets its result", async () => {
+    const { task_id: id } = await submitWorkflow(LINKED_WORKFLOWS.link);
+
+    const done = await http().get(`/v1/tasks/${id}?wait=15`).expect(200);
+    expect(done.body.children).toHaveLength(1);
+    const callback = await http()
+      .get(`/v1/tasks/${done.body.children[0]}?wait=15`)
+      .expect(200);
+    expect(callback.body.result).toBe(LINKED_WORKFLOWS.linkResult);
+  });
+
+  it("runs a link_error sent to /v1/workflows on Python with the failed task's id", async () => {
+    const { task_id: id } = await submitWorkflow(LINKED_WORKFLOWS.linkError);
+
+    expect(
+      await pythonReturned('errback_task', `'errback for ${id}'`),
+    ).toHaveLength(1);
+  });
+
+  it('fails a chord sent to /v1/workflows on Python with ChordError, and runs its errback for the body and (TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER) the failed header task', async () => {
+    const { task_id: id, task_ids: ids } = await submitWorkflow(
+      LINKED_WORKFLOWS.chordHeaderFails,
+    );
+
+    const done = await finished(`/result/${id}`);
+    expect(done.body.error).toMatchObject(LINKED_WORKFLOWS.chordError(ids[1]));
+    expect(
+      await pythonReturned('errback_task', `'errback for ${id}'`),
+    ).toHaveLength(1);
+    // The copy on the header: called with the failed task's id, as Celery's.
+    expect(
+      await pythonReturned('errback_task', `'errback for ${ids[1]}'`),
+    ).toHaveLength(1);
+    // The header task that succeeded calls nothing.
+    expect(pythonWorker.output()).not.toContain(`'errback for ${ids[0]}'`);
   });
 });

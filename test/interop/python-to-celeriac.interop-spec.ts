@@ -2,6 +2,7 @@
 // whatever finishes was run by celeriac.
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
 import { bootApi, bootWorker, useEnvironment } from '../utils/boot-apps';
 import { awaitResult } from '../utils/await-result';
 import { pollUntil } from '../utils/poll-until';
@@ -151,6 +152,31 @@ describe('Python Celery as the client of a celeriac worker', () => {
         { task_id: children[1], status: 'SUCCESS', result: 12 },
       ],
     });
+  });
+
+  it("saves a group of chains celeriac's /v1/workflows submitted, run on celeriac, so that Python's GroupResult.restore(id).get() is [6, 21]", async () => {
+    const add = (...args: number[]) => ({ task: 'add_task', args });
+    const multi = (...args: number[]) => ({ task: 'multi_task', args });
+    const submitted = await request(api.getHttpServer())
+      .post('/v1/workflows')
+      .send({
+        group: [
+          { chain: [add(1, 2), multi(2)] },
+          { chain: [add(3, 4), multi(3)] },
+        ],
+      })
+      .expect(202);
+    const { task_id: groupId, task_ids: ids } = submitted.body as {
+      task_id: string;
+      task_ids: string[];
+    };
+
+    const restored = await python('group_restore_get', {
+      group_id: groupId,
+      timeout: 15,
+    });
+    // Each member is its chain's last task, as Celery saves a group of chains.
+    expect(restored).toEqual({ result: [6, 21], children: [ids[1], ids[3]] });
   });
 
   it('reads the integer headers py-amqp writes: request_info sees retries 200 and timelimit [1200, 600]', async () => {

@@ -138,3 +138,36 @@ export async function runWorkflow(
   const done = await awaitResult(api, `/result/${id}`);
   return done.body.result;
 }
+
+/**
+ * `/v1/workflows` bodies with callbacks and errbacks, and what Celery gives
+ * for them: a link's callback (the task's child) gets the result; a
+ * link_error errback gets the failed task's id; a chord whose header fails
+ * stores ChordError on its body, whose errback gets the body's id.
+ */
+export const LINKED_WORKFLOWS = {
+  link: {
+    task: 'add_task',
+    args: [1, 2],
+    link: { task: 'multi_task', args: [10] },
+  },
+  /** The callback's result. */
+  linkResult: 30,
+  linkError: {
+    task: 'fail_task',
+    args: ['boom'],
+    link_error: { task: 'errback_task' },
+  },
+  chordHeaderFails: {
+    chord: {
+      header: [add(1, 1), { task: 'fail_task', args: ['boom'] }],
+      body: sum,
+    },
+    link_error: { task: 'errback_task' },
+  },
+  /** The body's ChordError, given the failed header task's id. */
+  chordError: (failedId: string) => ({
+    type: 'ChordError',
+    message: `Dependency ${failedId} raised ValueError('boom')`,
+  }),
+};

@@ -106,6 +106,8 @@ export class CeleriacConfig {
     timeLimit: number;
     /** Celery's `task_track_started`: STARTED is written when a task begins. */
     trackStarted: boolean;
+    /** Celery's `task_allow_error_cb_on_chord_header`: a chord's errback goes to its header too. */
+    allowErrorCbOnChordHeader: boolean;
     /** Celery's `task_default_queue_type`. */
     queueType: 'classic' | 'quorum';
     /** Deliveries before the worker dead-letters a message; 0 = none. */
@@ -191,6 +193,7 @@ export class CeleriacConfig {
       softTimeLimit: get('TASK_SOFT_TIME_LIMIT'),
       timeLimit: get('TASK_TIME_LIMIT'),
       trackStarted: get('TASK_TRACK_STARTED'),
+      allowErrorCbOnChordHeader: get('TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER'),
       queueType: get('TASK_QUEUE_TYPE'),
       deliveryLimit: get('TASK_DELIVERY_LIMIT'),
       countdownDelivery: get('TASK_COUNTDOWN_DELIVERY'),

@@ -321,6 +321,14 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'TASK_TRACK_STARTED must be true or false' })
   TASK_TRACK_STARTED = true;
 
+  // Celery 5.3's task_allow_error_cb_on_chord_header: a chord's link_error
+  // goes to its header tasks too (immutable), not only to its body.
+  @Transform(toBoolean)
+  @IsBoolean({
+    message: 'TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER must be true or false',
+  })
+  TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER = false;
+
   // Celery's task_default_queue_type: quorum queues replicate across a cluster.
   @IsIn(['classic', 'quorum'], {
     message: 'TASK_QUEUE_TYPE must be classic or quorum',

@@ -42,6 +42,7 @@ describe(validateEnvironment.name, () => {
       TASK_SOFT_TIME_LIMIT: 600,
       TASK_TIME_LIMIT: 1200,
       TASK_TRACK_STARTED: true,
+      TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER: false,
       TASK_QUEUE_TYPE: 'classic',
       TASK_DELIVERY_LIMIT: 0,
       TASK_COUNTDOWN_DELIVERY: 'beat',
@@ -114,6 +115,7 @@ describe(validateEnvironment.name, () => {
     ['MONITOR_READ_ONLY', 'on'],
     ['MONITOR_API_KEYS', 'key:unchecked'],
     ['TASK_TRACK_STARTED', 'sometimes'],
+    ['TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER', 'sometimes'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(
       ConfigValidationError,
@@ -124,6 +126,13 @@ describe(validateEnvironment.name, () => {
     expect(
       validateEnvironment({ TASK_TRACK_STARTED: 'false' }).TASK_TRACK_STARTED,
     ).toBe(false);
+  });
+
+  it("reads TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER as Celery's task_allow_error_cb_on_chord_header", () => {
+    expect(
+      validateEnvironment({ TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER: 'TRUE' })
+        .TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER,
+    ).toBe(true);
   });
 
   it("accepts Celery's sentinel:// list with a master name", () => {

@@ -73,6 +73,7 @@ export class TaskSystemModule {
             softTimeLimit: config.tasks.softTimeLimit,
             timeLimit: config.tasks.timeLimit,
             trackStarted: config.tasks.trackStarted,
+            allowErrorCbOnChordHeader: config.tasks.allowErrorCbOnChordHeader,
             rateLimitScope: config.tasks.rateLimitScope,
             concurrencyLeaseTimeout: config.tasks.concurrencyLeaseTimeout,
           }),

@@ -20,6 +20,12 @@ export interface TasksModuleOptions {
    */
   trackStarted?: boolean;
   /**
+   * Celery's `task_allow_error_cb_on_chord_header` (default false): a
+   * chord's `link_error` given to `/v1/workflows` goes to each header
+   * member too, immutable, not only to the body.
+   */
+  allowErrorCbOnChordHeader?: boolean;
+  /**
    * Where task rate limits are counted: one budget in Redis for the whole
    * cluster (default), or per worker as Celery does.
    */

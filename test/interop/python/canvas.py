@@ -12,7 +12,7 @@ import json
 import sys
 
 from celery import chain, chord, group
-from celery.result import GroupResult
+from celery.result import AsyncResult, GroupResult
 
 from interop_app import app
 
@@ -120,6 +120,30 @@ def chord_header_fails():
             "header_ids": [child.id for child in result.parent.children]}
 
 
+def chord_errback_on_header():
+    # What Celery 5.3+'s chord.link_error(errback) does with
+    # task_allow_error_cb_on_chord_header=True (5.2.6 has no such setting):
+    # the errback on the body, `errback.clone(immutable=True)` on each header
+    # task (clone takes `immutable` as an option: the copy is still called
+    # with the failed task's id). The copies are frozen here only to read
+    # their results afterwards.
+    body = s(total)
+    handler = s(errback)
+    handler.freeze()
+    body.on_error(handler)
+    header, copies = [], []
+    for task in (s(add, 1, 1), s(fail, "boom")):
+        copy = errback.clone(immutable=True)
+        copy.freeze()
+        task.link_error(copy)
+        header.append(task)
+        copies.append(copy)
+    result = chord(header, body).apply_async()
+    return {"wait": app.AsyncResult(handler.id), "body_id": result.id,
+            "header_ids": [child.id for child in result.parent.children],
+            "failed_copy": app.AsyncResult(copies[1].id)}
+
+
 CASES = {
     "chord_header_chain": chord_header_chain,
     "chain_of_chords": chain_of_chords,
@@ -135,6 +159,7 @@ CASES = {
     "link": link,
     "link_error": link_error,
     "chord_header_fails": chord_header_fails,
+    "chord_errback_on_header": chord_errback_on_header,
 }
 
 
@@ -157,11 +182,10 @@ def run(params):
     for name, sent in applied.items():
         extra = {}
         if isinstance(sent, dict):
-            extra = {key: value for key, value in sent.items()
-                     if key not in ("wait", "errback", "body")}
-            for key in ("errback", "body"):
-                if key in sent:
-                    extra[key] = outcome(sent[key], timeout)
+            # Other results the case reports are awaited too; ids are data.
+            extra = {key: outcome(value, timeout)
+                     if isinstance(value, AsyncResult) else value
+                     for key, value in sent.items() if key != "wait"}
             sent = sent["wait"]
         out[name] = {**outcome(sent, timeout), **extra, "id": sent.id}
         if isinstance(sent, GroupResult) and name == "group_of_chains":

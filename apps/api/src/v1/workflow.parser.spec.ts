@@ -107,6 +107,35 @@ describe(parseWorkflow.name, () => {
     ]);
   });
 
+  it("gives a chord's link_error to its header tasks too when allowErrorCbOnChordHeader is set", () => {
+    const body = {
+      chord: {
+        header: [{ task: 'add_task', args: [1, 1] }],
+        body: { task: 'sum_task' },
+      },
+      link_error: { task: 'errback_task' },
+    };
+    const headerErrbacks = (allow: boolean) => {
+      const outcome = parseWorkflow(body, { allowErrorCbOnChordHeader: allow });
+      if (!outcome.ok || outcome.workflow.kind !== 'chord') {
+        throw new Error('not a chord');
+      }
+      const [first] = outcome.workflow.header;
+      return first.kind === 'task'
+        ? first.signature.options.link_error
+        : 'not a task';
+    };
+
+    expect(headerErrbacks(false)).toBeUndefined();
+    expect(headerErrbacks(true)).toEqual([
+      expect.objectContaining({
+        task: 'errback_task',
+        options: { immutable: true },
+        immutable: false,
+      }),
+    ]);
+  });
+
   it('names the path of each bad node', () => {
     const outcome = parseWorkflow({
       group: [

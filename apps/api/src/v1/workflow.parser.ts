@@ -2,6 +2,7 @@ import {
   type CanvasNode,
   chunks,
   immutableSignature,
+  type LinkErrorOptions,
   linkErrorNode,
   linkNode,
   map,
@@ -37,12 +38,17 @@ const LINK_KEYS = ['link', 'link_error'] as const;
  * `{"chord": {"header": [...], "body": {...}}}`, `{"map": {task, it}}`,
  * `{"starmap": {task, it}}`, `{"chunks": {task, it, n}}`, nested to any
  * depth, leaves `{task, args?, kwargs?, options?, immutable?}`; any node may
- * add `link` / `link_error` (a node or a list of nodes).
+ * add `link` / `link_error` (a node or a list of nodes); `linkError` says
+ * how a chord's `link_error` is linked (Celery's
+ * `task_allow_error_cb_on_chord_header`).
  */
-export function parseWorkflow(body: unknown): ParsedWorkflow {
+export function parseWorkflow(
+  body: unknown,
+  linkError: LinkErrorOptions = {},
+): ParsedWorkflow {
   const errors: WorkflowError[] = [];
   const tasks: string[] = [];
-  const node = parseNode(body, 'body', 1, errors, tasks);
+  const node = parseNode(body, 'body', 1, errors, tasks, linkError);
   if (tasks.length > MAX_WORKFLOW_TASKS) {
     errors.push({
       field: 'body',
@@ -60,6 +66,7 @@ function parseNode(
   depth: number,
   errors: WorkflowError[],
   tasks: string[],
+  linkError: LinkErrorOptions,
 ): CanvasNode | null {
   if (depth > MAX_WORKFLOW_DEPTH) {
     errors.push({ field, message: `nested deeper than ${MAX_WORKFLOW_DEPTH}` });
@@ -77,7 +84,7 @@ function parseNode(
       ([key]) => !(LINK_KEYS as readonly string[]).includes(key),
     ),
   );
-  const node = parseOwnNode(own, field, depth, errors, tasks);
+  const node = parseOwnNode(own, field, depth, errors, tasks, linkError);
   let linked = node;
   for (const key of LINK_KEYS) {
     if (value[key] === undefined) {
@@ -88,12 +95,19 @@ function parseNode(
       const path = Array.isArray(value[key])
         ? `${field}.${key}[${index}]`
         : `${field}.${key}`;
-      const callback = parseNode(item, path, depth + 1, errors, tasks);
+      const callback = parseNode(
+        item,
+        path,
+        depth + 1,
+        errors,
+        tasks,
+        linkError,
+      );
       if (linked && callback) {
         linked =
           key === 'link'
             ? linkNode(linked, callback)
-            : linkErrorNode(linked, callback);
+            : linkErrorNode(linked, callback, linkError);
       }
     });
   }
@@ -106,6 +120,7 @@ function parseOwnNode(
   depth: number,
   errors: WorkflowError[],
   tasks: string[],
+  linkError: LinkErrorOptions,
 ): CanvasNode | null {
   const keys = Object.keys(value);
   if (
@@ -131,7 +146,14 @@ function parseOwnNode(
       return null;
     }
     const nodes = list.map((item, index) =>
-      parseNode(item, `${field}.${kind}[${index}]`, depth + 1, errors, tasks),
+      parseNode(
+        item,
+        `${field}.${kind}[${index}]`,
+        depth + 1,
+        errors,
+        tasks,
+        linkError,
+      ),
     );
     if (nodes.some((node) => node === null)) {
       return null;
@@ -143,7 +165,14 @@ function parseOwnNode(
     return { kind: 'chain', steps: parsed };
   }
   if (keys.length === 1 && keys[0] === 'chord') {
-    return parseChord(value.chord, `${field}.chord`, depth, errors, tasks);
+    return parseChord(
+      value.chord,
+      `${field}.chord`,
+      depth,
+      errors,
+      tasks,
+      linkError,
+    );
   }
   return parseLeaf(value, field, errors, tasks);
 }
@@ -154,6 +183,7 @@ function parseChord(
   depth: number,
   errors: WorkflowError[],
   tasks: string[],
+  linkError: LinkErrorOptions,
 ): CanvasNode | null {
   if (
     !isObject(value) ||
@@ -164,9 +194,23 @@ function parseChord(
     return null;
   }
   const header = value.header.map((item, index) =>
-    parseNode(item, `${field}.header[${index}]`, depth + 1, errors, tasks),
+    parseNode(
+      item,
+      `${field}.header[${index}]`,
+      depth + 1,
+      errors,
+      tasks,
+      linkError,
+    ),
   );
-  const body = parseNode(value.body, `${field}.body`, depth + 1, errors, tasks);
+  const body = parseNode(
+    value.body,
+    `${field}.body`,
+    depth + 1,
+    errors,
+    tasks,
+    linkError,
+  );
   if (body === null || header.some((node) => node === null)) {
     return null;
   }

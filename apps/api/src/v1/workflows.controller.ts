@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   HttpCode,
+  Inject,
   HttpStatus,
   ParseBoolPipe,
   Post,
@@ -15,7 +16,11 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { TaskProducer } from '@celeriac/tasks';
+import {
+  TASKS_MODULE_OPTIONS,
+  TaskProducer,
+  type TasksModuleOptions,
+} from '@celeriac/tasks';
 import { ApiUnregisteredTaskProblem } from '../problem/common.problems';
 import { Idempotent } from '../idempotency';
 import {
@@ -77,6 +82,8 @@ export class WorkflowsController {
   constructor(
     private readonly producer: TaskProducer,
     private readonly sendPolicy: SendPolicy,
+    @Inject(TASKS_MODULE_OPTIONS)
+    private readonly tasksOptions: TasksModuleOptions,
   ) {}
 
   @Post()
@@ -88,7 +95,7 @@ export class WorkflowsController {
   })
   @ApiBody({
     description:
-      'A canvas; leaves are {task, args?, kwargs?, options?: {queue, time_limit, soft_time_limit}, immutable?}; any node may add link / link_error (a node or a list). Groups, chords and chains nest in each other to any depth; a group followed by a step in a chain becomes a chord, as in Celery.',
+      'A canvas; leaves are {task, args?, kwargs?, options?: {queue, time_limit, soft_time_limit}, immutable?}; any node may add link / link_error (a node or a list); the link_error of a chord goes to its body, and to its header tasks too when TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER=true. Groups, chords and chains nest in each other to any depth; a group followed by a step in a chain becomes a chord, as in Celery.',
     schema: { type: 'object' },
     examples: WORKFLOW_EXAMPLES,
   })
@@ -111,7 +118,9 @@ export class WorkflowsController {
     @Query('unchecked', new ParseBoolPipe({ optional: true }))
     unchecked?: boolean,
   ): Promise<WorkflowSubmittedDto> {
-    const parsed = parseWorkflow(body);
+    const parsed = parseWorkflow(body, {
+      allowErrorCbOnChordHeader: this.tasksOptions.allowErrorCbOnChordHeader,
+    });
     if (!parsed.ok) {
       throw new ProblemException(
         HttpStatus.BAD_REQUEST,

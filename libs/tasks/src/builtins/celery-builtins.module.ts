@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CeleryBuiltinTasks } from './celery-builtins.tasks';
 import { CeleryCanvasTasks } from './celery-canvas.tasks';
+import { CeleryChordUnlockTask } from './celery-chord-unlock.task';
 
 /**
  * Registers Celery's builtin tasks: `celery.accumulate`, `celery.map`,
  * `celery.starmap`, `celery.chunks`, `celery.group`, `celery.chord`,
- * `celery.chain`, `celery.backend_cleanup`.
+ * `celery.chord_unlock`, `celery.chain`, `celery.backend_cleanup`.
  */
-@Module({ controllers: [CeleryBuiltinTasks, CeleryCanvasTasks] })
+@Module({
+  controllers: [CeleryBuiltinTasks, CeleryCanvasTasks, CeleryChordUnlockTask],
+})
 export class CeleryBuiltinsModule {}

@@ -1,6 +1,6 @@
 import { Signature } from './signature';
 import type { CanvasNode } from './workflow';
-import { linkErrorNode, linkNode } from './node-links';
+import { type LinkErrorOptions, linkErrorNode, linkNode } from './node-links';
 
 /** A signature or any canvas built from them. */
 export type CanvasLike = Signature | CanvasNode;
@@ -66,9 +66,18 @@ export function link(canvas: CanvasLike, callback: CanvasLike): CanvasNode {
   return linkNode(nodeOf(canvas), nodeOf(callback));
 }
 
-/** Celery's `canvas.on_error(errback)`: applied with the failed task's id. */
-export function onError(canvas: CanvasLike, errback: CanvasLike): CanvasNode {
-  return linkErrorNode(nodeOf(canvas), nodeOf(errback));
+/**
+ * Celery's `canvas.on_error(errback)`: applied with the failed task's id.
+ * On a chord it goes to the body; `{ allowErrorCbOnChordHeader: true }`
+ * (Celery's `task_allow_error_cb_on_chord_header`) links an immutable copy
+ * to each header member too.
+ */
+export function onError(
+  canvas: CanvasLike,
+  errback: CanvasLike,
+  options: LinkErrorOptions = {},
+): CanvasNode {
+  return linkErrorNode(nodeOf(canvas), nodeOf(errback), options);
 }
 
 function builtin(name: string, task: string, it: unknown[]): CanvasNode {

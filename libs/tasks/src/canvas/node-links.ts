@@ -30,14 +30,27 @@ export function linkNode(node: CanvasNode, callback: CanvasNode): CanvasNode {
   }
 }
 
+/** How `link_error` treats a chord (Celery's app settings). */
+export interface LinkErrorOptions {
+  /**
+   * Celery's `task_allow_error_cb_on_chord_header` (Celery 5.3+; default
+   * false): a chord's errback is linked to each header member too, so a
+   * failing header task calls it (with its own id) besides the body's
+   * ChordError.
+   */
+  allowErrorCbOnChordHeader?: boolean;
+}
+
 /**
  * Celery's `sig.link_error(errback)` / `on_error`: a task lists it in
  * `options.link_error`; every step of a chain and every member of a group
- * gets it; a chord gives it to its body (Celery 5.2).
+ * gets it; a chord gives it to its body, and with
+ * `allowErrorCbOnChordHeader` a copy to each header member.
  */
 export function linkErrorNode(
   node: CanvasNode,
   errback: CanvasNode,
+  options: LinkErrorOptions = {},
 ): CanvasNode {
   switch (node.kind) {
     case 'task':
@@ -45,15 +58,25 @@ export function linkErrorNode(
     case 'chain':
       return {
         ...node,
-        steps: node.steps.map((step) => linkErrorNode(step, errback)),
+        steps: node.steps.map((step) => linkErrorNode(step, errback, options)),
       };
     case 'group':
       return {
         ...node,
-        members: node.members.map((member) => linkErrorNode(member, errback)),
+        members: node.members.map((member) =>
+          linkErrorNode(member, errback, options),
+        ),
       };
     case 'chord':
-      return { ...node, body: linkErrorNode(node.body, errback) };
+      return {
+        ...node,
+        header: options.allowErrorCbOnChordHeader
+          ? node.header.map((member) =>
+              linkErrorNode(member, headerCopy(errback), options),
+            )
+          : node.header,
+        body: linkErrorNode(node.body, errback, options),
+      };
   }
 }
 
@@ -72,6 +95,21 @@ function appendOption(
     kind: 'task',
     signature: node.signature.withOptions({ [key]: [...list, dict] }),
   };
+}
+
+/**
+ * Celery's `errback.clone(immutable=True)` for a chord's header: `clone`
+ * takes `immutable` as an option, so the copy carries
+ * `options.immutable: true` and stays mutable (it is still called with the
+ * failed task's id), byte for byte what Celery sends.
+ */
+function headerCopy(node: CanvasNode): CanvasNode {
+  return node.kind === 'task'
+    ? {
+        kind: 'task',
+        signature: node.signature.withOptions({ immutable: true }),
+      }
+    : node;
 }
 
 function immutable(node: CanvasNode): CanvasNode {
