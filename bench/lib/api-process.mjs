@@ -9,10 +9,19 @@ const API_MAIN = resolve(ROOT, 'dist/apps/api/apps/api/src/main.js');
 /**
  * Starts dist's api with `env` over the caller's environment (without
  * API_KEYS: the bench sends no token) and no rate limit; resolves once
- * /health/ready answers. `stop()` ends it.
+ * /health/ready answers. `stop()` ends it; `pid` is its process id.
+ * `nodeArgs` go before the script (e.g. `--cpu-prof`); `main` is another
+ * build of the api to start.
  */
-export async function startApi({ brokerUrl, redisUrl, port, env = {} }) {
-  const child = spawn(process.execPath, [API_MAIN], {
+export async function startApi({
+  brokerUrl,
+  redisUrl,
+  port,
+  env = {},
+  nodeArgs = [],
+  main = API_MAIN,
+}) {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: ROOT,
     env: {
       ...withoutApiKeys(process.env),
@@ -48,7 +57,7 @@ export async function startApi({ brokerUrl, redisUrl, port, env = {} }) {
     }
     await sleep(100);
   }
-  return { url, stop };
+  return { url, stop, pid: child.pid };
 }
 
 // The api would demand a bearer token if the caller's environment set keys.

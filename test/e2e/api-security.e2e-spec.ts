@@ -73,7 +73,7 @@ describe('the api security layer (keys, request ids, bodies)', () => {
         .expect(200);
     });
 
-    it('judges the route Express matched, not the spelling of the URL', async () => {
+    it('judges the route the router matched, not the spelling of the URL', async () => {
       await http().get('/V1/PING').expect(401);
     });
   });

@@ -19,8 +19,9 @@ import {
   IdempotencyModule,
   Idempotent,
 } from '../../apps/api/src/idempotency';
+import { createApiHttpAdapter } from '../../apps/api/src/configure-api';
 import { ProblemDetailsFilter } from '../../apps/api/src/problem/problem-details.filter';
-import { useEnvironment } from '../utils/boot-apps';
+import { initFastifyApp, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL } from '../utils/rabbitmq';
 import { TEST_REDIS_URL } from '../utils/redis';
@@ -114,8 +115,10 @@ describe('Idempotency-Key on a POST that publishes', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [IdempotencyTestModule],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = moduleRef.createNestApplication(createApiHttpAdapter(), {
+      logger: false,
+    });
+    await initFastifyApp(app);
     redis = new Redis(TEST_REDIS_URL);
     amqp = await connect(TEST_BROKER_URL);
     channel = await amqp.createChannel();

@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import request from 'supertest';
 import { buildTaskMessage, CeleryClient } from '@celeriac/broker';
 import type { TaskProducer } from '@celeriac/tasks';
+import { initFastifyApp } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { TEST_BROKER_URL } from '../utils/rabbitmq';
 import { TEST_REDIS_URL } from '../utils/redis';
@@ -148,14 +149,16 @@ describe('the wire format of what the api publishes', () => {
     // The same module instance as '@celeriac/tasks' (the path it maps to).
     tasks = await import('../../libs/tasks/src/index.js');
     const { ApiModule } = await import('../../apps/api/src/api.module.js');
-    const { configureApi } =
+    const { configureApi, createApiHttpAdapter } =
       await import('../../apps/api/src/configure-api.js');
     const moduleRef = await Test.createTestingModule({
       imports: [ApiModule],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = moduleRef.createNestApplication(createApiHttpAdapter(), {
+      logger: false,
+    });
     configureApi(app);
-    await app.init();
+    await initFastifyApp(app);
     producer = app.get(tasks.TaskProducer);
     amqp = await connect(TEST_BROKER_URL);
     channel = await amqp.createChannel();

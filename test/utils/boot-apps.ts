@@ -25,14 +25,29 @@ export async function bootApi({
   imports = [],
 }: BootWorkerOptions = {}): Promise<INestApplication> {
   const { ApiModule } = await import('../../apps/api/src/api.module.js');
-  const { configureApi } = await import('../../apps/api/src/configure-api.js');
+  const { configureApi, createApiHttpAdapter } =
+    await import('../../apps/api/src/configure-api.js');
   const moduleRef = await Test.createTestingModule({
     imports: [ApiModule, ...imports],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication(createApiHttpAdapter(), {
+    logger: false,
+  });
   configureApi(app);
-  await app.init();
+  await initFastifyApp(app);
   return app;
+}
+
+/**
+ * `init()` for an app on the Fastify platform (the api), then Fastify's own
+ * `ready()`: its plugins and hooks load there, and supertest may only send
+ * to its server after that.
+ */
+export async function initFastifyApp(app: INestApplication): Promise<void> {
+  await app.init();
+  await (
+    app.getHttpAdapter().getInstance() as { ready(): PromiseLike<unknown> }
+  ).ready();
 }
 
 /** What a test adds to the worker it boots. */

@@ -10,11 +10,13 @@ import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { CeleriacConfig } from '@celeriac/config';
 import { TaskSystemModule } from '@celeriac/tasks';
+import { createApiHttpAdapter } from '../../apps/api/src/configure-api';
 import { ProblemDetailsFilter } from '../../apps/api/src/problem/problem-details.filter';
 import {
   configureHttpPipeline,
   SecurityModule,
 } from '../../apps/api/src/security';
+import { initFastifyApp } from './boot-apps';
 
 /** One route of each kind the security layer tells apart. */
 @Controller()
@@ -51,10 +53,12 @@ export async function bootSecuredApp(): Promise<INestApplication> {
     controllers: [PingController],
     providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication(createApiHttpAdapter(), {
+    logger: false,
+  });
   configureHttpPipeline(app, {
     bodyLimit: app.get(CeleriacConfig).api.bodyLimit,
   });
-  await app.init();
+  await initFastifyApp(app);
   return app;
 }

@@ -1,13 +1,18 @@
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { CeleriacConfig, exitOnSignals, startTracing } from '@celeriac/config';
 import { ApiModule } from './api.module';
-import { configureApi } from './configure-api';
+import { configureApi, createApiHttpAdapter } from './configure-api';
 
 async function bootstrap(): Promise<void> {
   // Before anything that could start a span; a no-op unless OTEL_* asks for it.
   await startTracing('celeriac-api');
-  const app = await NestFactory.create(ApiModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule,
+    createApiHttpAdapter(),
+    { bufferLogs: true },
+  );
   app.useLogger(app.get(Logger));
   configureApi(app);
   const { port, host } = app.get(CeleriacConfig).api;

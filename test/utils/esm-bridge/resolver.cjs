@@ -12,10 +12,22 @@ const BRIDGED = {
   ),
 };
 
+// Only @fastify/static's: Express requires an older, CommonJS one.
+const FASTIFY_STATIC = `${sep}@fastify${sep}static`;
+const CONTENT_DISPOSITION = join(__dirname, 'content-disposition.cjs');
+
 function bridgeFor(request, options) {
   const fromPackage = options.basedir.includes(`${sep}node_modules${sep}`);
   const isRequire = options.conditions?.includes('require') ?? false;
-  return fromPackage && isRequire ? BRIDGED[request] : undefined;
+  if (!fromPackage || !isRequire) {
+    return undefined;
+  }
+  if (request === 'content-disposition') {
+    return options.basedir.includes(FASTIFY_STATIC)
+      ? CONTENT_DISPOSITION
+      : undefined;
+  }
+  return BRIDGED[request];
 }
 
 module.exports = {

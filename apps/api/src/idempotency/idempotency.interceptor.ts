@@ -6,7 +6,7 @@ import {
   Logger,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   catchError,
   from,
@@ -49,14 +49,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return next.handle();
     }
     const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
+    const request = http.getRequest<FastifyRequest>();
     const key = parseIdempotencyKey(
       request.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()],
     );
     if (key === undefined) {
       return next.handle();
     }
-    const response = http.getResponse<Response>();
+    const response = http.getResponse<FastifyReply>();
     const recordKey = idempotencyRecordKey(
       {
         caller: callerScope(request.headers.authorization),
@@ -127,7 +127,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 function replay(
   record: IdempotencyRecord,
   bodyHash: string,
-  response: Response,
+  response: FastifyReply,
 ): unknown {
   // Checked first: a different request is a client error whatever the
   // first one's progress, and retrying it cannot help.
@@ -146,13 +146,13 @@ function replay(
     );
   }
   response.status(record.status);
-  response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  response.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
   return record.body;
 }
 
 // The path as the client sent it (ids included, query left out): the same
 // key on /v1/tasks/a/revoke and /v1/tasks/b/revoke is two requests.
-function pathOf(request: Request): string {
+function pathOf(request: FastifyRequest): string {
   const url = request.originalUrl ?? request.url;
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);

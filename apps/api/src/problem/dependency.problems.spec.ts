@@ -22,7 +22,7 @@ function answer(exception: unknown): Sent {
       sent.status = code;
       return response;
     },
-    setHeader(name: string, value: string) {
+    header(name: string, value: string) {
       sent.headers[name] = value;
       return response;
     },

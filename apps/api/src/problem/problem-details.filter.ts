@@ -6,8 +6,9 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  assignRequestId,
   notReadyOf,
   ProblemCode,
   problemCodeOfStatus,
@@ -47,8 +48,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = http.getRequest<FastifyRequest>();
+    const response = http.getResponse<FastifyReply>();
+    // Errors the router raises (a malformed URL) come before any hook: the
+    // id is given here then.
+    if (request.raw && response.raw) {
+      assignRequestId(request.raw, response.raw);
+    }
     // A hostile URL is not echoed back whole.
     const instance = (request.originalUrl ?? request.url).slice(0, 256);
     const unavailable = dependencyProblemOf(exception);
@@ -70,12 +76,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
       response
         .status(status)
-        .setHeader('Retry-After', String(unavailable.retryAfterSeconds))
+        .header('Retry-After', String(unavailable.retryAfterSeconds))
         .type('application/problem+json')
         .send(JSON.stringify(problem));
       return;
     }
-    const problem = this.toProblem(exception, instance);
+    const problem = problemOf(exception, instance);
     if (problem.status >= 500) {
       this.logger.error({
         msg: 'request failed',
@@ -88,51 +94,77 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       .type('application/problem+json')
       .send(JSON.stringify(problem));
   }
+}
 
-  private toProblem(exception: unknown, instance: string): ProblemDto {
-    if (exception instanceof ProblemException) {
-      return {
-        type: 'about:blank',
-        title: titleOf(exception.getStatus()),
-        status: exception.getStatus(),
-        detail: exception.message,
-        instance,
-        code: exception.code,
-        ...(exception.errors ? { errors: exception.errors } : {}),
-      };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const notReady = notReadyOf(exception);
-      if (notReady) {
-        return {
-          type: 'about:blank',
-          title: titleOf(status),
-          status,
-          detail: notReady.detail,
-          instance,
-          code: ProblemCode.NotReady,
-          checks: notReady.checks,
-        };
-      }
+/** The problem body of an error that is not a dependency outage. */
+export function problemOf(exception: unknown, instance: string): ProblemDto {
+  if (exception instanceof ProblemException) {
+    return {
+      type: 'about:blank',
+      title: titleOf(exception.getStatus()),
+      status: exception.getStatus(),
+      detail: exception.message,
+      instance,
+      code: exception.code,
+      ...(exception.errors ? { errors: exception.errors } : {}),
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (isBodyTooLarge(exception)) {
       return {
         type: 'about:blank',
         title: titleOf(status),
         status,
-        detail: detailOf(exception),
+        detail: BODY_TOO_LARGE_DETAIL,
         instance,
-        code: problemCodeOfStatus(status),
+        code: ProblemCode.PayloadTooLarge,
+      };
+    }
+    const notReady = notReadyOf(exception);
+    if (notReady) {
+      return {
+        type: 'about:blank',
+        title: titleOf(status),
+        status,
+        detail: notReady.detail,
+        instance,
+        code: ProblemCode.NotReady,
+        checks: notReady.checks,
       };
     }
     return {
       type: 'about:blank',
-      title: titleOf(500),
-      status: 500,
-      detail: INTERNAL_ERROR_DETAIL,
+      title: titleOf(status),
+      status,
+      detail: detailOf(exception),
       instance,
-      code: ProblemCode.InternalError,
+      code: problemCodeOfStatus(status),
     };
   }
+  return {
+    type: 'about:blank',
+    title: titleOf(500),
+    status: 500,
+    detail: INTERNAL_ERROR_DETAIL,
+    instance,
+    code: ProblemCode.InternalError,
+  };
+}
+
+// A chunked body cut off at the limit (a declared one is refused earlier,
+// with the limit named: see configureHttpPipeline).
+const BODY_TOO_LARGE_DETAIL =
+  'The request body is larger than this api accepts.';
+
+function isBodyTooLarge(exception: HttpException): boolean {
+  const { cause } = exception;
+  return (
+    typeof cause === 'object' &&
+    cause !== null &&
+    'code' in cause &&
+    cause.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+  );
 }
 
 // Nest's own 4xx bodies carry a message string or list; keep it as the detail.

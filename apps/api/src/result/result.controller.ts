@@ -6,7 +6,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ResultRepository } from '@celeriac/results';
 import { notFoundProblem } from '../problem/common.problems';
 import { ProblemCode } from '../problem/problem-details.filter';
@@ -77,7 +77,7 @@ export class ResultController {
   })
   async group(
     @Param('group_id', TaskIdPipe) groupId: string,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<GroupResultDto> {
     const group = await this.results.getGroup(groupId);
     if (!group) {
@@ -117,7 +117,7 @@ export class ResultController {
   })
   async task(
     @Param('task_id', TaskIdPipe) taskId: string,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<TaskResultDto> {
     const meta = await this.results.getTaskMeta(taskId);
     if (!meta) {

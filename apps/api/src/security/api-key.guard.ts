@@ -4,7 +4,7 @@ import {
   HttpStatus,
   Injectable,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BearerKeys, CeleriacConfig } from '@celeriac/config';
 import {
   ProblemCode,
@@ -32,7 +32,7 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     }
     const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
+    const request = http.getRequest<FastifyRequest>();
     const { protectSeed } = this.config.api;
     if (!requiresApiKey(routePathOf(request), { protectSeed })) {
       return true;
@@ -40,8 +40,8 @@ export class ApiKeyGuard implements CanActivate {
     const credentials = parseBearer(request.headers.authorization);
     if (credentials.kind !== 'token') {
       http
-        .getResponse<Response>()
-        .setHeader('WWW-Authenticate', bearerChallenge(credentials.kind));
+        .getResponse<FastifyReply>()
+        .header('WWW-Authenticate', bearerChallenge(credentials.kind));
       throw new ProblemException(
         HttpStatus.UNAUTHORIZED,
         ProblemCode.Unauthorized,

@@ -8,7 +8,7 @@ import {
   type ThrottlerModuleOptions,
   ThrottlerStorage,
 } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { BearerKeys, CeleriacConfig } from '@celeriac/config';
 import {
   ProblemCode,
@@ -42,7 +42,9 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
     if (limit === 0 || windowSeconds === 0 || context.getType() !== 'http') {
       return Promise.resolve(true);
     }
-    const path = routePathOf(context.switchToHttp().getRequest<Request>());
+    const path = routePathOf(
+      context.switchToHttp().getRequest<FastifyRequest>(),
+    );
     return Promise.resolve(
       isUnthrottledPath(path) || (!seed && routeAccess(path) === 'seed'),
     );
@@ -50,7 +52,9 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
 
   // Only a configured key earns its own budget: otherwise every made-up
   // Bearer value would be a fresh bucket, and the limit no limit at all.
-  protected override async getTracker(request: Request): Promise<string> {
+  protected override async getTracker(
+    request: FastifyRequest,
+  ): Promise<string> {
     const credentials = parseBearer(request.headers.authorization);
     const key =
       credentials.kind === 'token'

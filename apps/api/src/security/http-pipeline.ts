@@ -1,12 +1,12 @@
-import { HttpStatus, type INestApplication, Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
-import { assignRequestId, requestIdOf } from '@celeriac/config';
+import { HttpStatus, type INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { assignRequestId } from '@celeriac/config';
 import {
   ProblemCode,
   ProblemException,
 } from '../problem/problem-details.filter';
-import { MAX_BODY_DEPTH, nestsDeeperThan } from './body-depth';
+import { bytesOf, parseFormBody, parseJsonBody } from './body-parsers';
 import { securityMessages } from './security.messages';
 
 /** What {@link configureHttpPipeline} needs from the config. */
@@ -16,86 +16,60 @@ export interface HttpPipelineOptions {
 }
 
 /**
- * The request pipeline in front of the routes. Call it before anything else
- * that adds middleware (Swagger) and before `init()` / `listen()`:
+ * The request pipeline in front of the routes (Fastify). Call it before
+ * anything else that adds hooks or routes (Swagger) and before `init()` /
+ * `listen()`:
  * 1. every request gets its X-Request-Id first, so every response carries
- *    it, body-parser's errors and /docs included;
- * 2. JSON and form bodies are parsed up to `bodyLimit` (Nest's default
- *    parsers then stay out);
- * 3. a body over the limit is a 413 problem and broken JSON a 400 problem
- *    with a fixed detail (Nest's own would echo the body back);
- * 4. a body nested deeper than MAX_BODY_DEPTH is a 400 problem, before any
- *    recursive code (validation, the idempotency hash) can overflow on it.
+ *    it, parser errors and /docs included;
+ * 2. a body declared larger than `bodyLimit` is a 413 problem before it is
+ *    read (a chunked one is cut off at the limit, also a 413);
+ * 3. JSON and form bodies are parsed up to `bodyLimit`, broken JSON is a 400
+ *    problem with a fixed detail, a body nested deeper than MAX_BODY_DEPTH a
+ *    400 problem (see body-parsers.ts); any other media type is read and
+ *    dropped, so the route's validation answers it.
  */
 export function configureHttpPipeline(
   app: INestApplication,
   { bodyLimit }: HttpPipelineOptions,
 ): void {
-  if (!isExpressApp(app)) {
-    throw new Error('configureHttpPipeline needs the Express platform');
+  if (!isFastifyApp(app)) {
+    throw new Error('configureHttpPipeline needs the Fastify platform');
   }
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    assignRequestId(request, response);
-    next();
-  });
-  app.useBodyParser('json', { limit: bodyLimit });
-  app.useBodyParser('urlencoded', { limit: bodyLimit, extended: true });
-  app.use((request: Request, _response: Response, next: NextFunction) => {
-    next(
-      nestsDeeperThan(request.body, MAX_BODY_DEPTH)
+  const limit = bytesOf(bodyLimit);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    assignRequestId(request.raw, reply.raw);
+    done(
+      declaredLength(request) > limit
         ? new ProblemException(
-            HttpStatus.BAD_REQUEST,
-            ProblemCode.BodyTooDeep,
-            securityMessages.bodyTooDeep(MAX_BODY_DEPTH),
+            HttpStatus.PAYLOAD_TOO_LARGE,
+            ProblemCode.PayloadTooLarge,
+            securityMessages.bodyTooLarge(bodyLimit),
           )
         : undefined,
     );
   });
-  const logger = new Logger('HttpPipeline');
-  app.use(
-    (error: unknown, request: Request, _res: Response, next: NextFunction) => {
-      const problem = toBodyProblem(error, bodyLimit);
-      if (problem) {
-        // This request never reaches pino-http's middleware (it sits behind
-        // the parsers), so this is the one line that carries its id.
-        logger.log({
-          msg: 'request body refused',
-          req: { id: requestIdOf(request), method: request.method },
-          status: problem.getStatus(),
-        });
-      }
-      next(problem ?? error);
-    },
+  const options = { bodyLimit: limit };
+  app.useBodyParser('application/json', options, (request, raw, done) =>
+    done(null, parseJsonBody(request.headers, raw)),
+  );
+  app.useBodyParser(
+    'application/x-www-form-urlencoded',
+    options,
+    (request, raw, done) => done(null, parseFormBody(request.headers, raw)),
+  );
+  // Fastify would parse text/plain, and answer any other type with a 415;
+  // the api reads neither (as before, with Express).
+  app.useBodyParser(['text/plain', '*'], options, (_request, _raw, done) =>
+    done(null, undefined),
   );
 }
 
-/** body-parser's error as a problem, or undefined for any other error. */
-export function toBodyProblem(
-  error: unknown,
-  bodyLimit: string,
-): ProblemException | undefined {
-  const type =
-    typeof error === 'object' && error !== null && 'type' in error
-      ? error.type
-      : undefined;
-  switch (type) {
-    case 'entity.too.large':
-      return new ProblemException(
-        HttpStatus.PAYLOAD_TOO_LARGE,
-        ProblemCode.PayloadTooLarge,
-        securityMessages.bodyTooLarge(bodyLimit),
-      );
-    case 'entity.parse.failed':
-      return new ProblemException(
-        HttpStatus.BAD_REQUEST,
-        ProblemCode.MalformedJson,
-        securityMessages.malformedJson(),
-      );
-    default:
-      return undefined;
-  }
+function declaredLength(request: FastifyRequest): number {
+  const header = request.headers['content-length'];
+  return header === undefined ? 0 : Number(header) || 0;
 }
 
-function isExpressApp(app: INestApplication): app is NestExpressApplication {
-  return 'useBodyParser' in app && typeof app.useBodyParser === 'function';
+function isFastifyApp(app: INestApplication): app is NestFastifyApplication {
+  return app.getHttpAdapter().getType() === 'fastify';
 }

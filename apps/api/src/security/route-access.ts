@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 /**
  * Who may call a route when API keys are set: `open` never needs a key,
@@ -13,8 +13,8 @@ const OPEN = [HEALTH, METRICS, /^\/docs(\/|-json$|-yaml$|$)/];
 const SEED = [/^\/?$/, /^\/solo(\/|$)/, /^\/result(\/|$)/];
 
 /**
- * @param path the matched route's pattern (`/result/:taskId`); Express
- * matches case-insensitively, so this does too.
+ * @param path the matched route's pattern (`/result/:taskId`); the router
+ * matches case-insensitively (as Express did), so this does too.
  */
 export function routeAccess(path: string): RouteAccess {
   const lower = path.toLowerCase();
@@ -44,18 +44,16 @@ export function isUnthrottledPath(path: string): boolean {
 }
 
 /**
- * The pattern of the route Express matched, not the raw URL: `/V1/ping`
- * reaches the same handler as `/v1/ping` and must be judged alike.
+ * The pattern of the route the router matched, not the raw URL: `/V1/ping`
+ * reaches the same handler as `/v1/ping` and must be judged alike. Without
+ * a match (a 404), the path as sent.
  */
-export function routePathOf(request: Request): string {
-  const route: unknown = request.route;
-  if (
-    typeof route === 'object' &&
-    route !== null &&
-    'path' in route &&
-    typeof route.path === 'string'
-  ) {
-    return route.path;
+export function routePathOf(request: FastifyRequest): string {
+  const route = request.routeOptions?.url;
+  if (typeof route === 'string') {
+    return route;
   }
-  return request.path;
+  const url = request.url;
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }

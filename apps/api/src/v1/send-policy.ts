@@ -4,7 +4,7 @@ import {
   HttpStatus,
   Injectable,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { CeleriacConfig } from '@celeriac/config';
 import { type CanvasNode, TaskRegistry } from '@celeriac/tasks';
 import { requireRegistered } from '../problem/common.problems';
@@ -20,13 +20,16 @@ export interface SendScope {
 }
 
 const SEND_SCOPE = Symbol('celeriac.sendScope');
-type ScopedRequest = Request & { [SEND_SCOPE]?: SendScope };
+type ScopedRequest = FastifyRequest & { [SEND_SCOPE]?: SendScope };
 
 /** Without API_KEYS there is no one to tell apart: everything is allowed. */
 const OPEN_SCOPE: SendScope = { unchecked: true };
 
 /** The API key guard records the matched key's scope on the request. */
-export function recordSendScope(request: Request, scope: SendScope): void {
+export function recordSendScope(
+  request: FastifyRequest,
+  scope: SendScope,
+): void {
   (request as ScopedRequest)[SEND_SCOPE] = scope;
 }
 

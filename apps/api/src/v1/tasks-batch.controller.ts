@@ -16,7 +16,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { TaskProducer } from '@celeriac/tasks';
 import { Idempotent } from '../idempotency';
 import { ApiProblemResponse } from '../problem/api-problem-response';
@@ -138,7 +138,7 @@ export class TasksBatchController {
     @Query('unchecked', new ParseBoolPipe({ optional: true }))
     unchecked: boolean | undefined,
     @RequestSendScope() scope: SendScope,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<BatchSubmittedDto> {
     if (body.tasks.length > MAX_BATCH_TASKS) {
       throw new ProblemException(

@@ -1,0 +1,117 @@
+// CPU time per request of the built api (dist) under autocannon c16, for the
+// seed comparison's front-door routes: GET /solo/add, POST /v1/tasks and
+// GET /result/{id} of a done task. CPU-µs per request (user + system of the
+// api process, from /proc) moves far less than req/s on a busy machine.
+// Nothing consumes the queue; it is purged after each run and deleted at the end.
+//   node bench/api-cpu.mjs            (after `npx nest build api`)
+// Settings: BENCH_API_SECONDS (5), BENCH_API_ROUNDS (3), BENCH_API_PORT,
+// BENCH_API_PROFILE=<dir> (the api runs under `node --cpu-prof` into <dir>),
+// BENCH_API_MAIN (another build's main.js, to compare two builds),
+// BROKER_URL, RESULT_BACKEND_URL.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import amqplib from 'amqplib';
+import { Redis } from 'ioredis';
+import { startApi } from './lib/api-process.mjs';
+import { cpuSeconds } from './lib/proc-stats.mjs';
+import { median } from './lib/workload.mjs';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+
+const BROKER_URL =
+  process.env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
+const REDIS_URL = process.env.RESULT_BACKEND_URL ?? 'redis://127.0.0.1:6379/0';
+const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_API_ROUNDS ?? 3);
+const PORT = Number(
+  process.env.BENCH_API_PORT ?? 19_400 + Math.floor(Math.random() * 400),
+);
+const PROFILE_DIR = process.env.BENCH_API_PROFILE;
+
+const queue = `bench-api-cpu-${randomUUID().slice(0, 8)}`;
+const doneId = randomUUID();
+const connection = await amqplib.connect(BROKER_URL);
+const channel = await connection.createChannel();
+const redis = new Redis(REDIS_URL);
+await channel.assertQueue(queue, { durable: true });
+// A finished task, as a worker would have written it.
+await redis.set(
+  `celery-task-meta-${doneId}`,
+  JSON.stringify({
+    status: 'SUCCESS',
+    result: 3,
+    traceback: null,
+    children: [],
+    date_done: new Date().toISOString().replace('Z', ''),
+    task_id: doneId,
+  }),
+  'EX',
+  600,
+);
+const api = await startApi({
+  brokerUrl: BROKER_URL,
+  redisUrl: REDIS_URL,
+  port: PORT,
+  env: { TASK_DEFAULT_QUEUE: queue },
+  nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+  ...(process.env.BENCH_API_MAIN ? { main: process.env.BENCH_API_MAIN } : {}),
+});
+
+const ROUTES = [
+  { name: 'GET /solo/add', url: `${api.url}/solo/add` },
+  {
+    name: 'POST /v1/tasks',
+    url: `${api.url}/v1/tasks`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ task: 'add_task', args: [1, 2] }),
+  },
+  { name: 'GET /result/{id}', url: `${api.url}/result/${doneId}` },
+];
+
+async function measure(route) {
+  await autocannon({ ...route, connections: 8, duration: 1 });
+  const before = cpuSeconds(api.pid);
+  const result = await autocannon({
+    ...route,
+    connections: 16,
+    duration: SECONDS,
+  });
+  const cpu = cpuSeconds(api.pid) - before;
+  await channel.purgeQueue(queue);
+  return {
+    perSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    cpuUsPerRequest: (cpu * 1e6) / result.requests.total,
+  };
+}
+
+const runs = new Map(ROUTES.map(({ name }) => [name, []]));
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const route of ROUTES) {
+      const run = await measure(route);
+      runs.get(route.name).push(run);
+      console.error(
+        `[api-cpu] round ${round + 1} ${route.name}: ${run.cpuUsPerRequest.toFixed(0)} CPU-µs/req, ${run.perSecond.toFixed(0)} req/s, p99 ${run.p99Ms} ms${run.non2xx ? `, ${run.non2xx} non-2xx` : ''}`,
+      );
+    }
+  }
+} finally {
+  await api.stop();
+  await channel.deleteQueue(queue).catch(() => undefined);
+  await redis.del(`celery-task-meta-${doneId}`);
+  await connection.close();
+  redis.disconnect();
+}
+
+console.log(`| route | CPU-µs/req (median of ${ROUNDS}) | req/s | p99 ms |`);
+console.log('|---|---|---|---|');
+for (const [name, list] of runs) {
+  const pick = (key) => median(list.map((run) => run[key]));
+  console.log(
+    `| ${name} | ${pick('cpuUsPerRequest').toFixed(0)} | ${pick('perSecond').toFixed(0)} | ${pick('p99Ms')} |`,
+  );
+}
