@@ -7,12 +7,20 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const API_MAIN = resolve(ROOT, 'dist/apps/api/apps/api/src/main.js');
 
 /**
- * Starts dist's api with `env` over the caller's environment (without
- * API_KEYS: the bench sends no token) and no rate limit; resolves once
- * /health/ready answers. `stop()` ends it.
+ * Starts dist's api (or `main`, another build inside the repository, with
+ * `nodeArgs` such as `--cpu-prof`) with `env` over the caller's environment
+ * (without API_KEYS: the bench sends no token) and no rate limit; resolves
+ * once /health/ready answers. `pid` is its process, `stop()` ends it.
  */
-export async function startApi({ brokerUrl, redisUrl, port, env = {} }) {
-  const child = spawn(process.execPath, [API_MAIN], {
+export async function startApi({
+  brokerUrl,
+  redisUrl,
+  port,
+  env = {},
+  main = API_MAIN,
+  nodeArgs = [],
+}) {
+  const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, main)], {
     cwd: ROOT,
     env: {
       ...withoutApiKeys(process.env),
@@ -48,7 +56,7 @@ export async function startApi({ brokerUrl, redisUrl, port, env = {} }) {
     }
     await sleep(100);
   }
-  return { url, stop };
+  return { url, pid: child.pid, stop };
 }
 
 // The api would demand a bearer token if the caller's environment set keys.
