@@ -7,21 +7,20 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const API_MAIN = resolve(ROOT, 'dist/apps/api/apps/api/src/main.js');
 
 /**
- * Starts dist's api with `env` over the caller's environment (without
- * API_KEYS: the bench sends no token) and no rate limit; resolves once
- * /health/ready answers. `stop()` ends it; `pid` is its process id.
- * `nodeArgs` go before the script (e.g. `--cpu-prof`); `main` is another
- * build of the api to start.
+ * Starts dist's api (or `main`, another build inside the repository, with
+ * `nodeArgs` such as `--cpu-prof`) with `env` over the caller's environment
+ * (without API_KEYS: the bench sends no token) and no rate limit; resolves
+ * once /health/ready answers. `pid` is its process, `stop()` ends it.
  */
 export async function startApi({
   brokerUrl,
   redisUrl,
   port,
   env = {},
-  nodeArgs = [],
   main = API_MAIN,
+  nodeArgs = [],
 }) {
-  const child = spawn(process.execPath, [...nodeArgs, main], {
+  const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, main)], {
     cwd: ROOT,
     env: {
       ...withoutApiKeys(process.env),
@@ -57,7 +56,7 @@ export async function startApi({
     }
     await sleep(100);
   }
-  return { url, stop, pid: child.pid };
+  return { url, pid: child.pid, stop };
 }
 
 // The api would demand a bearer token if the caller's environment set keys.

@@ -4,6 +4,7 @@
 // queues are deleted (RabbitMQ) or obliterated (BullMQ) afterwards.
 import { Queue } from 'bullmq';
 import { startApi } from './api-process.mjs';
+import { cpuSeconds } from './proc-stats.mjs';
 import { deleteQueue, median, TASK } from './workload.mjs';
 
 /** Settings from BENCH_BULK_* (see bench/run.mjs). */
@@ -15,6 +16,12 @@ export function bulkSettings(env) {
     batches: Number(env.BENCH_BULK_BATCHES ?? 12),
     size: Number(env.BENCH_BULK_SIZE ?? 1000),
     lanes: Number(env.BENCH_BULK_CONNECTIONS ?? 3),
+    // BullMQ's side can be skipped when comparing two api builds.
+    bullmq: env.BENCH_BULK_BULLMQ !== 'off',
+    // Another api build (inside the repository) and its node flags, e.g.
+    // BENCH_BULK_API_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+    apiMain: env.BENCH_API_MAIN,
+    apiNodeArgs: (env.BENCH_BULK_API_FLAGS ?? '').split(' ').filter(Boolean),
   };
 }
 
@@ -47,6 +54,8 @@ export async function bulkSubmit({
     redisUrl,
     port,
     env: { TASK_DEFAULT_QUEUE: queue },
+    ...(settings.apiMain ? { main: settings.apiMain } : {}),
+    nodeArgs: settings.apiNodeArgs,
   });
   const redis = new URL(redisUrl);
   const bull = new Queue(`bench-${run}-bulk`, {
@@ -80,24 +89,38 @@ export async function bulkSubmit({
     }
   };
   const addBulk = () => bull.addBulk(jobs);
+  // The api's CPU time per 1000 tasks accepted: less sensitive than the
+  // rate to what else runs on the machine.
+  const apiCpu = async () => {
+    const before = cpuSeconds(api.pid);
+    const tasksPerSecond = await rate(settings, postBatch);
+    const cpuMs = (cpuSeconds(api.pid) - before) * 1000;
+    apiCpuMsPer1000.push(cpuMs / ((settings.batches * settings.size) / 1000));
+    return tasksPerSecond;
+  };
   const celeriac = [];
   const bullmq = [];
+  const apiCpuMsPer1000 = [];
   try {
     // Warm both (JIT, connections, the queue's declaration) untimed.
     await rate({ ...settings, batches: settings.lanes }, postBatch);
-    await rate({ ...settings, batches: settings.lanes }, addBulk);
+    if (settings.bullmq) {
+      await rate({ ...settings, batches: settings.lanes }, addBulk);
+    }
     for (let round = 0; round < settings.rounds; round++) {
       // Alternate which goes first, so load from elsewhere hits both alike.
       const pair = [
-        async () => celeriac.push(await rate(settings, postBatch)),
-        async () => bullmq.push(await rate(settings, addBulk)),
+        async () => celeriac.push(await apiCpu()),
+        async () =>
+          settings.bullmq && bullmq.push(await rate(settings, addBulk)),
       ];
       for (const measure of round % 2 === 0 ? pair : pair.reverse()) {
         await measure();
       }
       log(
-        `bulk round ${round}: POST /v1/tasks/batch ${celeriac.at(-1).toFixed(0)} tasks/s, ` +
-          `BullMQ addBulk ${bullmq.at(-1).toFixed(0)} jobs/s`,
+        `bulk round ${round}: POST /v1/tasks/batch ${celeriac.at(-1).toFixed(0)} tasks/s ` +
+          `(api ${apiCpuMsPer1000.at(-1).toFixed(0)} CPU-ms per 1000), ` +
+          `BullMQ addBulk ${bullmq.at(-1)?.toFixed(0) ?? '-'} jobs/s`,
       );
     }
   } finally {
@@ -107,15 +130,16 @@ export async function bulkSubmit({
     await deleteQueue(channel, queue);
   }
   const celeriacMedian = median(celeriac);
-  const bullmqMedian = median(bullmq);
+  const bullmqMedian = bullmq.length > 0 ? median(bullmq) : NaN;
   return {
     batchSize: settings.size,
     connections: settings.lanes,
     batchesPerRound: settings.batches,
     celeriacTasksPerSecond: celeriacMedian,
+    apiCpuMsPer1000Tasks: median(apiCpuMsPer1000),
     bullmqJobsPerSecond: bullmqMedian,
     ratio: celeriacMedian / bullmqMedian,
-    rounds: { celeriac, bullmq },
+    rounds: { celeriac, apiCpuMsPer1000, bullmq },
   };
 }
 
@@ -129,11 +153,18 @@ export function printBulk(bulk) {
     return;
   }
   const n = (value) => value.toFixed(0);
+  const celeriac =
+    `POST /v1/tasks/batch ${n(bulk.celeriacTasksPerSecond)} tasks/s ` +
+    `(api ${n(bulk.apiCpuMsPer1000Tasks)} CPU-ms per 1000 tasks)`;
+  const goal20k = `>= 20000 tasks/s ${bulk.celeriacTasksPerSecond >= 20_000 ? 'met' : 'not met'}`;
+  // BENCH_BULK_BULLMQ=off: no BullMQ figure, no ratio.
+  const bullmq = Number.isNaN(bulk.bullmqJobsPerSecond)
+    ? `; BullMQ not measured (goal: ${goal20k})`
+    : `; BullMQ addBulk ${n(bulk.bullmqJobsPerSecond)} jobs/s; ratio ${bulk.ratio.toFixed(2)}x ` +
+      `(goals: ${goal20k}, >= BullMQ ${bulk.ratio >= 1 ? 'met' : 'not met'})`;
   console.log(
     `\nbulk submit (${bulk.batchSize} a call, ${bulk.connections} in flight, medians of ${bulk.rounds.celeriac.length}): ` +
-      `POST /v1/tasks/batch ${n(bulk.celeriacTasksPerSecond)} tasks/s; ` +
-      `BullMQ addBulk ${n(bulk.bullmqJobsPerSecond)} jobs/s; ratio ${bulk.ratio.toFixed(2)}x ` +
-      `(goals: >= 20000 tasks/s ${bulk.celeriacTasksPerSecond >= 20_000 ? 'met' : 'not met'}, ` +
-      `>= BullMQ ${bulk.ratio >= 1 ? 'met' : 'not met'})`,
+      celeriac +
+      bullmq,
   );
 }

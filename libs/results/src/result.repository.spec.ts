@@ -118,6 +118,41 @@ describe(ResultRepository.name, () => {
       expect(metas.map((meta) => meta?.status)).toEqual(['PENDING', 'PENDING']);
       await expect(sut.markManyPending([])).resolves.toEqual([]);
     });
+
+    it('writes the same documents as markPending, with the expiry or, at 0, none', async () => {
+      const forever = new ResultRepository(redis, {
+        expiresSeconds: 0,
+        keyPrefix: prefix,
+      });
+      const single = randomUUID();
+      const expiring = [randomUUID(), randomUUID()];
+      const kept = [randomUUID(), randomUUID()];
+      await sut.markPending(single);
+      await expect(sut.markManyPending(expiring)).resolves.toEqual([
+        true,
+        true,
+      ]);
+      await expect(forever.markManyPending(kept)).resolves.toEqual([
+        true,
+        true,
+      ]);
+      const document = async (id: string) =>
+        (await getRaw(taskMetaKey(id, prefix))).replace(id, '<id>');
+      const expected = await document(single);
+      for (const id of [...expiring, ...kept]) {
+        await expect(document(id)).resolves.toBe(expected);
+      }
+      for (const id of expiring) {
+        expect(
+          Math.abs(
+            (await redis.ttl(taskMetaKey(id, prefix))) - EXPIRES_SECONDS,
+          ),
+        ).toBeLessThanOrEqual(2);
+      }
+      for (const id of kept) {
+        await expect(redis.ttl(taskMetaKey(id, prefix))).resolves.toBe(-1);
+      }
+    });
   });
 
   describe('unmarkPending', () => {

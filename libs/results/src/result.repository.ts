@@ -61,6 +61,23 @@ const STORE_RESULT_SHA = createHash('sha1')
   .update(STORE_RESULT_LUA)
   .digest('hex');
 
+// SET NX (with EX when ARGV[1] > 0) of each KEYS[i] to ARGV[i + 1]; per
+// key, 1 when written, 0 when it existed.
+const MARK_PENDING_LUA = `
+local ttl = tonumber(ARGV[1])
+local written = {}
+for index, key in ipairs(KEYS) do
+  local reply
+  if ttl > 0 then
+    reply = redis.call('SET', key, ARGV[index + 1], 'EX', ttl, 'NX')
+  else
+    reply = redis.call('SET', key, ARGV[index + 1], 'NX')
+  end
+  written[index] = reply and 1 or 0
+end
+return written
+`;
+
 // Compare-and-delete: drops each key only while it still holds the PENDING
 // document this producer wrote, so a state a worker stored meanwhile stays.
 const UNMARK_PENDING_LUA = `
@@ -126,7 +143,7 @@ export class ResultRepository {
    */
   async markPending(taskId: string): Promise<boolean> {
     const key = this.taskKey(taskId);
-    const json = JSON.stringify(pendingMeta(taskId));
+    const json = pendingDocument(taskId);
     const reply =
       this.expiresSeconds > 0
         ? await this.redis.set(key, json, 'EX', this.expiresSeconds, 'NX')
@@ -144,17 +161,22 @@ export class ResultRepository {
     if (taskIds.length === 0) {
       return [];
     }
-    const pipeline = this.redis.pipeline();
-    for (const taskId of taskIds) {
-      const key = this.taskKey(taskId);
-      const json = JSON.stringify(pendingMeta(taskId));
-      if (this.expiresSeconds > 0) {
-        pipeline.set(key, json, 'EX', this.expiresSeconds, 'NX');
-      } else {
-        pipeline.set(key, json, 'NX');
-      }
+    if (taskIds.length === 1) {
+      return [await this.markPending(taskIds[0])];
     }
-    return unwrapReplies(await pipeline.exec()).map((reply) => reply === 'OK');
+    // One script call instead of a pipeline of SETs: the same writes, but
+    // one command for ioredis to build and one reply to parse, which for a
+    // 1000-task batch was most of the api's Redis work.
+    const keys = taskIds.map((taskId) => this.taskKey(taskId));
+    const documents = taskIds.map(pendingDocument);
+    const written = (await this.redis.eval(
+      MARK_PENDING_LUA,
+      keys.length,
+      ...keys,
+      this.expiresSeconds,
+      ...documents,
+    )) as number[];
+    return written.map((flag) => flag === 1);
   }
 
   /**
@@ -171,9 +193,7 @@ export class ResultRepository {
       return 0;
     }
     const keys = taskIds.map((taskId) => this.taskKey(taskId));
-    const documents = taskIds.map((taskId) =>
-      JSON.stringify(pendingMeta(taskId)),
-    );
+    const documents = taskIds.map(pendingDocument);
     const removed = await this.redis.eval(
       UNMARK_PENDING_LUA,
       keys.length,
@@ -344,6 +364,17 @@ export class ResultRepository {
   private groupKey(groupId: string): string {
     return groupMetaKey(groupId, this.keyPrefix);
   }
+}
+
+// JSON.stringify(pendingMeta(id)), built around the one varying field: a
+// batch writes (and may take back) a thousand of them.
+const PENDING_DOCUMENT_HEAD = JSON.stringify(pendingMeta('')).slice(
+  0,
+  -'""}'.length,
+);
+
+function pendingDocument(taskId: string): string {
+  return `${PENDING_DOCUMENT_HEAD}${JSON.stringify(taskId)}}`;
 }
 
 function pendingMeta(taskId: string): TaskMeta {

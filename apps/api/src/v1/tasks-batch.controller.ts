@@ -57,7 +57,7 @@ interface SubmitBatchBody {
 
 /**
  * Bulk submit: many `POST /v1/tasks` bodies in one request, sent as one
- * plan (one pipelined Redis round trip for the PENDING marks, then every
+ * plan (one Redis round trip for the PENDING marks, then every
  * publish with confirms), answered per item in order.
  */
 @ApiKeyAuth()

@@ -3,12 +3,17 @@ import { hostname } from 'node:os';
 
 const replyTo = randomUUID();
 
+// Read once, as Celery memoizes gethostname(): os.hostname() is a system
+// call, and every published message asks for its origin.
+let origin: string | undefined;
+
 /**
  * The sender's node name, as Celery's `anon_nodename()` writes the `origin`
  * header: `gen<pid>@<hostname>`.
  */
 export function processOrigin(): string {
-  return `gen${process.pid}@${hostname()}`;
+  origin ??= `gen${process.pid}@${hostname()}`;
+  return origin;
 }
 
 /**

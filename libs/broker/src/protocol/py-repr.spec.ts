@@ -302,6 +302,24 @@ describe('argsRepr and kwargsRepr', () => {
   ])('kwargsRepr(%p) is %p', (kwargs, expected) => {
     expect(kwargsRepr(kwargs)).toBe(expected);
   });
+
+  // Flat values take a shortcut; it must print what saferepr's walk prints,
+  // up to and across the length where saferepr starts cutting.
+  it.each<[string, unknown[]]>([
+    ['scalars', [1, -2.5, 1e21, 0.1, true, false, null, "it's", 'x y', 'é😀']],
+    ['one item', [7]],
+    ['a string just under the limit', ['a'.repeat(1015)]],
+    ['a string at the limit', ['a b '.repeat(256)]],
+    ['many numbers', range(400)],
+    ['many short strings', range(300).map(String)],
+    ['astral strings near the limit', ['😀'.repeat(600)]],
+  ])('argsRepr of %s is saferepr', (_, args) => {
+    for (const form of ['list', 'tuple'] as const) {
+      expect(argsRepr(args, form)).toBe(saferepr(args, 1024, form === 'tuple'));
+    }
+    const kwargs = Object.fromEntries(args.map((item, i) => [`k${i}`, item]));
+    expect(kwargsRepr(kwargs)).toBe(saferepr(kwargs, 1024));
+  });
 });
 
 describe('pyRepr', () => {

@@ -132,6 +132,7 @@ export class CeleryClient extends ClientProxy {
     const channel = this.channel;
     const connection = this.connection;
     this.channel = undefined;
+
     this.connection = undefined;
     this.declaredQueues.clear();
     this.lostReason = undefined;
@@ -188,45 +189,111 @@ export class CeleryClient extends ClientProxy {
     );
   }
 
+  /**
+   * Publishes many task messages at once (a batch, a canvas's steps): one
+   * availability check and one declaration per distinct queue, then every
+   * message without waiting for the one before; resolves once the broker
+   * confirmed them all. Every publish settles before it rejects with the
+   * first failure, so the caller can take back what was not sent.
+   *
+   * @throws BrokerUnavailableError as {@link CeleryClient.publishTask}
+   */
+  async publishTasks(requests: readonly PublishRequest[]): Promise<void> {
+    if (requests.length === 0) {
+      return;
+    }
+    const started = performance.now();
+    let channel: ChannelWrapper;
+    try {
+      this.assertAvailable();
+      channel = this.ensureChannel();
+      const queues = new Set(requests.map(({ queue }) => queue));
+      await Promise.all(
+        [...queues].map((queue) => this.declareQueue(channel, queue)),
+      );
+    } catch (error) {
+      for (const { message, queue } of requests) {
+        this.report(message, queue, 'failed', started);
+      }
+      throw asBrokerUnavailable(error, this.publishTimeoutMs());
+    }
+    const outcomes = await Promise.allSettled(
+      requests.map(({ message, queue }) =>
+        withPublishSpan(message, queue, () =>
+          this.publishOne(channel, message, queue),
+        ).then(
+          () => this.report(message, queue, 'confirmed', started),
+          (error: unknown) => {
+            this.report(message, queue, 'failed', started);
+            throw error;
+          },
+        ),
+      ),
+    );
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        throw outcome.reason;
+      }
+    }
+  }
+
   private async publishConfirmed(
     message: TaskMessage,
     queue: string,
   ): Promise<void> {
     const started = performance.now();
-    const report = (outcome: TaskPublished['outcome']) => {
-      const seconds = (performance.now() - started) / 1000;
-      for (const observe of this.publishObservers) {
-        observe({ task: message.headers.task, queue, outcome, seconds });
-      }
-    };
     try {
       this.assertAvailable();
-      const { content, options } = encodeTaskMessage(message);
       const channel = this.ensureChannel();
-      // Only what the broker did (or did not do) means it is unavailable.
       try {
         await this.declareQueue(channel, queue);
-        const delayedKey = this.delaysNatively
-          ? nativeDelayRoutingKey(message, queue)
-          : undefined;
-        if (delayedKey === undefined) {
-          await channel.publish('', queue, content, options);
-        } else {
-          await channel.publish(
-            DELAYED_DELIVERY_ENTRY,
-            delayedKey,
-            content,
-            options,
-          );
-        }
       } catch (error) {
         throw asBrokerUnavailable(error, this.publishTimeoutMs());
       }
+      await this.publishOne(channel, message, queue);
     } catch (error) {
-      report('failed');
+      this.report(message, queue, 'failed', started);
       throw error;
     }
-    report('confirmed');
+    this.report(message, queue, 'confirmed', started);
+  }
+
+  // Encodes and publishes one message of a declared queue; only what the
+  // broker did (or did not do) means it is unavailable, not an encoding error.
+  private publishOne(
+    channel: ChannelWrapper,
+    message: TaskMessage,
+    queue: string,
+  ): Promise<void> {
+    const { content, options } = encodeTaskMessage(message);
+    const delayedKey = this.delaysNatively
+      ? nativeDelayRoutingKey(message, queue)
+      : undefined;
+    const published =
+      delayedKey === undefined
+        ? channel.publish('', queue, content, options)
+        : channel.publish(DELAYED_DELIVERY_ENTRY, delayedKey, content, options);
+    return published.then(
+      () => undefined,
+      (error: unknown) => {
+        throw asBrokerUnavailable(error, this.publishTimeoutMs());
+      },
+    );
+  }
+
+  private report(
+    message: TaskMessage,
+    queue: string,
+    outcome: TaskPublished['outcome'],
+    started: number,
+  ): void {
+    if (this.publishObservers.length === 0) {
+      return;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    for (const observe of this.publishObservers) {
+      observe({ task: message.headers.task, queue, outcome, seconds });
+    }
   }
 
   /**

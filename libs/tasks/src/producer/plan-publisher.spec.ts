@@ -36,6 +36,20 @@ class FakeBroker {
     await this.onPublish(message);
     this.published.push(message.headers.id);
   }
+
+  // As CeleryClient's: every publish settles, then the first failure.
+  async publishTasks(requests: { message: TaskMessage }[]): Promise<void> {
+    if (requests.length > 0) {
+      this.assertAvailable();
+    }
+    const outcomes = await Promise.allSettled(
+      requests.map(({ message }) => this.publishTask(message)),
+    );
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) {
+      throw failed.reason;
+    }
+  }
 }
 
 function groupPlan(): CanvasPlan {

@@ -1,5 +1,5 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { CeleryClient } from '@celeriac/broker';
+import { CeleryClient, type PublishRequest } from '@celeriac/broker';
 import {
   asResultBackendError,
   ChordRepository,
@@ -50,17 +50,22 @@ export class PlanPublisher {
           this.results.saveGroup(groupId, childIds),
         ),
       ]);
-      await settleAll(
-        plan.messages.map(({ message, queue }) => {
-          // Native countdowns wait in RabbitMQ, not in BullMQ.
-          const delay = this.client.delaysNatively
-            ? null
-            : (this.delayed?.delayOf(message) ?? null);
-          return this.delayed && delay !== null
-            ? this.delayed.schedule(message, queue, delay)
-            : this.client.publishTask(message, queue);
-        }),
-      );
+      const now: PublishRequest[] = [];
+      const later: Promise<unknown>[] = [];
+      for (const request of plan.messages) {
+        // Native countdowns wait in RabbitMQ, not in BullMQ.
+        const delay = this.client.delaysNatively
+          ? null
+          : (this.delayed?.delayOf(request.message) ?? null);
+        if (this.delayed && delay !== null) {
+          later.push(
+            this.delayed.schedule(request.message, request.queue, delay),
+          );
+        } else {
+          now.push(request);
+        }
+      }
+      await settleAll([this.client.publishTasks(now), ...later]);
     } catch (error) {
       const failure = asResultBackendError(error);
       const takenBack = this.takeBack(plan, marked);

@@ -83,7 +83,7 @@ export class TaskProducer implements CanvasContext {
   }
 
   /**
-   * Many `send_task` calls as one plan: one pipelined round trip marks every
+   * Many `send_task` calls as one plan: one Redis round trip marks every
    * id PENDING, then every message is published with confirms. All or
    * nothing: when any publish fails, every mark is taken back and it rejects.
    * @returns the task ids, in the order of `calls`
