@@ -172,6 +172,13 @@ describe("docker-compose.yaml's ha profile", () => {
       text.includes('--sentinel'),
     );
     expect(sentinel).toMatch(/sentinel monitor mymaster \$master 6379 2/);
+    // `up` of the apps alone starts the whole group: they depend on the
+    // sentinels, which depend on both nodes.
+    for (const name of SENTINELS) {
+      expect(Object.keys(services[name].depends_on ?? {}).sort()).toEqual(
+        REDIS_NODES,
+      );
+    }
     expect(sentinel).toMatch(/\[ -z "\$master" \] && master=redis-node-1/);
   });
 

@@ -129,6 +129,8 @@ suite(
     /** The ha stack's `up`, running while the default stack's tests do. */
     let haUp: Promise<unknown> = Promise.resolve();
     let startedAt = 0;
+    /** The default stack's container events from `up` until all were healthy. */
+    let startEvents: Awaited<ReturnType<ComposeStack['events']>> = [];
     const timings: string[] = [];
     const timed = async <T>(
       what: string,
@@ -218,6 +220,10 @@ suite(
       await timed('docker-compose up --build', () =>
         stack.compose('up', '--detach', '--build'),
       );
+      await timed('all healthy', () => stack.waitHealthy(4 * MINUTE));
+      // Read now: dockerd keeps only its last 256 events, and the ha stack's
+      // health checks would soon push these out.
+      startEvents = await stack.events(startedAt);
       // The same image from the cache; it boots while the tests below run.
       haUp = timed('ha: docker-compose --profile ha up --build', () =>
         haStack.compose('up', '--detach', '--build', ...HA_APPS),
@@ -246,8 +252,7 @@ suite(
     it(
       'turns all six services healthy, the apps started after RabbitMQ and Redis were',
       async () => {
-        await timed('all healthy', () => stack.waitHealthy(4 * MINUTE));
-        const events = await stack.events(startedAt);
+        const events = startEvents;
         const first = (service: string, status: string) =>
           events.find((e) => e.service === service && e.status === status)
             ?.timeNano;

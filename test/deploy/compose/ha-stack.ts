@@ -47,17 +47,14 @@ export async function rabbitmqctlJson<T>(
   return JSON.parse(output) as T;
 }
 
-/** The service's address on the project's network. */
+/** The service's address on the project's network; undefined once its container stopped. */
 export async function addressOf(
   stack: ComposeStack,
   service: string,
-): Promise<string> {
+): Promise<string | undefined> {
   const { NetworkSettings } = await stack.inspect(service);
   const [network] = Object.values(NetworkSettings.Networks ?? {});
-  if (!network?.IPAddress) {
-    throw new Error(`${service} has no address`);
-  }
-  return network.IPAddress;
+  return network?.IPAddress || undefined;
 }
 
 /**
@@ -71,12 +68,15 @@ export async function brokerNodeOf(
   askOn: string,
 ): Promise<string> {
   const appAddress = await addressOf(stack, app);
+  // Nodes that still run (a killed one has no address).
   const nodeAddresses = new Map(
-    await Promise.all(
-      RABBITMQ_NODES.map(
-        async (node) => [await addressOf(stack, node), node] as const,
-      ),
-    ),
+    (
+      await Promise.all(
+        RABBITMQ_NODES.map(
+          async (node) => [await addressOf(stack, node), node] as const,
+        ),
+      )
+    ).filter(([address]) => address !== undefined),
   );
   const lines = await rabbitmqctl(
     stack,
@@ -87,7 +87,7 @@ export async function brokerNodeOf(
   );
   for (const line of lines) {
     const [, client, server] = /^(\S+):\d+ -> (\S+):\d+/.exec(line) ?? [];
-    if (client === appAddress && nodeAddresses.has(server)) {
+    if (appAddress && client === appAddress && nodeAddresses.has(server)) {
       return nodeAddresses.get(server)!;
     }
   }
