@@ -5,6 +5,12 @@
 // images are stand-ins where no registry is reachable (compose/standins.ts).
 // Measured here: about 10 min cold (no engine, images or cache), 3.5 min warm.
 //
+// The `ha` profile runs as a second project beside it: started (and built,
+// from the same cache) once the default stack is up, it boots while the
+// default stack's tests run, and its own tests come last: a task on a quorum
+// queue of a 3-node cluster, then `docker kill` of the RabbitMQ node the api
+// is connected to, then of the Redis master, a submit succeeding after each.
+//
 // No Docker engine: as root or in CI that is a failure (root can install and
 // start one); otherwise every test is skipped with the reason printed loudly.
 import { randomBytes } from 'node:crypto';
@@ -19,7 +25,20 @@ import {
   DOCKERD_LOG,
 } from './compose/docker-engine';
 import { ensureStandins } from './compose/standins';
+import { pollUntil } from '../utils/poll-until';
 import { ComposeStack, SERVICES } from './compose/compose-stack';
+import {
+  HA_APPS,
+  HA_PROFILE,
+  HA_SERVICES,
+  RABBITMQ_NODES,
+  REDIS_NODES,
+  brokerNodeOf,
+  rabbitmqctlJson,
+  sentinelMaster,
+  sentinelsReady,
+  submitUntilAccepted,
+} from './compose/ha-stack';
 
 const MINUTE = 60_000;
 const engine = ensureDockerEngine();
@@ -95,9 +114,23 @@ suite(
     let work = '';
     let dataDir = '';
     const logDir = resolve(process.cwd(), 'test-results/compose');
-    const ports = { rabbitmq: 0, management: 0, redis: 0, api: 0, monitor: 0 };
+    const ports = {
+      rabbitmq: 0,
+      management: 0,
+      redis: 0,
+      api: 0,
+      monitor: 0,
+      haApi: 0,
+      haMonitor: 0,
+      haManagement: 0,
+    };
     let stack: ComposeStack;
+    let haStack: ComposeStack;
+    /** The ha stack's `up`, running while the default stack's tests do. */
+    let haUp: Promise<unknown> = Promise.resolve();
     let startedAt = 0;
+    /** The default stack's container events from `up` until all were healthy. */
+    let startEvents: Awaited<ReturnType<ComposeStack['events']>> = [];
     const timings: string[] = [];
     const timed = async <T>(
       what: string,
@@ -112,14 +145,17 @@ suite(
     const brokerUrl = () =>
       `amqp://${user}:${password}@127.0.0.1:${ports.rabbitmq}`;
 
-    /** GET /result/{id} until it is 200 (done) or the time is up. */
+    const haApi = () => `http://127.0.0.1:${ports.haApi}`;
+
+    /** GET /result/{id} (of the api at `base`) until it is 200 (done) or the time is up. */
     async function resultOf(
       id: string,
       timeoutMs: number,
+      base = api(''),
     ): Promise<{ code: number; body: { status?: string; result?: unknown } }> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const response = await fetch(api(`/result/${id}`));
+        const response = await fetch(`${base}/result/${id}`);
         const body = (await response.json()) as { status?: string };
         if (response.status === 200 || Date.now() > deadline) {
           return { code: response.status, body };
@@ -156,8 +192,27 @@ suite(
         },
         join(work, 'empty.env'),
       );
+      haStack = new ComposeStack(
+        'celeriac-compose-ha-test',
+        {
+          API_HA_HOST_PORT: String(ports.haApi),
+          MONITOR_HA_HOST_PORT: String(ports.haMonitor),
+          RABBITMQ_HA_MANAGEMENT_HOST_PORT: String(ports.haManagement),
+          RABBITMQ_USER: user,
+          RABBITMQ_PASSWORD: password,
+          REDIS_PASSWORD: redisPassword,
+          RABBITMQ_ERLANG_COOKIE: randomBytes(16).toString('hex'),
+          // add_task in 1 s rather than 20.
+          TASK_TIME_SCALE: '0.05',
+        },
+        join(work, 'empty-ha.env'),
+        { profiles: [HA_PROFILE], services: HA_SERVICES },
+      );
       // What an aborted earlier run left.
-      await stack.compose('down', '--volumes', '--remove-orphans');
+      await Promise.all([
+        stack.compose('down', '--volumes', '--remove-orphans'),
+        haStack.compose('down', '--volumes', '--remove-orphans'),
+      ]);
       await timed('stand-in base images', () =>
         ensureStandins((line) => console.log(`[compose test] ${line}`)),
       );
@@ -165,13 +220,29 @@ suite(
       await timed('docker-compose up --build', () =>
         stack.compose('up', '--detach', '--build'),
       );
+      await timed('all healthy', () => stack.waitHealthy(4 * MINUTE));
+      // Read now: dockerd keeps only its last 256 events, and the ha stack's
+      // health checks would soon push these out.
+      startEvents = await stack.events(startedAt);
+      // The same image from the cache; it boots while the tests below run.
+      haUp = timed('ha: docker-compose --profile ha up --build', () =>
+        haStack.compose('up', '--detach', '--build', ...HA_APPS),
+      );
+      haUp.catch(() => undefined);
     }, 20 * MINUTE);
 
     afterAll(async () => {
-      if (stack) {
-        await stack.saveLogs(logDir);
-        await stack.compose('down', '--volumes', '--remove-orphans');
-      }
+      await haUp.catch(() => undefined);
+      await timed('down, both stacks', () =>
+        Promise.all(
+          [stack, haStack]
+            .filter((one) => one !== undefined)
+            .map(async (one) => {
+              await one.saveLogs(logDir);
+              await one.compose('down', '--volumes', '--remove-orphans');
+            }),
+        ),
+      );
       if (work) {
         rmSync(work, { recursive: true, force: true });
       }
@@ -181,8 +252,7 @@ suite(
     it(
       'turns all six services healthy, the apps started after RabbitMQ and Redis were',
       async () => {
-        await timed('all healthy', () => stack.waitHealthy(4 * MINUTE));
-        const events = await stack.events(startedAt);
+        const events = startEvents;
         const first = (service: string, status: string) =>
           events.find((e) => e.service === service && e.status === status)
             ?.timeNano;
@@ -369,6 +439,92 @@ suite(
         expect([code, body.status, body.result]).toEqual([200, 'SUCCESS', 4]);
       },
       10 * MINUTE,
+    );
+
+    it(
+      'ha profile: turns healthy a 3-node RabbitMQ cluster, Redis with a replica under 3 sentinels, and the apps',
+      async () => {
+        await haUp;
+        await timed('ha: all healthy', () => haStack.waitHealthy(4 * MINUTE));
+        const status = await rabbitmqctlJson<{ running_nodes: string[] }>(
+          haStack,
+          'rabbitmq-3',
+          'cluster_status',
+        );
+        expect([...status.running_nodes].sort()).toEqual(
+          RABBITMQ_NODES.map((node) => `rabbit@${node}`),
+        );
+        expect(await sentinelMaster(haStack, 'sentinel-1')).toBe(
+          'redis-node-1',
+        );
+        await sentinelsReady(haStack, 'sentinel-1', MINUTE);
+      },
+      6 * MINUTE,
+    );
+
+    it(
+      'ha profile: runs a task through the api on a quorum queue with a replica on each node',
+      async () => {
+        const { id } = await submitUntilAccepted(haApi(), 1, 2, MINUTE);
+        const { code, body } = await resultOf(id, MINUTE, haApi());
+        expect([code, body.status, body.result]).toEqual([200, 'SUCCESS', 3]);
+        const queues = await rabbitmqctlJson<
+          { name: string; type: string; members: string[] }[]
+        >(haStack, 'rabbitmq-2', 'list_queues', 'name', 'type', 'members');
+        const queue = queues.find((one) => one.name === 'default-sum');
+        expect(queue?.type).toBe('quorum');
+        expect([...(queue?.members ?? [])].sort()).toEqual(
+          RABBITMQ_NODES.map((node) => `rabbit@${node}`),
+        );
+      },
+      2 * MINUTE,
+    );
+
+    it(
+      'ha profile: a submit succeeds after `docker kill` of the RabbitMQ node the api is connected to',
+      async () => {
+        const victim = await brokerNodeOf(haStack, 'api-ha', 'rabbitmq-2');
+        const survivor = RABBITMQ_NODES.find((node) => node !== victim)!;
+        await haStack.kill(victim);
+        const { id, statuses } = await timed(
+          `ha: kill ${victim}, until a submit is accepted`,
+          () => submitUntilAccepted(haApi(), 2, 3, MINUTE),
+        );
+        console.log(`[compose test] refused before: ${statuses.join(', ')}`);
+        const { code, body } = await resultOf(id, MINUTE, haApi());
+        expect([code, body.status, body.result]).toEqual([200, 'SUCCESS', 5]);
+        expect(await brokerNodeOf(haStack, 'api-ha', survivor)).not.toBe(
+          victim,
+        );
+      },
+      3 * MINUTE,
+    );
+
+    it(
+      'ha profile: a submit succeeds after `docker kill` of the Redis master, the sentinels promote the replica',
+      async () => {
+        const master = await sentinelMaster(haStack, 'sentinel-1');
+        expect(REDIS_NODES).toContain(master);
+        await sentinelsReady(haStack, 'sentinel-1', MINUTE);
+        await haStack.kill(master);
+        const { id, statuses } = await timed(
+          `ha: kill ${master}, until a submit is accepted`,
+          () => submitUntilAccepted(haApi(), 3, 4, MINUTE),
+        );
+        console.log(`[compose test] refused before: ${statuses.join(', ')}`);
+        const { code, body } = await resultOf(id, MINUTE, haApi());
+        expect([code, body.status, body.result]).toEqual([200, 'SUCCESS', 7]);
+        // Every sentinel learns the new master from the one that promoted it.
+        const promoted = REDIS_NODES.find((node) => node !== master);
+        expect(
+          await pollUntil(
+            () => sentinelMaster(haStack, 'sentinel-2'),
+            (name) => name === promoted,
+            { timeoutMs: 20_000, intervalMs: 500 },
+          ),
+        ).toBe(promoted);
+      },
+      3 * MINUTE,
     );
   },
 );

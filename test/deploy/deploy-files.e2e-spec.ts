@@ -5,7 +5,7 @@
 // Nothing here starts a container: test/deploy/compose.stack-spec.ts does.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { load, loadAll } from 'js-yaml';
+import { CORE_SCHEMA, load, loadAll, mergeTag } from 'js-yaml';
 import {
   ConfigValidationError,
   EnvironmentVariables,
@@ -99,9 +99,13 @@ interface Service {
   healthcheck?: { test?: string[] };
   stop_grace_period?: string;
   restart?: string;
+  profiles?: string[];
 }
 
-const compose = load(read('docker-compose.yaml')) as {
+const compose = load(read('docker-compose.yaml'), {
+  // Compose (PyYAML) merges `<<: *anchor` keys; the ha profile uses them.
+  schema: CORE_SCHEMA.withTags(mergeTag),
+}) as {
   services: Record<string, Service>;
 };
 
@@ -132,14 +136,17 @@ const PUBLISHED =
   /^\$\{PUBLISH_ADDRESS:-127\.0\.0\.1\}:\$\{[A-Z_]+_HOST_PORT:-\d+\}:(\d+)$/;
 
 describe('docker-compose.yaml', () => {
+  // Every app, the `ha` profile's too (compose-ha-files.e2e-spec.ts checks
+  // how that profile is wired); plainApps: the default stack's.
   const apps = Object.entries(compose.services).filter(
     ([, service]) => service.build !== undefined,
   );
+  const plainApps = apps.filter(([, service]) => !service.profiles);
 
   it('has the api, the worker, beat, the monitor, RabbitMQ and Redis under their names', () => {
-    const names = Object.values(compose.services).map(
-      (service) => service.container_name,
-    );
+    const names = Object.values(compose.services)
+      .filter((service) => !service.profiles)
+      .map((service) => service.container_name);
     expect(names.sort()).toEqual(
       [
         'celeriac-rabbitmq',
@@ -150,12 +157,9 @@ describe('docker-compose.yaml', () => {
         'celeriac-monitor',
       ].sort(),
     );
-    expect(apps.map(([, service]) => appOf(service.command)).sort()).toEqual([
-      'api',
-      'beat',
-      'monitor',
-      'worker',
-    ]);
+    expect(
+      plainApps.map(([, service]) => appOf(service.command)).sort(),
+    ).toEqual(['api', 'beat', 'monitor', 'worker']);
   });
 
   it.each(apps)(
@@ -241,7 +245,7 @@ describe('docker-compose.yaml', () => {
     const password = rabbitmq.environment?.RABBITMQ_DEFAULT_PASS;
     expect(user).toBe('${RABBITMQ_USER:-guest}');
     expect(password).toBe('${RABBITMQ_PASSWORD:-guest}');
-    for (const [, service] of apps) {
+    for (const [, service] of plainApps) {
       expect(service.environment?.BROKER_URL).toBe(
         `amqp://${user}:${password}@rabbitmq:5672//`,
       );
@@ -255,14 +259,14 @@ describe('docker-compose.yaml', () => {
       '--requirepass',
       '${REDIS_PASSWORD:-celeriac}',
     ]);
-    for (const [, service] of apps) {
+    for (const [, service] of plainApps) {
       expect(service.environment?.RESULT_BACKEND_URL).toBe(
         'redis://:${REDIS_PASSWORD:-celeriac}@redis:6379/0',
       );
     }
   });
 
-  it.each(apps)(
+  it.each(plainApps)(
     '%s: starts once RabbitMQ and Redis are healthy, and restarts',
     (_name, service) => {
       expect(service.depends_on).toEqual({

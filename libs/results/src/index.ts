@@ -38,6 +38,7 @@ export {
   type StoreResultExtra,
   type StoredGroup,
 } from './result.repository';
+export { isRedisOutage, storeProgressBestEffort } from './progress-store';
 export { REDIS_CLIENT } from './results.constants';
 export {
   RedisHealthIndicator,

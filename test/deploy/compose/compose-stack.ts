@@ -1,6 +1,7 @@
 // The repository's docker-compose.yaml as one test project: its own project
 // name, host ports and RabbitMQ data dir from the variables the file reads,
-// nothing else changed. Calls Debian's docker-compose v1.29 explicitly.
+// nothing else changed; optionally a profile's services (the `ha` stack).
+// Calls Debian's docker-compose v1.29 explicitly.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,6 +24,14 @@ export const SERVICES = [
 ] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
+/** Which services of the file a {@link ComposeStack} runs. */
+export interface StackServices {
+  /** Passed as `--profile`; none: the services without a profile. */
+  profiles?: readonly string[];
+  /** What {@link ComposeStack.waitHealthy} and saveLogs cover. */
+  services: readonly string[];
+}
+
 /** What `docker inspect` says of a container, as far as the test reads it. */
 export interface ContainerState {
   Name: string;
@@ -33,6 +42,7 @@ export interface ContainerState {
   };
   NetworkSettings: {
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
+    Networks?: Record<string, { IPAddress: string }>;
   };
 }
 
@@ -54,6 +64,7 @@ export class ComposeStack {
     readonly project: string,
     settings: Record<string, string>,
     private readonly envFile: string,
+    private readonly selection: StackServices = { services: SERVICES },
   ) {
     writeFileSync(envFile, '');
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -81,6 +92,10 @@ export class ComposeStack {
         this.project,
         '--file',
         COMPOSE_FILE,
+        ...(this.selection.profiles ?? []).flatMap((profile) => [
+          '--profile',
+          profile,
+        ]),
         ...args,
       ],
       { ...LONG, cwd: ROOT, env: this.env },
@@ -88,21 +103,43 @@ export class ComposeStack {
     return stdout;
   }
 
-  async containerId(service: ServiceName): Promise<string> {
-    return (await this.compose('ps', '-q', '--all', service)).trim();
+  /**
+   * What `docker-compose ps -q --all <service>` says, from the labels compose
+   * puts on its containers: the Go CLI answers in milliseconds where a
+   * docker-compose (Python) process costs a second of CPU, which adds up
+   * while waitHealthy polls twelve services on a busy machine.
+   */
+  async containerId(service: string): Promise<string> {
+    const { stdout } = await exec(DOCKER, [
+      'ps',
+      '--all',
+      '--quiet',
+      '--filter',
+      `label=com.docker.compose.project=${this.project}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`,
+      '--filter',
+      'label=com.docker.compose.oneoff=False',
+    ]);
+    return stdout.trim().split('\n')[0];
   }
 
-  async inspect(service: ServiceName): Promise<ContainerState> {
+  async inspect(service: string): Promise<ContainerState> {
     const id = await this.containerId(service);
     const { stdout } = await exec(DOCKER, ['inspect', id]);
     return (JSON.parse(stdout) as ContainerState[])[0];
   }
 
   /** `docker exec` in the service's container; stdout, or throws on a non-zero exit. */
-  async execIn(service: ServiceName, ...command: string[]): Promise<string> {
+  async execIn(service: string, ...command: string[]): Promise<string> {
     const id = await this.containerId(service);
     const { stdout } = await exec(DOCKER, ['exec', id, ...command]);
     return stdout;
+  }
+
+  /** `docker kill` of the service's container: SIGKILL, no shutdown. */
+  async kill(service: string): Promise<void> {
+    await exec(DOCKER, ['kill', await this.containerId(service)]);
   }
 
   /** The HEALTHCHECK the service's image has (compose's own overrides it in the container). */
@@ -124,7 +161,7 @@ export class ComposeStack {
     return JSON.parse(image.stdout) as string[];
   }
 
-  async logs(service: ServiceName): Promise<string> {
+  async logs(service: string): Promise<string> {
     return this.compose('logs', '--no-color', service);
   }
 
@@ -134,7 +171,7 @@ export class ComposeStack {
     let states: string[] = [];
     while (Date.now() < deadline) {
       states = await Promise.all(
-        SERVICES.map(async (service) => {
+        this.selection.services.map(async (service) => {
           const id = await this.containerId(service);
           if (!id) {
             return `${service}: no container`;
@@ -196,7 +233,7 @@ export class ComposeStack {
 
   /** Every service's log into `dir`, for reading after a failure. */
   async saveLogs(dir: string): Promise<void> {
-    for (const service of SERVICES) {
+    for (const service of this.selection.services) {
       try {
         writeFileSync(join(dir, `${service}.log`), await this.logs(service));
       } catch {

@@ -21,6 +21,7 @@ import {
   type ExceptionInfo,
   ResultRepository,
   type StoreResultExtra,
+  storeProgressBestEffort,
   TaskState,
   toExceptionInfo,
 } from '@celeriac/results';
@@ -678,14 +679,14 @@ export class TaskExecutor
     };
   }
 
-  /** A running task's `request.progress(meta)`: PROGRESS with `meta`. */
+  /** A running task's `request.progress(meta)`: PROGRESS with `meta`, dropped (logged) during a Redis outage. */
   async storeProgress(
     message: TaskMessage,
     meta: Record<string, unknown>,
   ): Promise<void> {
-    await this.results.storeResult(
+    await storeProgressBestEffort(
+      this.results,
       message.headers.id,
-      TaskState.Progress,
       meta,
       this.extraOf(message),
     );
