@@ -25,6 +25,7 @@ import { ProgressListener } from './progress/progress.listener';
 import { QueueWatcher } from './queues/queue-watcher';
 import { EventsState } from './state/events-state';
 import { ThroughputStats } from './stats/throughput-stats';
+import { CanvasIndex } from './workflow/canvas-index';
 import { WorkerInspector } from './workers/worker-inspector';
 
 /**
@@ -53,6 +54,7 @@ import { WorkerInspector } from './workers/worker-inspector';
   providers: [
     controlClientProvider,
     EventsState,
+    CanvasIndex,
     FlowerMetrics,
     ThroughputStats,
     WorkerInspector,

@@ -34,4 +34,5 @@ export * from './events/worker-heartbeat';
 export * from './control/broker-info';
 export * from './control/control-client';
 export * from './events/event-receiver';
+export * from './events/canvas-outline';
 export * from './tracing';

@@ -5,6 +5,7 @@ import type {
   MonitorStats,
   MonitorWorker,
 } from '../../src/contract/monitor-views';
+import type { TaskWorkflow } from '../../src/contract/workflow';
 
 /** A refused request, with the reason the monitor gave (problem detail). */
 export class ApiError extends Error {
@@ -54,6 +55,9 @@ export const monitorApi = {
     ),
   taskInfo: (taskId: string) =>
     call<TaskRecord>('GET', `/api/task/info/${id(taskId)}`),
+  /** The workflow the task belongs to (404 when the monitor knows nothing of it). */
+  workflow: (taskId: string) =>
+    call<TaskWorkflow>('GET', `/api/monitor/tasks/${id(taskId)}/workflow`),
   workers: () => call<MonitorWorker[]>('GET', '/api/monitor/workers'),
   queues: () => call<MonitorQueue[]>('GET', '/api/monitor/queues'),
   stats: () => call<MonitorStats>('GET', '/api/monitor/stats'),

@@ -6,11 +6,15 @@ import type {
   MonitorStats,
   MonitorWorker,
 } from '../contract/monitor-views';
+import type { TaskWorkflow } from '../contract/workflow';
+import { notFound } from '../http/problem';
 import { accessPolicyOf, controlsAvailability } from '../http/monitor-access';
 import { QueueWatcher } from '../queues/queue-watcher';
 import { EventsState } from '../state/events-state';
 import { presentWorker } from '../state/worker-record';
 import { ThroughputStats } from '../stats/throughput-stats';
+import { assembleWorkflow } from '../workflow/assemble-workflow';
+import { CanvasIndex } from '../workflow/canvas-index';
 import { checkPathName } from './task-options';
 import { TaskService } from './task-service';
 
@@ -23,6 +27,7 @@ export class MonitorController {
     private readonly stats: ThroughputStats,
     private readonly tasks: TaskService,
     private readonly config: CeleriacConfig,
+    private readonly canvases: CanvasIndex,
   ) {}
 
   /** Whether the dashboard shows its controls (MONITOR_READ_ONLY, credentials). */
@@ -48,6 +53,23 @@ export class MonitorController {
   @Get('stats')
   statistics(): MonitorStats {
     return this.stats.snapshot();
+  }
+
+  /**
+   * The workflow the task belongs to: its tasks (planned ones PENDING) and
+   * how they follow each other; 404 when the monitor knows neither the task
+   * nor a plan naming it.
+   */
+  @Get('tasks/:id/workflow')
+  workflow(@Param('id') id: string): TaskWorkflow {
+    const workflow = assembleWorkflow(
+      checkPathName('task id', id),
+      this.canvases,
+    );
+    if (!workflow) {
+      throw notFound(`Unknown task '${id}'`);
+    }
+    return workflow;
   }
 
   @Post('tasks/:id/retry')

@@ -1,4 +1,4 @@
-import { taskFromMeta } from './history-loader';
+import { storedGroupOf, taskFromMeta } from './history-loader';
 
 describe('taskFromMeta', () => {
   it('rebuilds a task from an extended SUCCESS meta', () => {
@@ -45,5 +45,20 @@ describe('taskFromMeta', () => {
 
   it.each(['not json', '[1]', '{"result": 1}'])('skips %s', (json) => {
     expect(taskFromMeta('celery-task-meta-x', json)).toBeNull();
+  });
+});
+
+describe(storedGroupOf.name, () => {
+  it("reads a result's group_id, and nothing from a document without one", () => {
+    expect(
+      storedGroupOf(
+        JSON.stringify({ status: 'SUCCESS', result: 1, group_id: 'g1' }),
+      ),
+    ).toBe('g1');
+    expect(storedGroupOf(JSON.stringify({ status: 'SUCCESS' }))).toBe(
+      undefined,
+    );
+    expect(storedGroupOf('{"group_id": 7}')).toBe(undefined);
+    expect(storedGroupOf('{"group_id": ')).toBe(undefined);
   });
 });

@@ -14,6 +14,7 @@ import {
 import { CeleriacConfig } from '@celeriac/config';
 import { REDIS_CLIENT, type TaskMeta } from '@celeriac/results';
 import { EventsState } from '../state/events-state';
+import { CanvasIndex } from '../workflow/canvas-index';
 import { emptyTask, type TaskRecord } from '../contract/flower-task';
 
 const META_PREFIX = 'celery-task-meta-';
@@ -70,6 +71,20 @@ export function taskFromMeta(key: string, json: string): TaskRecord | null {
   return task;
 }
 
+/** The `group_id` a result document names (a workflow's group), if any. */
+export function storedGroupOf(json: string): string | undefined {
+  // Most documents name no group: skip parsing them a second time.
+  if (!json.includes('"group_id"')) {
+    return undefined;
+  }
+  try {
+    const meta = JSON.parse(json) as { group_id?: unknown } | null;
+    return typeof meta?.group_id === 'string' ? meta.group_id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `{current, total}` from a PROGRESS meta, else null. */
 export function progressOf(
   result: unknown,
@@ -101,6 +116,7 @@ export class HistoryLoader implements OnApplicationBootstrap {
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly state: EventsState,
     @Inject(CeleriacConfig) private readonly config: CeleriacConfig,
+    private readonly canvases: CanvasIndex,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -113,6 +129,7 @@ export class HistoryLoader implements OnApplicationBootstrap {
 
   async load(): Promise<number> {
     const tasks: TaskRecord[] = [];
+    const groups = new Map<string, string>();
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(
@@ -128,8 +145,12 @@ export class HistoryLoader implements OnApplicationBootstrap {
         keys.forEach((key, index) => {
           const value = values[index];
           const task = value ? taskFromMeta(key, value) : null;
-          if (task) {
+          if (task && value) {
             tasks.push(task);
+            const group = storedGroupOf(value);
+            if (group) {
+              groups.set(task.uuid, group);
+            }
           }
         });
       }
@@ -138,6 +159,13 @@ export class HistoryLoader implements OnApplicationBootstrap {
     tasks.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
     const newest = tasks.slice(-this.config.monitor.maxTasks);
     this.state.restore(newest);
+    // The workflow graph's groups, for tasks whose events are long gone.
+    for (const task of newest) {
+      const group = groups.get(task.uuid);
+      if (group) {
+        this.canvases.recordStoredGroup(task.uuid, group);
+      }
+    }
     this.logger.log({
       msg: 'history loaded from the result backend',
       tasks: newest.length,

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { REDIS_CLIENT } from '@celeriac/results';
 import { progressOf } from '../history/history-loader';
 import { EventsState } from '../state/events-state';
+import { CanvasIndex } from '../workflow/canvas-index';
 
 const PATTERN = 'celery-task-meta-*';
 
@@ -16,7 +17,9 @@ const PATTERN = 'celery-task-meta-*';
  * Learns task progress, which Celery events do not carry: every state write
  * to the Redis backend is PUBLISHed on the key's own name, so one
  * PSUBSCRIBE on `celery-task-meta-*` sees each PROGRESS meta
- * (`update_state(state='PROGRESS', meta={current, total})`).
+ * (`update_state(state='PROGRESS', meta={current, total})`), and each
+ * result's `group_id` (a workflow's groups, for workers whose events carry
+ * no canvas field).
  */
 @Injectable()
 export class ProgressListener
@@ -29,6 +32,7 @@ export class ProgressListener
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly state: EventsState,
+    private readonly canvases: CanvasIndex,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,23 +70,31 @@ export class ProgressListener
       task_id?: unknown;
       name?: unknown;
       worker?: unknown;
+      group_id?: unknown;
     };
     try {
       meta = JSON.parse(json) as typeof meta;
     } catch {
       return;
     }
-    if (meta?.status !== 'PROGRESS') {
-      return;
-    }
-    const progress = progressOf(meta.result);
-    if (!progress) {
+    if (typeof meta !== 'object' || meta === null) {
       return;
     }
     const uuid =
       typeof meta.task_id === 'string'
         ? meta.task_id
         : channel.slice(PATTERN.length - 1);
+    // Python workers' events name no group; their results do.
+    if (typeof meta.group_id === 'string') {
+      this.canvases.recordStoredGroup(uuid, meta.group_id);
+    }
+    if (meta.status !== 'PROGRESS') {
+      return;
+    }
+    const progress = progressOf(meta.result);
+    if (!progress) {
+      return;
+    }
     this.state.progress(uuid, progress, {
       ...(typeof meta.name === 'string' ? { name: meta.name } : {}),
       ...(typeof meta.worker === 'string' ? { worker: meta.worker } : {}),

@@ -8,7 +8,9 @@ import {
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  canvasFieldOf,
   CeleryClient,
+  type CanvasEventField,
   type TaskDelivery,
   type TaskDispatcher,
   type TaskInvoker,
@@ -829,7 +831,15 @@ function receivedFields(message: TaskMessage): Record<string, unknown> {
     retries: headers.retries,
     eta: headers.eta ?? null,
     expires: headers.expires ?? null,
+    // celeriac's extension: where the task sits in its canvas, so a monitor
+    // can draw the steps not started yet (Flower ignores the field).
+    ...withCanvas(message),
   };
+}
+
+function withCanvas(message: TaskMessage): { canvas?: CanvasEventField } {
+  const canvas = canvasFieldOf(message);
+  return canvas ? { canvas } : {};
 }
 
 function stackOf(error: unknown): string | null {

@@ -13,6 +13,7 @@ import type { TaskRecord } from '../../../src/contract/flower-task';
 import type { MonitorClientConfig } from '../../../src/contract/monitor-views';
 import { progressBar, stateBadge, toast, updateProgressBar } from '../widgets';
 import type { View } from './view';
+import { workflowPanel } from './workflow-graph';
 
 function field(label: string, value: Child, testId?: string): HTMLElement[] {
   return [
@@ -70,7 +71,7 @@ function controlsOff(config: MonitorClientConfig): HTMLElement {
   );
 }
 
-/** One task: its call, outcome, timeline and the actions on it. */
+/** One task: its call, outcome, timeline, the actions on it and its workflow. */
 export function taskDetailView(state: AppState, id: string): View {
   const body = h(
     'div',
@@ -280,13 +281,19 @@ export function taskDetailView(state: AppState, id: string): View {
     }
   });
 
+  // Beside the body, which redraws on every change: the graph updates itself.
+  const workflow = workflowPanel(state, id);
   return {
     element: h(
       'section',
       { class: 'view', 'data-testid': 'task-detail' },
       h('a', { href: '#/tasks', class: 'back' }, '← Tasks'),
       body,
+      workflow.element,
     ),
-    destroy: unsubscribe,
+    destroy: () => {
+      unsubscribe();
+      workflow.destroy();
+    },
   };
 }
