@@ -21,6 +21,7 @@ from celery_app import app  # noqa: E402
 QUEUE = os.environ["BENCH_QUEUE"]
 TIMEOUT = 300
 READY = {"SUCCESS", "FAILURE", "REVOKED"}
+POLL_CHUNK = 500
 WORKER_PID = int(os.environ.get("BENCH_WORKER_PID", "0"))
 backend = redis.Redis.from_url(
     os.environ.get("RESULT_BACKEND_URL", "redis://127.0.0.1:6379/0")
@@ -82,12 +83,18 @@ def metas(ids):
 
 
 def not_ready(ids):
-    """The ids whose result is not ready yet (as canvas-wait.mjs checks)."""
-    return [
-        task_id
-        for task_id, meta in zip(ids, metas(ids))
-        if not meta or meta["status"] not in READY
-    ]
+    """The ids whose result may not be ready yet, a chunk at a time up to
+    the first chunk with one not ready (as canvas-wait.mjs checks)."""
+    for start in range(0, len(ids), POLL_CHUNK):
+        chunk = ids[start : start + POLL_CHUNK]
+        waiting = [
+            task_id
+            for task_id, meta in zip(chunk, metas(chunk))
+            if not meta or meta["status"] not in READY
+        ]
+        if waiting:
+            return waiting + ids[start + POLL_CHUNK :]
+    return []
 
 
 def until_ready(task_id, deadline):
