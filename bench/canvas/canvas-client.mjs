@@ -5,12 +5,19 @@
 // to its final result in Redis, and prints one `CANVAS_RESULT {json}` line.
 import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
+import { cpuSeconds } from '../lib/proc-stats.mjs';
 import { waitForCanvas } from './canvas-wait.mjs';
 
 const require = createRequire(import.meta.url);
 const { Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
-const tasks = require('../../dist/apps/api/libs/tasks/src/index.js');
+// BENCH_CANVAS_CLIENT_DIST: another build's dist/ (kept inside the
+// repository, so it finds node_modules), to compare two producers.
+const tasks = require(
+  `../../${process.env.BENCH_CANVAS_CLIENT_DIST ?? 'dist'}/apps/api/libs/tasks/src/index.js`,
+);
+// The worker's pid (the phase passes it): its CPU per shape is reported.
+const workerPid = Number(process.env.BENCH_WORKER_PID ?? 0);
 
 const [size, chainLength, warmupSize] = process.argv.slice(2, 5).map(Number);
 const shapes = process.argv.slice(5);
@@ -54,9 +61,14 @@ const redis = new Redis(process.env.RESULT_BACKEND_URL);
 
 async function run(shape, shapeSize, shapeChainLength) {
   const { canvas, expected } = SHAPES[shape](shapeSize, shapeChainLength);
+  const workerCpu = workerPid ? cpuSeconds(workerPid) : null;
+  const clientCpu = process.cpuUsage();
   const started = performance.now();
   const { taskId, taskIds } = await producer.applyWorkflow(canvas);
-  return waitForCanvas(redis, {
+  // The producer's share: planning, PENDING marks, publishes and confirms.
+  const submitSeconds = (performance.now() - started) / 1000;
+  const submitCpu = process.cpuUsage(clientCpu);
+  const result = await waitForCanvas(redis, {
     shape,
     started,
     finalId: taskId,
@@ -65,6 +77,13 @@ async function run(shape, shapeSize, shapeChainLength) {
     size: shapeSize,
     expected,
   });
+  return {
+    ...result,
+    submitSeconds,
+    submitCpuSeconds: (submitCpu.user + submitCpu.system) / 1e6,
+    workerCpuSeconds:
+      workerCpu === null ? null : cpuSeconds(workerPid) - workerCpu,
+  };
 }
 
 const results = {};

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const TIMEOUT_MS = 300_000;
 const key = (id) => `celery-task-meta-${id}`;
 const READY = new Set(['SUCCESS', 'FAILURE', 'REVOKED']);
+const POLL_CHUNK = 500;
 
 async function metas(redis, ids) {
   const out = [];
@@ -16,12 +17,23 @@ async function metas(redis, ids) {
 }
 
 /**
- * The ids of `ids` whose result is not ready yet. (celeriac writes PENDING
- * for every id at submit, so a key's existence is not enough.)
+ * The ids of `ids` whose result may not be ready yet. (celeriac writes
+ * PENDING for every id at submit, so a key's existence is not enough.)
+ * Results come roughly in submit order, so it reads a chunk at a time and
+ * stops at the first chunk with one not ready: a poll costs one chunk, not
+ * every id (a client reading 10 000 results per poll took CPU from the
+ * worker it measured). canvas_celery.py polls the same way.
  */
 async function notReady(redis, ids) {
-  const all = await metas(redis, ids);
-  return ids.filter((_, index) => !READY.has(all[index]?.status));
+  for (let start = 0; start < ids.length; start += POLL_CHUNK) {
+    const chunk = ids.slice(start, start + POLL_CHUNK);
+    const all = await metas(redis, chunk);
+    const waiting = chunk.filter((_, index) => !READY.has(all[index]?.status));
+    if (waiting.length > 0) {
+      return [...waiting, ...ids.slice(start + POLL_CHUNK)];
+    }
+  }
+  return [];
 }
 
 async function untilReady(redis, id, deadline) {

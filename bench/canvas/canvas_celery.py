@@ -21,9 +21,49 @@ from celery_app import app  # noqa: E402
 QUEUE = os.environ["BENCH_QUEUE"]
 TIMEOUT = 300
 READY = {"SUCCESS", "FAILURE", "REVOKED"}
+POLL_CHUNK = 500
+WORKER_PID = int(os.environ.get("BENCH_WORKER_PID", "0"))
 backend = redis.Redis.from_url(
     os.environ.get("RESULT_BACKEND_URL", "redis://127.0.0.1:6379/0")
 )
+
+
+def tree_cpu_seconds(root):
+    """CPU seconds (user + system) of a process and its descendants, from
+    /proc, as bench/lib/proc-stats.mjs reads them (prefork children count)."""
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split(" ")
+        stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    ticks, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        ticks += stats.get(pid, (0, 0))[1]
+        stack.extend(child for child, (ppid, _) in stats.items() if ppid == pid)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measured(runner, size):
+    """Runs one shape; adds the worker's CPU seconds and the client's own
+    while it submitted (the runner reports when its submit returned)."""
+    worker_before = tree_cpu_seconds(WORKER_PID) if WORKER_PID else None
+    result = runner(size)
+    if worker_before is not None:
+        result["workerCpuSeconds"] = tree_cpu_seconds(WORKER_PID) - worker_before
+    return result
+
+
+def submitted(result, started, cpu_started):
+    result["submitSeconds"] = time.perf_counter() - started
+    result["submitCpuSeconds"] = time.process_time() - cpu_started
+    return result
 
 
 def key(task_id):
@@ -43,12 +83,18 @@ def metas(ids):
 
 
 def not_ready(ids):
-    """The ids whose result is not ready yet (as canvas-wait.mjs checks)."""
-    return [
-        task_id
-        for task_id, meta in zip(ids, metas(ids))
-        if not meta or meta["status"] not in READY
-    ]
+    """The ids whose result may not be ready yet, a chunk at a time up to
+    the first chunk with one not ready (as canvas-wait.mjs checks)."""
+    for start in range(0, len(ids), POLL_CHUNK):
+        chunk = ids[start : start + POLL_CHUNK]
+        waiting = [
+            task_id
+            for task_id, meta in zip(chunk, metas(chunk))
+            if not meta or meta["status"] not in READY
+        ]
+        if waiting:
+            return waiting + ids[start + POLL_CHUNK :]
+    return []
 
 
 def until_ready(task_id, deadline):
@@ -71,8 +117,10 @@ def step_gaps(all_metas):
 
 
 def run_group(size):
+    cpu_started = time.process_time()
     started = time.perf_counter()
     result = group([add(i, 1) for i in range(size)]).apply_async()
+    submit = submitted({}, started, cpu_started)
     ids = [child.id for child in result.results]
     deadline = time.monotonic() + TIMEOUT
     waiting = ids
@@ -89,6 +137,7 @@ def run_group(size):
     backend.unlink(*[key(i) for i in ids])
     expected = size * (size + 1) // 2
     return {
+        **submit,
         "seconds": seconds,
         "parts": len(ids),
         "lost": len(ids) - len(good),
@@ -98,14 +147,17 @@ def run_group(size):
 
 
 def run_chord(size):
+    cpu_started = time.process_time()
     started = time.perf_counter()
     body = app.signature("celery.accumulate", kwargs={"index": 0}, queue=QUEUE)
     result = chord([add(i, i) for i in range(size)])(body)
+    submit = submitted({}, started, cpu_started)
     meta = until_ready(result.id, time.monotonic() + TIMEOUT)
     seconds = time.perf_counter() - started
     values = meta["result"] if isinstance(meta["result"], list) else []
     total = sum(values)
     return {
+        **submit,
         "seconds": seconds,
         "status": meta["status"],
         "parts": len(values),
@@ -116,9 +168,11 @@ def run_chord(size):
 
 
 def run_chain(length):
+    cpu_started = time.process_time()
     started = time.perf_counter()
     steps = [add(0, 1)] + [add(1) for _ in range(length - 1)]
     result = chain(*steps).apply_async()
+    submit = submitted({}, started, cpu_started)
     meta = until_ready(result.id, time.monotonic() + TIMEOUT)
     seconds = time.perf_counter() - started
     ids = []
@@ -129,6 +183,7 @@ def run_chain(length):
     gaps = step_gaps(metas(ids))
     backend.unlink(*[key(i) for i in ids])
     return {
+        **submit,
         "seconds": seconds,
         "status": meta["status"],
         "steps": len(ids),
@@ -147,7 +202,7 @@ def main():
     for shape in shapes if warmup > 0 else []:
         runners[shape](min(chain_length, warmup) if shape == "chain" else warmup)
     results = {
-        shape: runners[shape](chain_length if shape == "chain" else size)
+        shape: measured(runners[shape], chain_length if shape == "chain" else size)
         for shape in shapes
     }
     print("CANVAS_RESULT " + json.dumps(results), flush=True)

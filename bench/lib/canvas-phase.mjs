@@ -17,6 +17,8 @@ const CLIENT_TIMEOUT_MS = 600_000;
 export function canvasSettings(env) {
   return {
     mode: env.BENCH_CANVAS ?? 'auto',
+    // off: celeriac alone (quick A/B runs of two builds; see BENCH_WORKER_MAIN).
+    celery: env.BENCH_CANVAS_CELERY ?? 'auto',
     size: Number(env.BENCH_CANVAS_N ?? 10_000),
     chainLength: Number(env.BENCH_CANVAS_CHAIN ?? 100),
     warmupSize: Number(env.BENCH_CANVAS_WARMUP_N ?? 200),
@@ -81,10 +83,14 @@ function celeriacSide(settings, queue, urls) {
       ...settings.worker,
       env: { TASK_DEFAULT_QUEUE: queue },
     }),
-    client: () =>
+    client: (workerPid) =>
       runClient(
         process.execPath,
         [
+          // e.g. --cpu-prof: the producer's profile.
+          ...(process.env.BENCH_CANVAS_CLIENT_NODE_FLAGS?.split(/\s+/).filter(
+            Boolean,
+          ) ?? []),
           resolve(ROOT, 'bench/canvas/canvas-client.mjs'),
           ...clientArgs(settings),
         ],
@@ -93,6 +99,7 @@ function celeriacSide(settings, queue, urls) {
           RESULT_BACKEND_URL: urls.redis,
           TASK_DEFAULT_QUEUE: queue,
           LOG_LEVEL: 'warn',
+          BENCH_WORKER_PID: String(workerPid),
         },
         ROOT,
       ),
@@ -105,7 +112,7 @@ function celerySide(settings, queue, urls) {
     queue,
     label: `Celery prefork c${settings.celeryConcurrency}`,
     worker: celerySystem('prefork', settings.celeryConcurrency),
-    client: () =>
+    client: (workerPid) =>
       runClient(
         '/usr/bin/python3',
         ['canvas_celery.py', ...clientArgs(settings)],
@@ -113,6 +120,7 @@ function celerySide(settings, queue, urls) {
           BROKER_URL: urls.broker,
           RESULT_BACKEND_URL: urls.redis,
           BENCH_QUEUE: queue,
+          BENCH_WORKER_PID: String(workerPid),
           PYTHONDONTWRITEBYTECODE: '1',
           PYTHONPATH: undefined,
           PYTHONHOME: undefined,
@@ -135,7 +143,7 @@ async function runSide(side, context, port) {
   const worker = side.worker.start(queue, port);
   try {
     await waitForConsumer(context.channel, queue, 60_000, worker.exited);
-    const shapes = await side.client();
+    const shapes = await side.client(worker.pid);
     return { system: side.name, label: side.label, shapes };
   } catch (error) {
     context.log(`canvas ${side.label}: ${error.message}`);
@@ -162,9 +170,12 @@ export async function canvasPhase(context) {
   const { settings, run } = context;
   const urls = { broker: context.brokerUrl, redis: context.redisUrl };
   const sides = [celeriacSide(settings, `bench-${run}-canvas-celeriac`, urls)];
-  const note = celeryAvailable()
-    ? null
-    : 'Celery skipped: /usr/bin/python3 cannot import celery and redis';
+  const note =
+    settings.celery === 'off'
+      ? 'Celery skipped: BENCH_CANVAS_CELERY=off'
+      : celeryAvailable()
+        ? null
+        : 'Celery skipped: /usr/bin/python3 cannot import celery and redis';
   if (!note)
     sides.push(celerySide(settings, `bench-${run}-canvas-celery`, urls));
   const bySystem = {};
@@ -195,10 +206,20 @@ function cell(result, shape) {
   const r = result?.shapes?.[shape];
   if (!r) return result?.error ? 'failed' : '-';
   const check = r.ok ? 'ok' : 'WRONG';
+  const tasks = shape === 'chain' ? r.steps : r.parts;
+  // Worker CPU per task: less sensitive than wall time to a loaded machine.
+  const cpu =
+    typeof r.workerCpuSeconds === 'number' && tasks > 0
+      ? `, worker ${num((r.workerCpuSeconds * 1e6) / tasks)} µs CPU/task`
+      : '';
+  const submit =
+    typeof r.submitSeconds === 'number'
+      ? `, submit ${num(r.submitSeconds, 2)} s (${num(r.submitCpuSeconds, 2)} s CPU)`
+      : '';
   if (shape === 'chain') {
-    return `${num(r.seconds, 2)} s, ${num(r.perStepMs, 2)} ms/step, gap p50 ${num(r.stepGapP50Ms, 2)} ms (${check})`;
+    return `${num(r.seconds, 2)} s, ${num(r.perStepMs, 2)} ms/step, gap p50 ${num(r.stepGapP50Ms, 2)} ms${cpu} (${check})`;
   }
-  return `${num(r.seconds, 2)} s, ${num(r.parts)} parts, ${num(r.lost)} lost (${check})`;
+  return `${num(r.seconds, 2)} s, ${num(r.parts)} parts, ${num(r.lost)} lost${submit}${cpu} (${check})`;
 }
 
 /** Prints the phase's table. */

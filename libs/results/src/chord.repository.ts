@@ -1,6 +1,25 @@
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { CorruptResultError } from './errors/corrupt-result.error';
 import { chordCounterKey, chordJoinKey, chordSizeKey } from './result-keys';
+
+// Celery's part-return pipeline (ZADD, ZCOUNT, GET .t, GET .s, EXPIREs) as
+// one script: atomic as MULTI was, and a plain command, so ioredis'
+// auto-pipelining sends it in the same write as the part's result, after it.
+const ADD_PART_LUA = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+local ready = redis.call('ZCOUNT', KEYS[1], '-inf', '+inf')
+local added = redis.call('GET', KEYS[2])
+local size = redis.call('GET', KEYS[3])
+if tonumber(ARGV[3]) > 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+  redis.call('EXPIRE', KEYS[3], ARGV[3])
+end
+return {ready, added, size}
+`;
+
+const ADD_PART_SHA = createHash('sha1').update(ADD_PART_LUA).digest('hex');
 
 /** One finished header task, as a chord part in `.j`: `[1, id, state, result]`. */
 export interface ChordPart {
@@ -56,31 +75,34 @@ export class ChordRepository {
     member: string,
   ): Promise<ChordProgress> {
     const { keyPrefix, expiresSeconds } = this.options;
-    const join = chordJoinKey(groupId, keyPrefix);
-    const counter = chordCounterKey(groupId, keyPrefix);
-    const size = chordSizeKey(groupId, keyPrefix);
-    const transaction = this.redis
-      .multi()
-      .zadd(join, groupIndex === null ? '+inf' : String(groupIndex), member)
-      .zcount(join, '-inf', '+inf')
-      .get(counter)
-      .get(size);
-    if (expiresSeconds > 0) {
-      transaction
-        .expire(join, expiresSeconds)
-        .expire(counter, expiresSeconds)
-        .expire(size, expiresSeconds);
+    const args = [
+      3,
+      chordJoinKey(groupId, keyPrefix),
+      chordCounterKey(groupId, keyPrefix),
+      chordSizeKey(groupId, keyPrefix),
+      groupIndex === null ? '+inf' : String(groupIndex),
+      member,
+      Math.max(0, Math.trunc(expiresSeconds)),
+    ] as const;
+    let reply: unknown;
+    try {
+      reply = await this.redis.evalsha(ADD_PART_SHA, ...args);
+    } catch (error) {
+      // EVAL loads the script where Redis lacks it (a restart, SCRIPT FLUSH).
+      if (!String((error as Error | null)?.message).startsWith('NOSCRIPT')) {
+        throw error;
+      }
+      reply = await this.redis.eval(ADD_PART_LUA, ...args);
     }
-    const replies = (await transaction.exec()) ?? [];
-    const failed = replies.find(([error]) => error);
-    if (failed?.[0]) {
-      throw failed[0];
-    }
-    const value = (index: number): unknown => replies[index]?.[1];
+    const [ready, added, size] = reply as [
+      number,
+      string | null,
+      string | null,
+    ];
     return {
-      readyCount: Number(value(1)),
-      size: value(3) === null ? null : Number(value(3)),
-      added: value(2) === null ? 0 : Number(value(2)),
+      readyCount: Number(ready),
+      size: size === null ? null : Number(size),
+      added: added === null ? 0 : Number(added),
     };
   }
 

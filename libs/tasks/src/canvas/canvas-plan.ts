@@ -24,4 +24,10 @@ export interface CanvasPlan {
   groups: { groupId: string; childIds: string[] }[];
   /** Chord sizes to store before the header is published (§B.8). */
   chords: { groupId: string; size: number }[];
+  /**
+   * Set when a worker continues a workflow (a chain's next step, callbacks,
+   * a chord's body): the ids were issued when the workflow was submitted,
+   * so the PENDING marks need not be confirmed before the publishes.
+   */
+  continuation?: boolean;
 }

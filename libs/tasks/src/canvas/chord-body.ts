@@ -20,11 +20,12 @@ export function planChordBody(
   results: unknown[],
   context: CanvasContext,
 ): WorkflowPlan {
-  return planNode(
+  const plan = planNode(
     fromSignatureDict(body),
     { partial: [results], rest: [], parent: lastPart },
     context,
   );
+  return { ...plan, continuation: true };
 }
 
 /** The id whose result is the chord's: the body's (last) task or group. */

@@ -77,12 +77,13 @@ export function continueWorkflow(
   context: CanvasContext,
 ): WorkflowPlan | null {
   // Celery applies the callbacks before the chain's next step.
-  return mergePlans(
+  const plan = mergePlans(
     [
       planCallbacks(current, result, context),
       nextChainStep(current, result, context),
     ].filter((plan): plan is WorkflowPlan => plan !== null),
   );
+  return plan && { ...plan, continuation: true };
 }
 
 function nextChainStep(

@@ -249,7 +249,7 @@ export class TaskExecutor
         } else {
           this.requests.start(request);
           await traceTaskRun(delivery, request.receivedAt, () =>
-            this.execute(delivery, definition, bound, invoke),
+            this.execute(delivery, definition, bound, invoke, release),
           );
         }
       } finally {
@@ -285,6 +285,7 @@ export class TaskExecutor
     definition: TaskOptions,
     bound: { args: unknown[]; kwargs: Record<string, unknown> },
     invoke: TaskInvoker,
+    freeSlot: () => void,
   ): Promise<void> {
     const { message } = delivery;
     const { headers } = message;
@@ -343,12 +344,13 @@ export class TaskExecutor
     } finally {
       this.running.delete(headers.id);
       this.events.taskFinished();
+      // The body is done, so its slot is too: the next task runs while this
+      // one's outcome is stored and acked (the prefetch bounds how many
+      // are being settled, since the ack comes last).
+      freeSlot();
     }
     if (outcome.kind === 'timeout' || outcome.kind === 'terminated') {
       this.runner?.abandon(headers.id);
-    }
-    if (started) {
-      await started;
     }
     // Celery's task_reject_on_worker_lost with acks late: the message goes
     // back to its queue; acked early, the task fails with WorkerLostError.
@@ -365,6 +367,12 @@ export class TaskExecutor
       await this.storeRevoked(message, 'terminated');
     } else {
       await this.settle(delivery, definition, outcome, store, runtime);
+    }
+    // Awaited only now, so the next chain step is not held for its reply;
+    // the outcome was written after it on the same connection, and a failed
+    // STARTED still requeues the task (it throws before the ack).
+    if (started) {
+      await started;
     }
     if (acksLate) {
       // With RESULT_BACKEND_WAIT_REPLICAS: a replica holds the result first.
@@ -452,6 +460,7 @@ export class TaskExecutor
     if (next) {
       await this.publisher.publish(next);
     }
+    let stored: Promise<boolean> | undefined;
     if (store) {
       const extra = this.extraOf(message);
       if (next) {
@@ -460,14 +469,18 @@ export class TaskExecutor
           null,
         ]);
       }
-      await this.results.storeResult(
+      stored = this.results.storeResult(
         headers.id,
         TaskState.Success,
         value,
         extra,
       );
+      stored.catch(() => undefined);
     }
+    // The chord part goes out right behind the result, on the same
+    // connection (one round trip for both, still in that order).
     await this.chords.partReturned(message, TaskState.Success, value, this);
+    await stored;
     if (logLevelEnabled('info')) {
       this.logger.log({
         msg: 'task succeeded',
