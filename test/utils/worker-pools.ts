@@ -16,6 +16,12 @@ export type PoolUnderTest = 'event-loop' | 'processes' | 'threads';
  */
 export const CHILD_BOOT_MS = 45_000;
 
+/**
+ * How long a suite's beforeAll waits for its first tasks: every child boots
+ * at once then, beside the other jest worker's suite (within BOOT_TIMEOUT_MS).
+ */
+export const WARM_UP_MS = 90_000;
+
 /** The pids (processes) or thread ids (threads) of an in-process worker's live pool children. */
 export function poolChildIds(worker: INestApplication): number[] {
   const runner = worker.get<unknown, TaskRunner | null>(TASK_RUNNER);

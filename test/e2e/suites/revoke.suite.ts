@@ -25,6 +25,7 @@ import {
   isAlive,
   poolChildIds,
   type PoolUnderTest,
+  WARM_UP_MS,
 } from '../../utils/worker-pools';
 
 const READY = ['SUCCESS', 'FAILURE', 'REVOKED'];
@@ -60,11 +61,11 @@ export function revokeSuite(pool: PoolUnderTest): void {
     const results = () => worker.get(ResultRepository);
     const send = async (task: string, args: unknown[], taskId = randomUUID()) =>
       (await worker.get(TaskProducer).sendTask(task, { args, taskId })).taskId;
-    const finalMeta = (id: string) =>
+    const finalMeta = (id: string, timeoutMs = waitMs) =>
       pollUntil(
         () => results().getTaskMeta(id),
         (meta: TaskMeta | null) => READY.includes(meta?.status ?? ''),
-        { timeoutMs: waitMs },
+        { timeoutMs },
       );
     const revoke = async (id: string, terminate = false) => {
       await broadcastControl('revoke', {
@@ -83,7 +84,9 @@ export function revokeSuite(pool: PoolUnderTest): void {
       if (inPool) {
         // Its child booted, so the task below runs in it, not waits for it.
         const warmUp = await send('sleepy_task', [0]);
-        expect(await finalMeta(warmUp)).toMatchObject({ status: 'SUCCESS' });
+        expect(await finalMeta(warmUp, WARM_UP_MS)).toMatchObject({
+          status: 'SUCCESS',
+        });
       }
     }, BOOT_TIMEOUT_MS);
 

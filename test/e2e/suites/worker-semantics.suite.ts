@@ -20,6 +20,7 @@ import {
   isAlive,
   poolChildIds,
   type PoolUnderTest,
+  WARM_UP_MS,
 } from '../../utils/worker-pools';
 
 const READY = ['SUCCESS', 'FAILURE', 'REVOKED'];
@@ -53,11 +54,11 @@ export function workerSemanticsSuite(pool: PoolUnderTest): void {
       args: unknown[] = [],
       options: Parameters<TaskProducer['sendTask']>[1] = {},
     ) => (await producer.sendTask(task, { args, ...options })).taskId;
-    const finalMeta = (taskId: string) =>
+    const finalMeta = (taskId: string, timeoutMs = waitMs) =>
       pollUntil(
         () => results.getTaskMeta(taskId),
         (meta: TaskMeta | null) => READY.includes(meta?.status ?? ''),
-        { timeoutMs: waitMs },
+        { timeoutMs },
       );
 
     beforeAll(async () => {
@@ -74,7 +75,9 @@ export function workerSemanticsSuite(pool: PoolUnderTest): void {
           await send('sleepy_task', [0]),
         ];
         for (const id of warmUp) {
-          expect(await finalMeta(id)).toMatchObject({ status: 'SUCCESS' });
+          expect(await finalMeta(id, WARM_UP_MS)).toMatchObject({
+            status: 'SUCCESS',
+          });
         }
       }
     }, BOOT_TIMEOUT_MS);
