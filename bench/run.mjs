@@ -17,7 +17,8 @@
 // BENCH_BULK_BATCHES (12 per round), BENCH_BULK_SIZE (1000), BENCH_BULK_CONNECTIONS (3)
 // (alone: node bench/bulk.mjs, with BENCH_BULK_BULLMQ, BENCH_API_MAIN, BENCH_BULK_API_FLAGS).
 // Then the CPU phase (bench/lib/cpu-phase.mjs, alone: node bench/cpu.mjs): BENCH_CPU (auto | off),
-// BENCH_CPU_N (36), BENCH_CPU_PY_N (30), BENCH_CPU_TASKS (8).
+// BENCH_CPU_N (36), BENCH_CPU_PY_N (30), BENCH_CPU_TASKS (8), BENCH_CPU_PINGS (100),
+// BENCH_CPU_PING_INTERVAL_MS (20), BENCH_CPU_SPIN_SECONDS (5).
 // Then the canvas phase (bench/lib/canvas-phase.mjs, alone: node bench/canvas.mjs): BENCH_CANVAS
 // (auto | off), BENCH_CANVAS_N (10000), BENCH_CANVAS_CHAIN (100), BENCH_CANVAS_WARMUP_N (200),
 // BENCH_CANVAS_CONCURRENCY (2), BENCH_CANVAS_PREFETCH_MULTIPLIER (4).
@@ -314,6 +315,7 @@ if (settings.cpu.mode !== 'off') {
   cpu = await cpuPhase({
     channel,
     redis,
+    brokerUrl: BROKER_URL,
     run: RUN,
     nextPort: (count) => {
       const port = nextPort;

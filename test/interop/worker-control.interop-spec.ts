@@ -185,6 +185,7 @@ describe('celery inspect / control against a celeriac worker', () => {
       uptime: expect.any(Number),
       prefetch_count: 1,
       pool: {
+        implementation: 'celery.concurrency.solo:TaskPool',
         'max-concurrency': 1,
         processes: [process.pid],
         timeouts: [600, 1200],

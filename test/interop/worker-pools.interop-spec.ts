@@ -1,7 +1,8 @@
 // WORKER_POOL processes / threads against Python Celery's app.control: the
 // hard time limit and revoke(terminate=True) end the child running the task,
-// the worker's own loop answers ping while every child is busy, and a child
-// killed with kill -9 has its task redelivered and is replaced.
+// the worker's own loop answers ping while every child is busy, a child
+// killed with kill -9 has its task redelivered and is replaced, and children
+// end with a worker killed with kill -9.
 import { type Channel, type ChannelModel, connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -215,7 +216,11 @@ describe.each(['processes', 'threads'] as const)('WORKER_POOL=%s', (pool) => {
     });
     expect(Date.now() - startedAt).toBeLessThan(10_000);
     const after = childIds(await fullPool());
-    expect(before.filter((child) => !after.includes(child))).toHaveLength(1);
+    const gone = before.filter((child) => !after.includes(child));
+    expect(gone).toHaveLength(1);
+    if (pool === 'processes') {
+      expect(isAlive(gone[0])).toBe(false);
+    }
   });
 
   it("Python's app.control.ping(timeout=1) is answered while both slots run spin_task", async () => {
@@ -259,5 +264,30 @@ describe.each(['processes', 'threads'] as const)('WORKER_POOL=%s', (pool) => {
       expect(after.some((pid) => before.includes(pid))).toBe(false);
       expect(worker.running).toBe(true);
     }, 100_000);
+
+    // Last: it ends the suite's worker.
+    it('the worker killed with kill -9 while its children spin: the children do not outlive it', async () => {
+      const children = childIds(await fullPool());
+      const spins = [send('spin_task', [30]), send('spin_task', [30])];
+      for (const id of spins) {
+        // The children replaced in the test before may still be booting.
+        expect(
+          await pollUntil(
+            () => meta(id),
+            (found) => found?.status === 'STARTED',
+            { timeoutMs: CHILD_BOOT_MS },
+          ),
+        ).toMatchObject({ status: 'STARTED' });
+      }
+      worker.signal('SIGKILL');
+      await worker.exited;
+
+      const alive = await pollUntil(
+        () => Promise.resolve(children.filter(isAlive)),
+        (left) => left.length === 0,
+        { timeoutMs: 5000 },
+      );
+      expect(alive).toEqual([]);
+    });
   }
 });

@@ -1,7 +1,9 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { resolve } from 'node:path';
 import { CeleryServer } from '@celeriac/broker';
+import { POOL_CHILD_ENTRY } from '@celeriac/tasks';
 
 /**
  * Sets the environment the apps' config reads. Call it before the first
@@ -54,7 +56,25 @@ export async function initFastifyApp(app: INestApplication): Promise<void> {
 export interface BootWorkerOptions {
   /** Extra modules, e.g. test-only `@Task` controllers. */
   imports?: (Type | DynamicModule)[];
+  /**
+   * The files of `imports`' task modules, for the pool children of a worker
+   * booted with WORKER_POOL processes / threads: each child boots them too
+   * (test/utils/pool-child/test-pool-child.cjs), or it would not know them.
+   */
+  childModules?: ChildTaskModule[];
 }
+
+/** A test-only task module a pool child boots: its file (from the repository root) and class. */
+export interface ChildTaskModule {
+  file: string;
+  name: string;
+}
+
+/** The pool child of workers booted with `childModules`. */
+const TEST_POOL_CHILD = resolve(
+  process.cwd(),
+  'test/utils/pool-child/test-pool-child.cjs',
+);
 
 /**
  * The real worker module as a hybrid app, consuming as main.ts does, plus
@@ -62,12 +82,19 @@ export interface BootWorkerOptions {
  */
 export async function bootWorker({
   imports = [],
+  childModules,
 }: BootWorkerOptions = {}): Promise<INestApplication> {
   const { WorkerModule } =
     await import('../../apps/worker/src/worker.module.js');
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [WorkerModule, ...imports],
-  }).compile();
+  });
+  if (childModules) {
+    // Children copy this environment when they start.
+    process.env.CELERIAC_TEST_CHILD_MODULES = JSON.stringify(childModules);
+    builder.overrideProvider(POOL_CHILD_ENTRY).useValue(TEST_POOL_CHILD);
+  }
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: false });
   app.connectMicroservice(
     { strategy: app.get(CeleryServer) },

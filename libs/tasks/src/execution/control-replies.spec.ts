@@ -45,6 +45,7 @@ describe('buildWorkerStats', () => {
       clock: '17',
       uptime: 13,
       pool: {
+        implementation: 'celery.concurrency.solo:TaskPool',
         'max-concurrency': 2,
         processes: [42],
         'max-tasks-per-child': 'N/A',

@@ -28,8 +28,9 @@ export interface WorkerStatsInput {
 
 /**
  * Celery's `stats` reply: `total`, `pid`, `clock` (a string), `uptime`,
- * `pool` (the prefork pool's keys; celeriac runs its tasks in this one
- * process), `broker`, `prefetch_count` and `rusage`.
+ * `pool` (a pool's own entry; on the event loop, solo's implementation
+ * with the prefork pool's keys, tasks run in this one process), `broker`,
+ * `prefetch_count` and `rusage`.
  */
 export function buildWorkerStats(
   input: WorkerStatsInput,
@@ -40,6 +41,8 @@ export function buildWorkerStats(
     clock: String(input.clock),
     uptime: Math.round(input.uptimeSeconds),
     pool: input.pool ?? {
+      // The event loop: Celery's solo pool (WORKER_POOL=solo is its alias).
+      implementation: 'celery.concurrency.solo:TaskPool',
       'max-concurrency': input.concurrency,
       processes: [input.pid],
       'max-tasks-per-child': 'N/A',

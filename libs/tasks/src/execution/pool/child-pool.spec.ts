@@ -157,6 +157,21 @@ describe(ChildPool.name, () => {
     expect(pool.info()).toMatchObject({ processes: [children[1].id] });
   });
 
+  it('never starts a task abandoned while it waited for a free child', async () => {
+    start();
+    const first = run();
+    const second = run();
+    await flush();
+    pool.abandon(second.id);
+    await expect(second.result).rejects.toThrow('abandoned before it started');
+    const [child] = children;
+    child.say({ type: 'done', id: first.id, ok: true, value: 1, memory: 1 });
+    await first.result;
+    await flush();
+    expect(child.runs().map((command) => command.id)).toEqual([first.id]);
+    expect(child.killed).toBe(false);
+  });
+
   it('fails the task with WorkerLostError when its child dies, and replaces the child', async () => {
     start();
     const { result } = run();

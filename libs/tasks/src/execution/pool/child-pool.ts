@@ -55,6 +55,7 @@ export class ChildPool
   private readonly slots: (PoolSlot | undefined)[];
   private readonly idle: PoolSlot[] = [];
   private readonly waiting: {
+    taskId: string;
     resolve: (slot: PoolSlot) => void;
     reject: (error: unknown) => void;
   }[] = [];
@@ -100,8 +101,8 @@ export class ChildPool
     queue: string,
     signal: RunSignal,
   ): Promise<unknown> {
-    const slot = this.idle.pop() ?? (await this.nextIdle());
     const { id } = message.headers;
+    const slot = this.idle.pop() ?? (await this.nextIdle(id));
     this.byTask.set(id, slot);
     try {
       return await slot.run(
@@ -123,6 +124,15 @@ export class ChildPool
   }
 
   abandon(taskId: string): void {
+    const waiter = this.waiting.findIndex((entry) => entry.taskId === taskId);
+    if (waiter !== -1) {
+      // Given up (hard limit, terminate) while it waited for a child: it
+      // must never start in one later.
+      this.waiting
+        .splice(waiter, 1)[0]
+        .reject(new Error(`task ${taskId} abandoned before it started`));
+      return;
+    }
     const slot = this.byTask.get(taskId);
     if (slot?.runningTask === taskId) {
       this.logger.warn({
@@ -160,12 +170,12 @@ export class ChildPool
         };
   }
 
-  private nextIdle(): Promise<PoolSlot> {
+  private nextIdle(taskId: string): Promise<PoolSlot> {
     if (this.closing) {
       return Promise.reject(new WorkerLostError({ code: null, signal: null }));
     }
     return new Promise((resolve, reject) =>
-      this.waiting.push({ resolve, reject }),
+      this.waiting.push({ taskId, resolve, reject }),
     );
   }
 

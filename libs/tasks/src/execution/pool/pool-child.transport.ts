@@ -9,6 +9,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { TaskMessage } from '@celeriac/broker';
 import { RunningTaskRequest } from '../running-task-request';
 import { RunSignal } from '../time-limits';
+import { exitWithParent } from './parent-watchdog';
 import { deserializeError, serializeError } from './pool-errors';
 import type { FromChild, ToChild } from './pool-messages';
 
@@ -30,8 +31,10 @@ function workerLink(): WorkerLink {
   if (!send) {
     throw new Error('not started as a pool child (no IPC channel)');
   }
-  // The worker owns this child: it ends it, and its exit ends the child.
+  // The worker owns this child: it ends it, and its exit ends the child
+  // (between tasks through the channel, mid-task through the watchdog).
   process.on('disconnect', () => process.exit(0));
+  exitWithParent();
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => undefined);
   return {

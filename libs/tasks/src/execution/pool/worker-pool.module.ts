@@ -7,6 +7,13 @@ import {
 import { ChildPool } from './child-pool';
 import { TASK_RUNNER } from './task-runner';
 
+/**
+ * The built JS file a pool child runs. A provider of its own, so a test
+ * that boots the worker in-process can start children that also boot its
+ * test-only task modules.
+ */
+export const POOL_CHILD_ENTRY = Symbol('POOL_CHILD_ENTRY');
+
 /** Where the worker's pool children start. */
 export interface WorkerPoolModuleOptions {
   /** The built JS file a child runs (it boots the worker's task module). */
@@ -26,17 +33,22 @@ export class WorkerPoolModule {
     return {
       module: WorkerPoolModule,
       providers: [
+        { provide: POOL_CHILD_ENTRY, useValue: childEntry },
         {
           provide: TASK_RUNNER,
-          inject: [CeleriacConfig, TASKS_MODULE_OPTIONS],
-          useFactory: (config: CeleriacConfig, tasks: TasksModuleOptions) => {
+          inject: [CeleriacConfig, TASKS_MODULE_OPTIONS, POOL_CHILD_ENTRY],
+          useFactory: (
+            config: CeleriacConfig,
+            tasks: TasksModuleOptions,
+            entry: string,
+          ) => {
             const { pool, concurrency, shutdownTimeoutSeconds } = config.worker;
             if (pool.kind === 'event-loop') {
               return null;
             }
             return new ChildPool({
               kind: pool.kind,
-              entry: childEntry,
+              entry,
               concurrency,
               maxTasksPerChild: pool.maxTasksPerChild,
               maxMemoryPerChildKib: pool.maxMemoryPerChildKib,
