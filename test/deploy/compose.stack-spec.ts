@@ -239,6 +239,11 @@ suite(
             .filter((one) => one !== undefined)
             .map(async (one) => {
               await one.saveLogs(logDir);
+              // Its graceful stop is not under test (and takes up to a
+              // minute: three RabbitMQ nodes, four apps): SIGKILL first.
+              if (one === haStack) {
+                await one.compose('kill');
+              }
               await one.compose('down', '--volumes', '--remove-orphans');
             }),
         ),

@@ -233,12 +233,14 @@ export class ComposeStack {
 
   /** Every service's log into `dir`, for reading after a failure. */
   async saveLogs(dir: string): Promise<void> {
-    for (const service of this.selection.services) {
-      try {
-        writeFileSync(join(dir, `${service}.log`), await this.logs(service));
-      } catch {
-        // No container: nothing to keep.
-      }
-    }
+    await Promise.all(
+      this.selection.services.map(async (service) => {
+        try {
+          writeFileSync(join(dir, `${service}.log`), await this.logs(service));
+        } catch {
+          // No container: nothing to keep.
+        }
+      }),
+    );
   }
 }
