@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { PoolChildTransport, TaskSystemModule } from '@celeriac/tasks';
+import { TaskSystemModule } from '@celeriac/tasks';
+import { PoolChildTransport } from '@celeriac/worker';
 import { WorkerTasksModule } from './worker-tasks.module';
 
 /**

@@ -1,8 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ChordCompletion } from './execution/chord-completion';
-import { TaskEvents } from './execution/task-events';
-import { TaskExecutor } from './execution/task.executor';
 import { TaskAdmission } from './limits/task-admission';
 import { PlanPublisher } from './producer/plan-publisher';
 import { TaskProducer } from './producer/task.producer';
@@ -13,9 +11,10 @@ import {
 } from './tasks.module-definition';
 
 /**
- * The task system's core: the registry of `@Task`s, the producer that sends
- * tasks and canvases, and the executor a worker runs them with. Needs
- * `BrokerModule` and `ResultsModule` registered in the app.
+ * The task system's core: the registry of `@Task`s and the producer that
+ * sends tasks and canvases (the engine that runs them is `@celeriac/worker`,
+ * which only the worker imports). Needs `BrokerModule` and `ResultsModule`
+ * registered in the app.
  */
 @Global()
 @Module({
@@ -23,18 +22,15 @@ import {
   providers: [
     TaskRegistry,
     TaskProducer,
-    TaskExecutor,
     TaskAdmission,
-    TaskEvents,
     ChordCompletion,
     PlanPublisher,
   ],
   exports: [
     TaskRegistry,
     TaskProducer,
-    TaskExecutor,
     TaskAdmission,
-    TaskEvents,
+    ChordCompletion,
     PlanPublisher,
     TASKS_MODULE_OPTIONS,
   ],

@@ -5,7 +5,7 @@ import {
   type TaskEventSubject,
   TaskEvents,
   TaskExecutor,
-} from '@celeriac/tasks';
+} from '@celeriac/worker';
 
 /** The final state each terminal task event stands for. */
 const FINAL_STATES: Record<string, string> = {

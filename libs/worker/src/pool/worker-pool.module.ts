@@ -1,9 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { CeleriacConfig } from '@celeriac/config';
-import {
-  TASKS_MODULE_OPTIONS,
-  type TasksModuleOptions,
-} from '../../tasks.module-definition';
+import { TASKS_MODULE_OPTIONS, type TasksModuleOptions } from '@celeriac/tasks';
 import { ChildPool } from './child-pool';
 import { TASK_RUNNER } from './task-runner';
 

@@ -1,4 +1,4 @@
-import { SoftTimeLimitExceeded, TimeLimitExceeded } from '../errors';
+import { SoftTimeLimitExceeded, TimeLimitExceeded } from '@celeriac/tasks';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { retryCountdown } from './retry-policy';
 import { type RunHandle, runWithTimeLimits } from './time-limits';

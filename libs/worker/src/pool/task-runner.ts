@@ -1,6 +1,6 @@
 import type { TaskMessage } from '@celeriac/broker';
-import type { TaskCall } from '../../task-call';
-import type { RunSignal } from '../time-limits';
+import type { TaskCall } from '@celeriac/tasks';
+import type { RunSignal } from '../execution/time-limits';
 
 /** Provides the worker's `TaskRunner` when its pool is not the event loop. */
 export const TASK_RUNNER = Symbol('TASK_RUNNER');

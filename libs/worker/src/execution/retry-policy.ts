@@ -1,4 +1,4 @@
-import type { TaskOptions } from '../task-options';
+import type { TaskOptions } from '@celeriac/tasks';
 
 /** Celery's defaults for `max_retries` and `default_retry_delay`. */
 export const DEFAULT_MAX_RETRIES = 3;

@@ -1,6 +1,5 @@
 import { toExceptionInfo } from '@celeriac/results';
-import { RetryRequest } from '../../errors/retry-request';
-import { TimeLimitExceeded } from '../../errors/time-limit.errors';
+import { RetryRequest, TimeLimitExceeded } from '@celeriac/tasks';
 import {
   deserializeError,
   serializeError,

@@ -1,4 +1,4 @@
-import { RetryRequest } from '../../errors/retry-request';
+import { RetryRequest } from '@celeriac/tasks';
 import type { SerializedError } from './pool-messages';
 
 /**

@@ -1,7 +1,7 @@
 import { buildTaskMessage } from '@celeriac/broker';
 import { randomUUID } from 'node:crypto';
-import { RunningTaskRequest } from '../running-task-request';
-import { RunSignal } from '../time-limits';
+import { RunningTaskRequest } from '../execution/running-task-request';
+import { RunSignal } from '../execution/time-limits';
 import { ChildPool, type ChildPoolOptions } from './child-pool';
 import type { ChildExit, PoolChildHandle } from './pool-child-handle';
 import { WorkerLostError } from './pool-errors';

@@ -7,8 +7,8 @@ import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { TaskMessage } from '@celeriac/broker';
-import { RunningTaskRequest } from '../running-task-request';
-import { RunSignal } from '../time-limits';
+import { RunningTaskRequest } from '../execution/running-task-request';
+import { RunSignal } from '../execution/time-limits';
 import { deserializeError, serializeError } from './pool-errors';
 import type { FromChild, ToChild } from './pool-messages';
 

@@ -5,8 +5,8 @@ import {
 } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskMessage } from '@celeriac/broker';
-import type { TaskCall } from '../../task-call';
-import type { RunSignal } from '../time-limits';
+import type { TaskCall } from '@celeriac/tasks';
+import type { RunSignal } from '../execution/time-limits';
 import {
   type ChildExit,
   type PoolChildHandle,

@@ -1,7 +1,6 @@
 import { inspect } from 'node:util';
 import type { TaskMessage } from '@celeriac/broker';
-import { RetryRequest } from '../errors/retry-request';
-import type { TaskRequest } from '../task-call';
+import { RetryRequest, type TaskRequest } from '@celeriac/tasks';
 import type { RunSignal } from './time-limits';
 
 /** Where a running task's `progress()` goes. */

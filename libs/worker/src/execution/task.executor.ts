@@ -26,27 +26,28 @@ import {
 } from '@celeriac/results';
 import { logLevelEnabled } from '@celeriac/config';
 import { DelayedTaskScheduler } from '@celeriac/schedule';
-import type { CanvasContext } from '../canvas/canvas-plan';
-import { planErrbacks } from '../canvas/links';
-import { continueWorkflow } from '../canvas/workflow';
-import { MaxRetriesExceededError, RetryRequest } from '../errors/retry-request';
-import { TaskRegistry } from '../registry/task.registry';
-import type { TaskCall } from '../task-call';
-import type { TaskOptions } from '../task-options';
 import {
+  bindArguments,
+  type CanvasContext,
+  ChordCompletion,
+  continueWorkflow,
+  MaxRetriesExceededError,
+  PlanPublisher,
+  planErrbacks,
+  RetryRequest,
+  TaskAdmission,
+  type TaskCall,
+  type TaskOptions,
+  TaskRegistry,
   TASKS_MODULE_OPTIONS,
   type TasksModuleOptions,
-} from '../tasks.module-definition';
-import { PlanPublisher } from '../producer/plan-publisher';
-import { TaskAdmission } from '../limits/task-admission';
-import { bindArguments } from './bind-arguments';
-import { ChordCompletion } from './chord-completion';
+} from '@celeriac/tasks';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MAX_RETRIES, retryCountdown } from './retry-policy';
-import { type TaskEventSubject, TaskEvents } from './task-events';
+import { type TaskEventSubject, TaskEvents } from '../events/task-events';
 import { type TrackedRequest, WorkerRequests } from './worker-requests';
-import { WorkerLostError } from './pool/pool-errors';
-import { TASK_RUNNER, type TaskRunner } from './pool/task-runner';
+import { WorkerLostError } from '../pool/pool-errors';
+import { TASK_RUNNER, type TaskRunner } from '../pool/task-runner';
 import { recordTaskOutcome, traceTaskRun } from './task-run-span';
 import { type ProgressSink, RunningTaskRequest } from './running-task-request';
 import {

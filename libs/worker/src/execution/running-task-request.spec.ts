@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { buildTaskMessage, type TaskMessage } from '@celeriac/broker';
-import { RetryRequest } from '../errors/retry-request';
+import { RetryRequest } from '@celeriac/tasks';
 import { type ProgressSink, RunningTaskRequest } from './running-task-request';
 import { RunSignal } from './time-limits';
 

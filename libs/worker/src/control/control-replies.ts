@@ -3,7 +3,7 @@
  * 5.2.6's `celery/worker/control.py` shapes them (Flower and `celery
  * inspect` read these keys).
  */
-import type { TaskOptions } from '../task-options';
+import type { TaskOptions } from '@celeriac/tasks';
 
 /** What `stats` reports about the worker (`WorkController.stats()`). */
 export interface WorkerStatsInput {

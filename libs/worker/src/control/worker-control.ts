@@ -12,22 +12,22 @@ import {
 } from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
 import { RevokedRepository } from '@celeriac/results';
-import { TaskAdmission } from '../limits/task-admission';
-import { setRateLimit } from '../limits/rate-limit-command';
-import { TaskRegistry } from '../registry/task.registry';
 import {
+  setRateLimit,
+  TaskAdmission,
+  TaskRegistry,
   TASKS_MODULE_OPTIONS,
   type TasksModuleOptions,
-} from '../tasks.module-definition';
+} from '@celeriac/tasks';
 import {
   buildWorkerConf,
   buildWorkerStats,
   registeredTasks,
 } from './control-replies';
-import { TaskEvents } from './task-events';
-import { TaskExecutor } from './task.executor';
-import type { TrackedRequest } from './worker-requests';
-import { TASK_RUNNER, type TaskRunner } from './pool/task-runner';
+import { TaskEvents } from '../events/task-events';
+import { TaskExecutor } from '../execution/task.executor';
+import type { TrackedRequest } from '../execution/worker-requests';
+import { TASK_RUNNER, type TaskRunner } from '../pool/task-runner';
 
 /**
  * What the remote control needs from the consuming transport

@@ -1,7 +1,4 @@
-import {
-  SoftTimeLimitExceeded,
-  TimeLimitExceeded,
-} from '../errors/time-limit.errors';
+import { SoftTimeLimitExceeded, TimeLimitExceeded } from '@celeriac/tasks';
 
 /** How one run of a task ended. */
 export type TaskOutcome =

@@ -5,7 +5,7 @@ import {
   WorkerLostError,
 } from './pool-errors';
 import type { FromChild, ToChild } from './pool-messages';
-import type { RunSignal } from '../time-limits';
+import type { RunSignal } from '../execution/time-limits';
 
 type Progress = (meta: Record<string, unknown>) => Promise<void>;
 
