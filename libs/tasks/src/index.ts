@@ -12,6 +12,7 @@ export * from './execution/bind-arguments';
 export * from './execution/chord-completion';
 export * from './producer/task.producer';
 export * from './producer/plan-publisher';
+export * from './producer/task-router';
 export * from './seed/seed.tasks';
 export * from './seed/seed-tasks.module';
 export * from './builtins/celery-builtins.tasks';

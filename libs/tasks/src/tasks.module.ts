@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ChordCompletion } from './execution/chord-completion';
 import { TaskAdmission } from './limits/task-admission';
 import { PlanPublisher } from './producer/plan-publisher';
+import { TaskRouter } from './producer/task-router';
 import { TaskProducer } from './producer/task.producer';
 import { TaskRegistry } from './registry/task.registry';
 import {
@@ -25,6 +26,7 @@ import {
     TaskAdmission,
     ChordCompletion,
     PlanPublisher,
+    TaskRouter,
   ],
   exports: [
     TaskRegistry,
@@ -32,6 +34,7 @@ import {
     TaskAdmission,
     ChordCompletion,
     PlanPublisher,
+    TaskRouter,
     TASKS_MODULE_OPTIONS,
   ],
 })

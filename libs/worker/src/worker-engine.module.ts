@@ -2,7 +2,18 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CeleryServer } from '@celeriac/broker';
 import { WorkerControl } from './control/worker-control';
 import { TaskEvents } from './events/task-events';
+import {
+  TASKS_MODULE_OPTIONS,
+  type TasksModuleOptions,
+} from '@celeriac/tasks';
+import { DeadLetters } from './execution/dead-letters';
+import { EtaHolds } from './execution/eta-holds';
+import { RequestAdmission } from './execution/request-admission';
+import { Revocations } from './execution/revocations';
 import { TaskExecutor } from './execution/task.executor';
+import { TaskSettlement } from './execution/task-settlement';
+import { TaskTracer } from './execution/task-tracer';
+import { WorkerRequests } from './execution/worker-requests';
 import { WorkerPoolModule } from './pool/worker-pool.module';
 import { workerConsumerProvider } from './worker-consumer.provider';
 
@@ -26,11 +37,23 @@ export class WorkerEngineModule {
       imports: [WorkerPoolModule.forRoot({ childEntry })],
       providers: [
         TaskExecutor,
+        RequestAdmission,
+        EtaHolds,
+        Revocations,
+        TaskTracer,
+        TaskSettlement,
+        DeadLetters,
+        {
+          provide: WorkerRequests,
+          inject: [TASKS_MODULE_OPTIONS],
+          useFactory: ({ hostname }: TasksModuleOptions) =>
+            new WorkerRequests(hostname),
+        },
         TaskEvents,
         WorkerControl,
         workerConsumerProvider,
       ],
-      exports: [TaskExecutor, TaskEvents, WorkerControl, CeleryServer],
+      exports: [TaskEvents, WorkerRequests, WorkerControl, CeleryServer],
     };
   }
 }

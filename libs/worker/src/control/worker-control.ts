@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  Optional,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   brokerInfo,
   type TaskQueue,
@@ -24,9 +18,13 @@ import {
   buildWorkerStats,
   registeredTasks,
 } from './control-replies';
+import { ALIASES, optionalSeconds, stringList } from './control-arguments';
 import { TaskEvents } from '../events/task-events';
-import { TaskExecutor } from '../execution/task.executor';
-import type { TrackedRequest } from '../execution/worker-requests';
+import { Revocations } from '../execution/revocations';
+import {
+  type TrackedRequest,
+  WorkerRequests,
+} from '../execution/worker-requests';
 import { TASK_RUNNER, type TaskRunner } from '../pool/task-runner';
 
 /**
@@ -43,52 +41,21 @@ export interface ControlledConsumer {
   cancelQueue(name: string): Promise<boolean>;
 }
 
-/** Celery's inspect aliases (`dump_active`, ...) and the names they stand for. */
-const ALIASES: Record<string, string> = {
-  dump_active: 'active',
-  dump_reserved: 'reserved',
-  dump_schedule: 'scheduled',
-  dump_revoked: 'revoked',
-  dump_tasks: 'registered',
-  dump_conf: 'conf',
-};
-
-function stringList(value: unknown): string[] | undefined {
-  if (typeof value === 'string') {
-    return value.split(',').filter((item) => item !== '');
-  }
-  if (
-    Array.isArray(value) &&
-    value.every((item): item is string => typeof item === 'string')
-  ) {
-    return value;
-  }
-  return undefined;
-}
-
-function optionalSeconds(value: unknown): number | null | undefined {
-  if (value === undefined || value === null) {
-    return null;
-  }
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0
-    ? value
-    : undefined;
-}
-
 /**
  * The worker's answers to Celery's remote control (pidbox, §D.7), with
  * Celery 5.2.6's argument names and reply shapes. Commands it does not
  * know get no reply, as Flower expects.
  */
 @Injectable()
-export class WorkerControl implements OnApplicationBootstrap {
+export class WorkerControl {
   private readonly logger = new Logger(WorkerControl.name);
   private readonly startedAt = Date.now();
   private consumer?: ControlledConsumer;
   private shutdownHandler?: (reason: string) => void;
 
   constructor(
-    private readonly executor: TaskExecutor,
+    private readonly revocations: Revocations,
+    private readonly requests: WorkerRequests,
     private readonly revoked: RevokedRepository,
     private readonly events: TaskEvents,
     private readonly registry: TaskRegistry,
@@ -99,11 +66,6 @@ export class WorkerControl implements OnApplicationBootstrap {
     @Inject(TASK_RUNNER)
     private readonly runner?: TaskRunner | null,
   ) {}
-
-  /** Revokes issued while this worker was down still apply (for the result TTL). */
-  async onApplicationBootstrap(): Promise<void> {
-    this.executor.rememberRevoked(await this.revoked.load());
-  }
 
   /** The transport whose queues `add_consumer` and `active_queues` act on. */
   attachConsumer(consumer: ControlledConsumer): void {
@@ -146,11 +108,11 @@ export class WorkerControl implements OnApplicationBootstrap {
       case 'reserved':
         return this.requestsIn('reserved', args.safe === true);
       case 'scheduled':
-        return this.executor.requests
+        return this.requests
           .inStage('scheduled')
           .map((request) => request.scheduledInfo());
       case 'revoked':
-        return this.executor.revokedIds();
+        return this.revocations.revokedIds();
       case 'registered':
         return registeredTasks(
           this.registry.list(),
@@ -187,7 +149,7 @@ export class WorkerControl implements OnApplicationBootstrap {
       return { error: 'revoke needs task_id' };
     }
     await this.revoked.revoke(ids);
-    const terminated = this.executor.revoke(ids, args.terminate === true);
+    const terminated = this.revocations.revoke(ids, args.terminate === true);
     this.logger.log({ msg: 'tasks revoked', taskIds: ids, terminated });
     return { ok: `tasks ${ids.join(', ')} flagged as revoked` };
   }
@@ -195,7 +157,7 @@ export class WorkerControl implements OnApplicationBootstrap {
   private stats(): Record<string, unknown> {
     const { worker, broker } = this.config;
     return buildWorkerStats({
-      total: this.executor.requests.totalCount(),
+      total: this.requests.totalCount(),
       pid: process.pid,
       clock: this.consumer?.clockValue() ?? 0,
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
@@ -213,7 +175,7 @@ export class WorkerControl implements OnApplicationBootstrap {
     stage: TrackedRequest['stage'],
     safe: boolean,
   ): Record<string, unknown>[] {
-    return this.executor.requests
+    return this.requests
       .inStage(stage)
       .map((request) => ({ ...request.info(safe) }));
   }
@@ -223,7 +185,7 @@ export class WorkerControl implements OnApplicationBootstrap {
   private queryTask(args: Record<string, unknown>): Record<string, unknown> {
     const ids = stringList(args.ids ?? args.id) ?? [];
     return Object.fromEntries(
-      this.executor.requests
+      this.requests
         .find(ids)
         .map((request) => [
           request.id,
