@@ -1,0 +1,5 @@
+export * from './results.fake';
+export * from './broker.fake';
+export * from './delivery.fake';
+export * from './schedule.fake';
+export * from './worker-engine.fake';
