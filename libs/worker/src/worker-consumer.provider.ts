@@ -2,22 +2,34 @@ import type { Provider } from '@nestjs/common';
 import { CeleryServer } from '@celeriac/broker';
 import { CeleriacConfig } from '@celeriac/config';
 import { WorkerControl } from './control/worker-control';
-import { TaskEvents } from './events/task-events';
+import { WorkerPidbox } from './control/worker-pidbox';
+import { WorkerEvents } from './events/worker-events';
+import { WorkerHeartbeats } from './events/worker-heartbeats';
 import { TaskExecutor } from './execution/task.executor';
 
 /**
  * The worker's consumer: a `CeleryServer` on WORKER_QUEUES that hands each
- * delivery to the executor, answers the remote control and sends events.
- * main.ts connects it as the app's microservice strategy.
+ * delivery to the executor, with the pidbox, the event dispatcher and the
+ * heartbeat on its connection. main.ts connects it as the app's
+ * microservice strategy.
  */
 export const workerConsumerProvider: Provider = {
   provide: CeleryServer,
-  inject: [CeleriacConfig, TaskExecutor, WorkerControl, TaskEvents],
+  inject: [
+    CeleriacConfig,
+    TaskExecutor,
+    WorkerControl,
+    WorkerPidbox,
+    WorkerEvents,
+    WorkerHeartbeats,
+  ],
   useFactory: (
     config: CeleriacConfig,
     executor: TaskExecutor,
     control: WorkerControl,
-    events: TaskEvents,
+    pidbox: WorkerPidbox,
+    events: WorkerEvents,
+    heartbeats: WorkerHeartbeats,
   ) => {
     const server = new CeleryServer({
       url: config.broker.url,
@@ -28,16 +40,8 @@ export const workerConsumerProvider: Provider = {
       dispatcher: executor,
       connectionName: `celeriac-worker-consumer ${config.worker.hostname}`,
       shutdownTimeoutMs: config.worker.shutdownTimeoutSeconds * 1000,
-      control: {
-        hostname: config.worker.hostname,
-        handler: control.handle,
-      },
-      events: {
-        hostname: config.worker.hostname,
-        taskEvents: config.worker.sendEvents,
-        counters: events.counters,
-        onStart: (started) => events.attach(started),
-      },
+      // In this order: the heartbeat needs the event dispatcher.
+      companions: [pidbox, events, heartbeats],
     });
     control.attachConsumer(server);
     return server;

@@ -1,11 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CeleryServer } from '@celeriac/broker';
+import { CeleryServer, LamportClock } from '@celeriac/broker';
+import { TASKS_MODULE_OPTIONS, type TasksModuleOptions } from '@celeriac/tasks';
 import { WorkerControl } from './control/worker-control';
+import { WorkerPidbox } from './control/worker-pidbox';
 import { TaskEvents } from './events/task-events';
-import {
-  TASKS_MODULE_OPTIONS,
-  type TasksModuleOptions,
-} from '@celeriac/tasks';
+import { WorkerEvents } from './events/worker-events';
+import { WorkerHeartbeats } from './events/worker-heartbeats';
 import { DeadLetters } from './execution/dead-letters';
 import { EtaHolds } from './execution/eta-holds';
 import { RequestAdmission } from './execution/request-admission';
@@ -24,8 +24,9 @@ export interface WorkerEngineModuleOptions {
 }
 
 /**
- * Everything only a worker runs: the executor, its pool, the remote
- * control, task events and the consumer (`CeleryServer`) that feeds them.
+ * Everything only a worker runs: the executor (admission, tracer,
+ * settlement), its pool, the remote control and its pidbox, task events,
+ * the heartbeat, and the consumer (`CeleryServer`) that feeds them.
  * Needs `TaskSystemModule` in the app; the api, monitor and beat never
  * import it, so they build no part of the engine.
  */
@@ -51,6 +52,11 @@ export class WorkerEngineModule {
         },
         TaskEvents,
         WorkerControl,
+        // One logical clock for the node: pidbox replies and events share it.
+        { provide: LamportClock, useFactory: () => new LamportClock() },
+        WorkerPidbox,
+        WorkerEvents,
+        WorkerHeartbeats,
         workerConsumerProvider,
       ],
       exports: [TaskEvents, WorkerRequests, WorkerControl, CeleryServer],

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   brokerInfo,
+  LamportClock,
   type TaskQueue,
   taskQueueFromControl,
 } from '@celeriac/broker';
@@ -20,6 +21,7 @@ import {
 } from './control-replies';
 import { ALIASES, optionalSeconds, stringList } from './control-arguments';
 import { TaskEvents } from '../events/task-events';
+import { WorkerHeartbeats } from '../events/worker-heartbeats';
 import { Revocations } from '../execution/revocations';
 import {
   type TrackedRequest,
@@ -29,13 +31,12 @@ import { TASK_RUNNER, type TaskRunner } from '../pool/task-runner';
 
 /**
  * What the remote control needs from the consuming transport
- * (`CeleryServer` is one): its queues, prefetch and clock, and adding or
+ * (`CeleryServer` is one): its queues and prefetch, and adding or
  * cancelling a queue at runtime.
  */
 export interface ControlledConsumer {
   activeQueues(): Record<string, unknown>[];
   prefetchCount(): number;
-  clockValue(): number;
   readonly heartbeatSeconds: number;
   addQueue(queue: TaskQueue): Promise<boolean>;
   cancelQueue(name: string): Promise<boolean>;
@@ -58,6 +59,8 @@ export class WorkerControl {
     private readonly requests: WorkerRequests,
     private readonly revoked: RevokedRepository,
     private readonly events: TaskEvents,
+    private readonly heartbeats: WorkerHeartbeats,
+    private readonly clock: LamportClock,
     private readonly registry: TaskRegistry,
     private readonly config: CeleriacConfig,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
@@ -97,10 +100,10 @@ export class WorkerControl {
         this.events.setTaskEvents(false);
         return { ok: 'task events disabled' };
       case 'heartbeat':
-        this.events.beat();
+        this.heartbeats.beat();
         return undefined;
       case 'clock':
-        return { clock: this.consumer?.clockValue() ?? 0 };
+        return { clock: this.clock.value };
       case 'stats':
         return this.stats();
       case 'active':
@@ -159,7 +162,7 @@ export class WorkerControl {
     return buildWorkerStats({
       total: this.requests.totalCount(),
       pid: process.pid,
-      clock: this.consumer?.clockValue() ?? 0,
+      clock: this.clock.value,
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
       concurrency: worker.concurrency,
       timeouts: [this.options.softTimeLimit, this.options.timeLimit],

@@ -1,9 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type {
-  EventDispatcher,
-  WorkerCounters,
-  WorkerHeartbeat,
-} from '@celeriac/broker';
+import type { EventDispatcher, WorkerCounters } from '@celeriac/broker';
 
 /** The task an event is about. */
 export interface TaskEventSubject {
@@ -16,24 +12,19 @@ export interface TaskEventSubject {
 export type TaskEventListener = (type: string, task: TaskEventSubject) => void;
 
 /**
- * The worker's handle on Celery's events: the executor reports task events
- * and counts through it, and the worker wires it to its `CeleryServer`'s
- * dispatcher once connected. Until then (and in the api) it sends nothing.
+ * The worker's handle on Celery's events: the engine reports task events
+ * and counts through it; `WorkerEvents` attaches the dispatcher once the
+ * worker is connected. Until then it sends nothing (listeners still hear).
  */
 @Injectable()
 export class TaskEvents {
   private dispatcher?: EventDispatcher;
-  private heartbeat?: WorkerHeartbeat;
   private active = 0;
   private processed = 0;
   private readonly listeners: TaskEventListener[] = [];
 
-  attach(events: {
-    dispatcher: EventDispatcher;
-    heartbeat: WorkerHeartbeat;
-  }): void {
-    this.dispatcher = events.dispatcher;
-    this.heartbeat = events.heartbeat;
+  attach(dispatcher: EventDispatcher): void {
+    this.dispatcher = dispatcher;
   }
 
   /** For the heartbeat. */
@@ -83,10 +74,5 @@ export class TaskEvents {
     if (this.dispatcher) {
       this.dispatcher.taskEvents = enabled;
     }
-  }
-
-  /** Pidbox `heartbeat`: one heartbeat now. */
-  beat(): void {
-    void this.heartbeat?.beat();
   }
 }
