@@ -105,7 +105,6 @@ export function fakeEngine(options: FakeEngineOptions = {}) {
   );
   const settlement = new TaskSettlement(
     asResults(results),
-    asClient(broker),
     publisher,
     chordCompletion,
     router,

@@ -1,6 +1,7 @@
 import { signature, RetryRequest } from '@celeriac/tasks';
 import {
   fakeDelivery,
+  FakeDelayedTasks,
   fakeEngine,
   type FakeEngine,
 } from '../../../../test/fakes';
@@ -158,6 +159,25 @@ describe('TaskSettlement', () => {
     });
     expect(delivery.settlement).toBe('ack');
     expect(engine.events).toEqual([`task-retried:${id}`]);
+  });
+
+  it('hands a retry due beyond BEAT_DELAY_THRESHOLD to beat, as other countdowns', async () => {
+    const delayed = new FakeDelayedTasks(60);
+    engine = fakeEngine({ delayed });
+    const delivery = fakeDelivery();
+    const { id } = delivery.message.headers;
+    await settle(
+      delivery,
+      failure(new RetryRequest(3600, new Error('much later'))),
+    );
+    expect(engine.broker.published).toEqual([]);
+    expect(delayed.scheduled).toHaveLength(1);
+    expect(delayed.scheduled[0].message.headers).toMatchObject({
+      id,
+      retries: 1,
+    });
+    expect(delayed.scheduled[0].queue).toBe(delivery.queue);
+    expect(engine.results.stateOf(id)).toBe('RETRY');
   });
 
   it('retries an error named in autoretryFor, and fails it once retries are spent', async () => {

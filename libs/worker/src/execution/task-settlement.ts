@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  CeleryClient,
   exceptionRepr,
   saferepr,
   type TaskDelivery,
@@ -38,7 +37,9 @@ import type { Traced } from './task-tracer';
  * published, RETRY (the same id republished, due after its countdown) or
  * FAILURE with Celery's exception dict, errbacks and the rest of the chain
  * failed; the chord part recorded; the ack last (acks late), so a worker
- * that dies mid-task leaves the message to be redelivered.
+ * that dies mid-task leaves the message to be redelivered. Every message
+ * it sends (next steps, chord bodies, errbacks, retries) goes through
+ * `PlanPublisher`.
  */
 @Injectable()
 export class TaskSettlement {
@@ -46,7 +47,6 @@ export class TaskSettlement {
 
   constructor(
     private readonly results: ResultRepository,
-    private readonly client: CeleryClient,
     private readonly publisher: PlanPublisher,
     private readonly chords: ChordCompletion,
     private readonly router: TaskRouter,
@@ -164,17 +164,24 @@ export class TaskSettlement {
     const { headers } = message;
     recordTaskOutcome(TaskState.Retry, cause);
     const eta = new Date(Date.now() + countdown * 1000);
-    await this.client.publishTask(
-      {
-        ...message,
-        headers: {
-          ...headers,
-          retries: headers.retries + 1,
-          eta: eta.toISOString().replace(/Z$/, '+00:00'),
-        },
+    const retried: TaskMessage = {
+      ...message,
+      headers: {
+        ...headers,
+        retries: headers.retries + 1,
+        eta: eta.toISOString().replace(/Z$/, '+00:00'),
       },
-      delivery.queue,
-    );
+    };
+    // Through the one publisher, so a countdown beyond BEAT_DELAY_THRESHOLD
+    // waits in beat as every other countdown does. The id is not new:
+    // nothing is marked PENDING.
+    await this.publisher.publish({
+      taskId: headers.id,
+      taskIds: [],
+      messages: [{ message: retried, queue: delivery.queue }],
+      groups: [],
+      chords: [],
+    });
     const exception = toExceptionInfo(cause ?? new Error('retry'));
     const traceback = stackOf(cause);
     if (store) {
