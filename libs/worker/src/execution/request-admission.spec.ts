@@ -28,11 +28,13 @@ describe('RequestAdmission', () => {
     const request = engine.requests.receive(delivery);
     return {
       request,
-      admission: engine.admission.admit(
-        delivery,
-        request,
-        { name: delivery.message.headers.task, params: [] },
-        NO_ARGS,
+      admission: Promise.resolve(
+        engine.admission.admit(
+          delivery,
+          request,
+          { name: delivery.message.headers.task, params: [] },
+          NO_ARGS,
+        ),
       ),
     };
   }
@@ -138,11 +140,13 @@ describe('RequestAdmission', () => {
     engine.register({ name: 'limited', rateLimit: '1/m' });
     const definition = engine.registry.get('limited')!;
     const run = (delivery: FakeDelivery) =>
-      engine.admission.admit(
-        delivery,
-        engine.requests.receive(delivery),
-        definition,
-        NO_ARGS,
+      Promise.resolve(
+        engine.admission.admit(
+          delivery,
+          engine.requests.receive(delivery),
+          definition,
+          NO_ARGS,
+        ),
       );
     const first = await run(fakeDelivery({ task: 'limited' }));
     expect(first.verdict).toBe('run');

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TaskDelivery } from '@celeriac/broker';
 import {
+  type Admitted,
   TaskAdmission,
   type TaskOptions,
   TASKS_MODULE_OPTIONS,
@@ -50,40 +51,76 @@ export class RequestAdmission {
     this.slots = new ConcurrencyLimit(options.concurrency);
   }
 
-  async admit(
+  /** Synchronous for most tasks: no ETA, no limits, and a slot free now. */
+  admit(
+    delivery: TaskDelivery,
+    request: TrackedRequest,
+    definition: TaskOptions,
+    bound: BoundArguments,
+  ): Admission | Promise<Admission> {
+    if (isPast(delivery.message.headers.expires)) {
+      return EXPIRED;
+    }
+    return delivery.message.headers.eta === null
+      ? this.admitNow(delivery, definition, bound)
+      : this.admitWhenDue(delivery, request, definition, bound);
+  }
+
+  private async admitWhenDue(
     delivery: TaskDelivery,
     request: TrackedRequest,
     definition: TaskOptions,
     bound: BoundArguments,
   ): Promise<Admission> {
-    const { headers } = delivery.message;
-    if (isPast(headers.expires)) {
-      return EXPIRED;
+    if (await this.holds.handOff(delivery)) {
+      return SETTLED;
     }
-    // Most tasks have no ETA: they skip both awaits.
-    if (headers.eta !== null) {
-      if (await this.holds.handOff(delivery)) {
-        return SETTLED;
-      }
-      if (!(await this.holds.wait(delivery))) {
-        delivery.reject(true);
-        return SETTLED;
-      }
-      request.reserve();
+    if (!(await this.holds.wait(delivery))) {
+      delivery.reject(true);
+      return SETTLED;
     }
-    // Waits without a slot; a task without limits passes synchronously.
+    request.reserve();
+    return this.admitNow(delivery, definition, bound);
+  }
+
+  // Waits without a slot; a task without limits passes synchronously.
+  private admitNow(
+    delivery: TaskDelivery,
+    definition: TaskOptions,
+    bound: BoundArguments,
+  ): Admission | Promise<Admission> {
     const admitting = this.limits.admit(
       delivery,
       definition,
       bound,
       this.holds.signal,
     );
-    const admitted = admitting instanceof Promise ? await admitting : admitting;
+    return admitting instanceof Promise
+      ? admitting.then((admitted) => this.takeSlot(delivery, admitted))
+      : this.takeSlot(delivery, admitting);
+  }
+
+  private takeSlot(
+    delivery: TaskDelivery,
+    admitted: Admitted | null,
+  ): Admission | Promise<Admission> {
     if (!admitted) {
       delivery.reject(true);
       return SETTLED;
     }
-    const slot = this.slots.tryAcquire() ?? (await this.slots.acquire());
+    const slot = this.slots.tryAcquire();
+    return slot
+      ? this.verdictOf(delivery, slot, admitted)
+      : this.slots
+          .acquire()
+          .then((acquired) => this.verdictOf(delivery, acquired, admitted));
+  }
+
+  private verdictOf(
+    delivery: TaskDelivery,
+    slot: () => void,
+    admitted: Admitted,
+  ): Admission {
     const release = () => {
       slot();
       admitted.release();
@@ -94,7 +131,8 @@ export class RequestAdmission {
       delivery.reject(true);
       return SETTLED;
     }
-    const verdict = this.revocations.isRevoked(headers.id) ? 'revoked' : 'run';
+    const { id } = delivery.message.headers;
+    const verdict = this.revocations.isRevoked(id) ? 'revoked' : 'run';
     return { verdict, release };
   }
 }

@@ -110,12 +110,14 @@ export class TaskExecutor implements TaskDispatcher, OnApplicationShutdown {
       return;
     }
     try {
-      const admission = await this.admission.admit(
+      const admitting = this.admission.admit(
         delivery,
         request,
         definition,
         bound,
       );
+      const admission =
+        admitting instanceof Promise ? await admitting : admitting;
       if (admission.verdict === 'settled') {
         return;
       }
