@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
-import type { RequestInfo } from '@celeriac/tasks';
+import type { RequestInfo } from '@celeriac/worker';
 import { bootWorker, useEnvironment } from '../utils/boot-apps';
 import { pollUntil } from '../utils/poll-until';
 import { deleteQueue, TEST_BROKER_URL, TEST_VHOST } from '../utils/rabbitmq';

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { resolve } from 'node:path';
 import { CeleryServer } from '@celeriac/broker';
-import { POOL_CHILD_ENTRY } from '@celeriac/tasks';
+import { POOL_CHILD_ENTRY } from '@celeriac/worker';
 
 /**
  * Sets the environment the apps' config reads. Call it before the first

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { TASK_RUNNER, type TaskRunner } from '@celeriac/tasks';
+import { TASK_RUNNER, type TaskRunner } from '@celeriac/worker';
 
 /**
  * A WORKER_POOL a suite runs in. The worker-semantics and revoke suites run

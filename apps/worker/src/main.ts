@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { CeleryServer } from '@celeriac/broker';
 import { CeleriacConfig, exitOnSignals, startTracing } from '@celeriac/config';
-import { WorkerControl } from '@celeriac/tasks';
+import { WorkerControl } from '@celeriac/worker';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {

@@ -1,7 +1,8 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { PoolChildTransport, TaskSystemModule } from '@celeriac/tasks';
+import { TaskSystemModule } from '@celeriac/tasks';
+import { PoolChildTransport } from '@celeriac/worker';
 
 /**
  * Boots a pool child (WORKER_POOL processes / threads): `taskModules` with

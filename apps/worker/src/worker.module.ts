@@ -1,14 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { CeleryServer } from '@celeriac/broker';
-import { CeleriacConfig, MetricsModule } from '@celeriac/config';
-import {
-  TaskEvents,
-  TaskExecutor,
-  TaskSystemModule,
-  WorkerControl,
-  WorkerPoolModule,
-} from '@celeriac/tasks';
+import { MetricsModule } from '@celeriac/config';
+import { TaskSystemModule } from '@celeriac/tasks';
+import { WorkerEngineModule } from '@celeriac/worker';
 import { HealthController } from './health/health.controller';
 import { LimitMetrics } from './metrics/limit-metrics';
 import { WorkerMetrics } from './metrics/worker-metrics';
@@ -22,46 +16,9 @@ import { WorkerTasksModule } from './worker-tasks.module';
     TerminusModule,
     MetricsModule,
     WorkerTasksModule,
-    WorkerPoolModule.forRoot({ childEntry: poolChildEntry() }),
+    WorkerEngineModule.forRoot({ childEntry: poolChildEntry() }),
   ],
   controllers: [HealthController],
-  providers: [
-    WorkerControl,
-    WorkerMetrics,
-    LimitMetrics,
-    {
-      provide: CeleryServer,
-      inject: [CeleriacConfig, TaskExecutor, WorkerControl, TaskEvents],
-      useFactory: (
-        config: CeleriacConfig,
-        executor: TaskExecutor,
-        control: WorkerControl,
-        events: TaskEvents,
-      ) => {
-        const server = new CeleryServer({
-          url: config.broker.url,
-          queues: config.worker.queues,
-          queueType: config.tasks.queueType,
-          deliveryLimit: config.tasks.deliveryLimit,
-          prefetch: config.worker.prefetch,
-          dispatcher: executor,
-          connectionName: `celeriac-worker-consumer ${config.worker.hostname}`,
-          shutdownTimeoutMs: config.worker.shutdownTimeoutSeconds * 1000,
-          control: {
-            hostname: config.worker.hostname,
-            handler: control.handle,
-          },
-          events: {
-            hostname: config.worker.hostname,
-            taskEvents: config.worker.sendEvents,
-            counters: events.counters,
-            onStart: (started) => events.attach(started),
-          },
-        });
-        control.attachConsumer(server);
-        return server;
-      },
-    },
-  ],
+  providers: [WorkerMetrics, LimitMetrics],
 })
 export class WorkerModule {}

@@ -21,6 +21,7 @@ export * from './transport/celery.context';
 export * from './transport/celery.client';
 export * from './transport/broker-unavailable.error';
 export * from './transport/celery.server';
+export * from './transport/connection-companion';
 export * from './broker.module-definition';
 export * from './broker.module';
 export * from './broker.health';

@@ -11,9 +11,9 @@ import { TasksModule } from './tasks.module';
 
 /**
  * What every celeriac app needs, wired from the validated environment:
- * config, pino logging, the broker client, the result backend and the task
- * registry / producer / executor, and the schedule queue that keeps
- * far-off ETAs in Redis (all global).
+ * config, pino logging, the broker client, the result backend, the task
+ * registry and producer, and the schedule queue that keeps far-off ETAs in
+ * Redis (all global). The worker adds its engine (`@celeriac/worker`).
  */
 /**
  * How long the api waits for RabbitMQ's publisher confirm before it

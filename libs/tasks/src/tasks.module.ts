@@ -1,10 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ChordCompletion } from './execution/chord-completion';
-import { TaskEvents } from './execution/task-events';
-import { TaskExecutor } from './execution/task.executor';
 import { TaskAdmission } from './limits/task-admission';
 import { PlanPublisher } from './producer/plan-publisher';
+import { TaskRouter } from './producer/task-router';
 import { TaskProducer } from './producer/task.producer';
 import { TaskRegistry } from './registry/task.registry';
 import {
@@ -13,9 +12,10 @@ import {
 } from './tasks.module-definition';
 
 /**
- * The task system's core: the registry of `@Task`s, the producer that sends
- * tasks and canvases, and the executor a worker runs them with. Needs
- * `BrokerModule` and `ResultsModule` registered in the app.
+ * The task system's core: the registry of `@Task`s and the producer that
+ * sends tasks and canvases (the engine that runs them is `@celeriac/worker`,
+ * which only the worker imports). Needs `BrokerModule` and `ResultsModule`
+ * registered in the app.
  */
 @Global()
 @Module({
@@ -23,19 +23,18 @@ import {
   providers: [
     TaskRegistry,
     TaskProducer,
-    TaskExecutor,
     TaskAdmission,
-    TaskEvents,
     ChordCompletion,
     PlanPublisher,
+    TaskRouter,
   ],
   exports: [
     TaskRegistry,
     TaskProducer,
-    TaskExecutor,
     TaskAdmission,
-    TaskEvents,
+    ChordCompletion,
     PlanPublisher,
+    TaskRouter,
     TASKS_MODULE_OPTIONS,
   ],
 })

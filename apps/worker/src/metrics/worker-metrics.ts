@@ -4,8 +4,8 @@ import { CeleryClient } from '@celeriac/broker';
 import {
   type TaskEventSubject,
   TaskEvents,
-  TaskExecutor,
-} from '@celeriac/tasks';
+  WorkerRequests,
+} from '@celeriac/worker';
 
 /** The final state each terminal task event stands for. */
 const FINAL_STATES: Record<string, string> = {
@@ -34,7 +34,7 @@ export class WorkerMetrics implements OnModuleInit {
   constructor(
     registry: Registry,
     private readonly events: TaskEvents,
-    private readonly executor: TaskExecutor,
+    private readonly requests: WorkerRequests,
     private readonly client: CeleryClient,
   ) {
     const registers = [registry];
@@ -51,7 +51,6 @@ export class WorkerMetrics implements OnModuleInit {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1200],
       registers,
     });
-    const requests = this.executor.requests;
     new Gauge({
       name: 'celeriac_worker_tasks_in_flight',
       help: 'Tasks this worker holds now, by stage: active (running), reserved (waiting for a slot), scheduled (held for their ETA).',

@@ -1,20 +1,11 @@
 import type { Channel, Message } from 'amqplib';
+import { RecordingChannel } from '../../../../test/fakes/amqp.fake';
 import { AckBatcher } from './ack-batcher';
 
 /** Records what the batcher sends, as the broker would see it. */
 function recordingChannel() {
-  const sent: string[] = [];
-  const channel = {
-    ack: (message: Message, allUpTo = false) =>
-      sent.push(
-        `ack ${message.fields.deliveryTag}${allUpTo ? ' multiple' : ''}`,
-      ),
-    nack: (message: Message, _allUpTo: boolean, requeue: boolean) =>
-      sent.push(
-        `nack ${message.fields.deliveryTag}${requeue ? ' requeue' : ''}`,
-      ),
-  };
-  return { sent, channel: channel as unknown as Channel };
+  const channel = new RecordingChannel();
+  return { sent: channel.sent, channel: channel as unknown as Channel };
 }
 
 const delivery = (tag: number) =>

@@ -1,26 +1,10 @@
-import {
-  CustomTransportStrategy,
-  MessageHandler,
-  Server,
-} from '@nestjs/microservices';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import type { ConfirmChannel } from 'amqplib';
 import {
   type AmqpConnectionManager,
   type ChannelWrapper,
   connect,
 } from 'amqp-connection-manager';
-import { isObservable, lastValueFrom } from 'rxjs';
-import {
-  type ControlHandler,
-  PidboxConsumer,
-} from '../control/pidbox.consumer';
-import { EventDispatcher } from '../events/event-dispatcher';
-import {
-  type WorkerCounters,
-  WorkerHeartbeat,
-} from '../events/worker-heartbeat';
-import { LamportClock } from '../control/lamport-clock';
-import { decodeTaskMessage } from '../protocol/task-message.codec';
 import {
   declareQueue,
   defaultTaskQueue,
@@ -29,28 +13,18 @@ import {
 } from '../topology/task-queue';
 import { type TaskQueueType, usesGlobalQos } from '../topology/queue-type';
 import { AckBatcher } from './ack-batcher';
-import {
-  AmqpSettlement,
-  AmqpTaskDelivery,
-  type ConsumerChannel,
-  deliveryInfo,
-} from './amqp-task-delivery';
+import type { ConsumerChannel } from './amqp-task-delivery';
 import { amqpSocketOptions } from './amqp-socket';
 import {
   type BrokerEndpoint,
   brokerEndpoints,
   maskBrokerUrls,
 } from './broker-urls';
-import { deliveryLimitReason } from './delivery-limit';
 import { coalesceWritesOf } from './amqp-write-coalescing';
-import { CeleryContext } from './celery.context';
-import type {
-  TaskDelivery,
-  TaskDispatcher,
-  TaskInvoker,
-  UndecodableDelivery,
-} from './task-delivery';
-import type { TaskMessage } from '../protocol/celery-message';
+import type { ConnectionCompanion } from './connection-companion';
+import { DeliveryHandler } from './delivery-handler';
+import { PrefetchHolds } from './prefetch-holds';
+import type { TaskDispatcher } from './task-delivery';
 
 /** The AMQP heartbeat of the worker's connection, in seconds. */
 const HEARTBEAT_SECONDS = 10;
@@ -81,23 +55,10 @@ export interface CeleryServerOptions {
    */
   shutdownTimeoutMs?: number;
   /**
-   * Celery's remote control: with it, the worker consumes
-   * `<hostname>.celery.pidbox` and answers `celery inspect` / `control`.
+   * The node's other parts on this connection (the worker's pidbox, event
+   * dispatcher and heartbeat), started in order once connected.
    */
-  control?: { hostname: string; handler: ControlHandler };
-  /**
-   * Celery's events (§D.1–D.3): heartbeats always, task events when
-   * `taskEvents`; `onStart` hands the running dispatcher to the executor.
-   */
-  events?: {
-    hostname: string;
-    taskEvents: boolean;
-    counters: () => WorkerCounters;
-    onStart?: (events: {
-      dispatcher: EventDispatcher;
-      heartbeat: WorkerHeartbeat;
-    }) => void;
-  };
+  companions?: readonly ConnectionCompanion[];
 }
 
 /**
@@ -110,9 +71,6 @@ export interface CeleryServerOptions {
 export class CeleryServer extends Server implements CustomTransportStrategy {
   private connection?: AmqpConnectionManager;
   private channel?: ChannelWrapper;
-  private pidbox?: PidboxConsumer;
-  private eventDispatcher?: EventDispatcher;
-  private heartbeat?: WorkerHeartbeat;
   // Deliveries not yet handled, and who waits for there to be none.
   private inFlight = 0;
   private idle: (() => void)[] = [];
@@ -134,19 +92,10 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   // The current consumer channel's ack batcher (acks coalesced per
   // event-loop turn) and prefetch holds.
   private consumerChannel?: ConsumerChannel;
-  // Handlers by task name: Nest's own lookup parses each pattern as JSON.
-  private readonly handlers = new Map<string, MessageHandler | null>();
+  private readonly deliveries: DeliveryHandler;
   /** The channel the consumers run on now, for consumers added at runtime. */
   private current?: ConfirmChannel;
-  // Channel generation and ETA holds on it: a hold taken on a channel that
-  // has since been replaced must not change the new channel's prefetch.
-  private generation = 0;
-  private held = 0;
-  // One logical clock for the node: pidbox replies and events share it.
-  private readonly clock = new LamportClock();
-
-  // Per channel (global) QoS, unless it consumes a quorum queue.
-  private globalQos = true;
+  private readonly prefetch: PrefetchHolds;
 
   // Read once, at construction: a bad TLS parameter stops the worker at start.
   private readonly endpoints: BrokerEndpoint[];
@@ -163,6 +112,15 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     for (const queue of options.queues) {
       this.queues.set(queue, defaultTaskQueue(queue, options.queueType));
     }
+    this.prefetch = new PrefetchHolds(options.prefetch);
+    this.deliveries = new DeliveryHandler({
+      dispatcher: options.dispatcher,
+      deliveryLimit: options.deliveryLimit ?? 0,
+      handlerOf: (task) => this.getHandlerByPattern(task),
+      onError: (message) => {
+        this.logger.error(message);
+      },
+    });
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -185,15 +143,14 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       json: false,
       setup: (channel: ConfirmChannel) => this.setupConsumers(channel),
     });
-    const { control, events } = this.options;
-    const clock = this.clock;
-    if (control) {
-      this.pidbox = new PidboxConsumer(this.connection, { ...control, clock });
-    }
+    const connection = this.connection;
     this.channel
       .waitForConnect()
-      .then(() => this.pidbox?.start())
-      .then(() => events && this.startEvents(events, clock))
+      .then(async () => {
+        for (const companion of this.companions) {
+          await companion.start(connection);
+        }
+      })
       .then(
         () => callback(),
         (error: unknown) => callback(error),
@@ -209,7 +166,9 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
     const consumers = this.consumers;
     this.consumers = [];
     this.current = undefined;
-    await this.pidbox?.stop().catch(() => undefined);
+    for (const companion of this.companions) {
+      await companion.stopIntake?.().catch(() => undefined);
+    }
     await Promise.allSettled(
       consumers.map(({ channel, tag }) => channel.cancel(tag)),
     );
@@ -229,29 +188,11 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
       );
     }
     this.consumerChannel?.acks.flush();
-    await this.heartbeat?.stop();
-    await this.eventDispatcher?.close();
+    for (const companion of [...this.companions].reverse()) {
+      await companion.stop?.();
+    }
     await this.channel?.close();
     await this.connection?.close();
-  }
-
-  private async startEvents(
-    events: NonNullable<CeleryServerOptions['events']>,
-    clock: LamportClock,
-  ): Promise<void> {
-    if (!this.connection) {
-      return;
-    }
-    const dispatcher = new EventDispatcher(this.connection, {
-      hostname: events.hostname,
-      taskEvents: events.taskEvents,
-      clock,
-    });
-    await dispatcher.start();
-    this.eventDispatcher = dispatcher;
-    this.heartbeat = new WorkerHeartbeat(dispatcher, events.counters);
-    events.onStart?.({ dispatcher, heartbeat: this.heartbeat });
-    await this.heartbeat.start();
   }
 
   on(): never {
@@ -283,12 +224,7 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
 
   /** The channel's prefetch now: the configured one plus held ETA messages. */
   prefetchCount(): number {
-    return this.options.prefetch + this.held;
-  }
-
-  /** The node's Lamport clock now. */
-  clockValue(): number {
-    return this.clock.value;
+    return this.prefetch.count;
   }
 
   /** The connection's AMQP heartbeat, in seconds. */
@@ -341,11 +277,8 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   private async setupConsumers(channel: ConfirmChannel): Promise<void> {
     // Celery 5.5's worker_detect_quorum_queues: quorum queues refuse global
     // QoS (540 NOT_IMPLEMENTED), so the prefetch is set per consumer.
-    this.globalQos = usesGlobalQos(this.queues.values());
-    await channel.prefetch(this.options.prefetch, this.globalQos);
+    await this.prefetch.reset(channel, usesGlobalQos(this.queues.values()));
     this.consumerChannel = this.consumerChannelFor(channel);
-    this.generation += 1;
-    this.held = 0;
     this.consumers = [];
     this.current = channel;
     for (const queue of this.queues.values()) {
@@ -370,9 +303,9 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
         if (message) {
           consumer.acks.track(message);
           this.inFlight += 1;
-          void this.handleDelivery(consumer, queue.name, message).then(
-            this.settleOne,
-          );
+          void this.deliveries
+            .handle(consumer, queue.name, message)
+            .then(this.settleOne);
         }
       },
       { noAck: false },
@@ -383,137 +316,17 @@ export class CeleryServer extends Server implements CustomTransportStrategy {
   private consumerChannelFor(channel: ConfirmChannel): ConsumerChannel {
     return {
       acks: new AckBatcher(channel),
-      holdPrefetch: () => this.holdPrefetch(channel),
+      holdPrefetch: () => this.prefetch.hold(channel),
     };
+  }
+
+  private get companions(): readonly ConnectionCompanion[] {
+    return this.options.companions ?? [];
   }
 
   private whenIdle(): Promise<void> {
     return this.inFlight === 0
       ? Promise.resolve()
       : new Promise((resolve) => this.idle.push(resolve));
-  }
-
-  // Never rejects: whatever goes wrong settles the message.
-  private async handleDelivery(
-    consumer: ConsumerChannel,
-    queue: string,
-    raw: ConsumeMessage,
-  ): Promise<void> {
-    let settlement: AmqpSettlement | undefined;
-    try {
-      const decoded = decodeTaskMessage(raw.content, raw.properties);
-      const unrunnable = decoded.ok
-        ? this.overDeliveryLimit(decoded.message, raw)
-        : decoded;
-      if (unrunnable) {
-        const undecodable = new AmqpSettlement(raw, consumer);
-        settlement = undecodable;
-        await this.options.dispatcher.rejectUndecodable({
-          ...unrunnable,
-          content: raw.content,
-          delivery: deliveryInfo(raw),
-          queue,
-          raw,
-          ack: () => undecodable.ack(),
-          reject: (requeue) => undecodable.reject(requeue),
-        });
-        return;
-      }
-      if (!decoded.ok) {
-        return; // unrunnable above; this narrows the type
-      }
-      const delivery = new AmqpTaskDelivery(
-        decoded.message,
-        queue,
-        raw,
-        consumer,
-      );
-      settlement = delivery;
-      const handler = this.handlerFor(decoded.message.headers.task);
-      await this.options.dispatcher.dispatch(
-        delivery,
-        handler ? this.invokerFor(handler, delivery) : undefined,
-      );
-    } catch (error) {
-      // The dispatcher settles every delivery it is given; reaching here is a
-      // bug, and requeueing would loop it, so the message is rejected.
-      this.logger.error(
-        `delivery ${raw.fields.deliveryTag} from ${queue} failed: ${String(error)}`,
-      );
-      (settlement ?? new AmqpSettlement(raw, consumer)).reject(false);
-    }
-  }
-
-  // A poison message (one that keeps killing its worker) past the limit.
-  private overDeliveryLimit(
-    message: TaskMessage,
-    raw: ConsumeMessage,
-  ):
-    | Pick<UndecodableDelivery, 'reason' | 'taskId' | 'task' | 'excType'>
-    | undefined {
-    const reason = deliveryLimitReason(
-      raw.properties,
-      this.options.deliveryLimit ?? 0,
-    );
-    return reason === undefined
-      ? undefined
-      : {
-          reason,
-          taskId: message.headers.id,
-          task: message.headers.task,
-          excType: 'DeliveryLimitExceeded',
-        };
-  }
-
-  private handlerFor(task: string): MessageHandler | null {
-    let handler = this.handlers.get(task);
-    if (handler === undefined) {
-      handler = this.getHandlerByPattern(task);
-      this.handlers.set(task, handler);
-    }
-    return handler;
-  }
-
-  private holdPrefetch(channel: ConfirmChannel): () => void {
-    // A per-consumer prefetch applies to consumers created after it, never
-    // to running ones: with quorum queues a held ETA message keeps its slot
-    // (as in Celery 5.5), which is why long ETAs are handed off instead.
-    if (!this.globalQos) {
-      return () => undefined;
-    }
-    const generation = this.generation;
-    const apply = () => {
-      if (generation === this.generation) {
-        channel
-          .prefetch(this.options.prefetch + this.held, true)
-          .catch(() => undefined);
-      }
-    };
-    this.held += 1;
-    apply();
-    let released = false;
-    return () => {
-      if (released || generation !== this.generation) {
-        return;
-      }
-      released = true;
-      this.held -= 1;
-      apply();
-    };
-  }
-
-  private invokerFor(
-    handler: MessageHandler,
-    delivery: TaskDelivery,
-  ): TaskInvoker {
-    const context = new CeleryContext(delivery);
-    return async (data: unknown): Promise<unknown> => {
-      const result: unknown = await handler(data, context);
-      // Interceptors and exception filters answer with an Observable; a
-      // handler's own value needs no round trip through one.
-      return isObservable(result)
-        ? lastValueFrom(result, { defaultValue: undefined })
-        : result;
-    };
   }
 }

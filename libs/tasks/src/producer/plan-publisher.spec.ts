@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import {
-  BrokerUnavailableError,
-  buildTaskMessage,
-  type CeleryClient,
-  type TaskMessage,
-} from '@celeriac/broker';
+import { BrokerUnavailableError, buildTaskMessage } from '@celeriac/broker';
 import {
   ChordRepository,
   createRedisClient,
@@ -14,43 +9,12 @@ import {
   ResultRepository,
   TaskState,
 } from '@celeriac/results';
+import { asClient, FakeBroker } from '../../../../test/fakes/broker.fake';
 import type { CanvasPlan } from '../canvas/canvas-plan';
 import { PlanPublisher } from './plan-publisher';
 
 // The real shared Redis; only the broker is a fake, so a publish can fail on cue.
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
-
-/** A broker that refuses, or confirms, each publish as told. */
-class FakeBroker {
-  available = true;
-  readonly published: string[] = [];
-  onPublish: (message: TaskMessage) => Promise<void> = () => Promise.resolve();
-
-  assertAvailable(): void {
-    if (!this.available) {
-      throw new BrokerUnavailableError('not connected (fake)');
-    }
-  }
-
-  async publishTask(message: TaskMessage): Promise<void> {
-    await this.onPublish(message);
-    this.published.push(message.headers.id);
-  }
-
-  // As CeleryClient's: every publish settles, then the first failure.
-  async publishTasks(requests: { message: TaskMessage }[]): Promise<void> {
-    if (requests.length > 0) {
-      this.assertAvailable();
-    }
-    const outcomes = await Promise.allSettled(
-      requests.map(({ message }) => this.publishTask(message)),
-    );
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed) {
-      throw failed.reason;
-    }
-  }
-}
 
 function groupPlan(): CanvasPlan {
   const groupId = randomUUID();
@@ -83,7 +47,7 @@ describe(PlanPublisher.name, () => {
   beforeEach(() => {
     broker = new FakeBroker();
     sut = new PlanPublisher(
-      broker as unknown as CeleryClient,
+      asClient(broker),
       results,
       new ChordRepository(redis, options),
     );
@@ -150,7 +114,7 @@ describe(PlanPublisher.name, () => {
     });
     try {
       const offline = new PlanPublisher(
-        broker as unknown as CeleryClient,
+        asClient(broker),
         new ResultRepository(down, options),
         new ChordRepository(down, options),
       );
