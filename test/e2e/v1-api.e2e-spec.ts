@@ -216,12 +216,18 @@ describe('the public /v1 task API against a real worker', () => {
       published = [];
       const client = worker.get(CeleryClient);
       const publish = client.publishTask.bind(client);
+      const publishAll = client.publishTasks.bind(client);
       jest
         .spyOn(client, 'publishTask')
         .mockImplementation((message: TaskMessage, ...rest) => {
           published.push(message);
           return publish(message, ...rest);
         });
+      // A plan's messages go out as one batch.
+      jest.spyOn(client, 'publishTasks').mockImplementation((requests) => {
+        published.push(...requests.map(({ message }) => message));
+        return publishAll(requests);
+      });
     });
     afterEach(() => jest.restoreAllMocks());
     const submitWorkflow = async (body: Record<string, unknown>) =>
