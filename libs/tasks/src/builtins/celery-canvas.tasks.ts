@@ -1,7 +1,5 @@
-import { Controller, Inject } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { Controller } from '@nestjs/common';
 import type { SignatureDict } from '@celeriac/broker';
-import type { CanvasContext } from '../canvas/canvas-plan';
 import { Signature } from '../canvas/signature';
 import {
   type CanvasNode,
@@ -10,13 +8,10 @@ import {
   type WorkflowPlan,
 } from '../canvas/workflow';
 import { PlanPublisher } from '../producer/plan-publisher';
+import { TaskRouter } from '../producer/task-router';
 import { TaskRegistry } from '../registry/task.registry';
 import { Task } from '../task.decorator';
 import type { TaskCall } from '../task-call';
-import {
-  TASKS_MODULE_OPTIONS,
-  type TasksModuleOptions,
-} from '../tasks.module-definition';
 import { callInProcess } from './in-process-call';
 
 /** Celery's result tuple of an id: `[[id, parent], None]`-like, as JSON. */
@@ -29,20 +24,12 @@ type ResultTuple = [string, null];
  * messages, run on a celeriac worker as on a Python one.
  */
 @Controller()
-export class CeleryCanvasTasks implements CanvasContext {
+export class CeleryCanvasTasks {
   constructor(
     private readonly registry: TaskRegistry,
+    private readonly router: TaskRouter,
     private readonly publisher: PlanPublisher,
-    @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
   ) {}
-
-  queueFor(task: string): string {
-    return this.registry.get(task)?.queue ?? this.options.defaultQueue;
-  }
-
-  newId(): string {
-    return randomUUID();
-  }
 
   /** `celery.map(task, it)`: `[task(item) for item in it]`, in this process. */
   @Task({
@@ -184,7 +171,11 @@ export class CeleryCanvasTasks implements CanvasContext {
     node: CanvasNode,
     partial: unknown[] = [],
   ): Promise<WorkflowPlan> {
-    const plan = planNode(node, { partial, rest: [], parent: null }, this);
+    const plan = planNode(
+      node,
+      { partial, rest: [], parent: null },
+      this.router,
+    );
     await this.publisher.publish(plan);
     return plan;
   }

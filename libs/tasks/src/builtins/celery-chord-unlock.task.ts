@@ -1,5 +1,4 @@
-import { Controller, Inject, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { Controller, Logger } from '@nestjs/common';
 import {
   buildTaskMessage,
   pyRepr,
@@ -7,7 +6,6 @@ import {
   type TaskMessage,
 } from '@celeriac/broker';
 import { ResultRepository, TaskState } from '@celeriac/results';
-import type { CanvasContext } from '../canvas/canvas-plan';
 import {
   chordResultId,
   planChordBody,
@@ -22,13 +20,9 @@ import {
 } from '../canvas/chord-unlock';
 import { MaxRetriesExceededError } from '../errors/retry-request';
 import { PlanPublisher } from '../producer/plan-publisher';
-import { TaskRegistry } from '../registry/task.registry';
+import { TaskRouter } from '../producer/task-router';
 import { Task } from '../task.decorator';
 import type { TaskCall, TaskRequest } from '../task-call';
-import {
-  TASKS_MODULE_OPTIONS,
-  type TasksModuleOptions,
-} from '../tasks.module-definition';
 
 /** Celery's `result_chord_retry_interval`: seconds between polls. */
 const DEFAULT_INTERVAL_SECONDS = 1;
@@ -42,23 +36,14 @@ const DEFAULT_INTERVAL_SECONDS = 1;
  * or fails it with Celery's ChordError and runs its errbacks.
  */
 @Controller()
-export class CeleryChordUnlockTask implements CanvasContext {
+export class CeleryChordUnlockTask {
   private readonly logger = new Logger(CeleryChordUnlockTask.name);
 
   constructor(
-    private readonly registry: TaskRegistry,
+    private readonly router: TaskRouter,
     private readonly publisher: PlanPublisher,
     private readonly results: ResultRepository,
-    @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
   ) {}
-
-  queueFor(task: string): string {
-    return this.registry.get(task)?.queue ?? this.options.defaultQueue;
-  }
-
-  newId(): string {
-    return randomUUID();
-  }
 
   @Task({
     name: 'celery.chord_unlock',
@@ -103,7 +88,7 @@ export class CeleryChordUnlockTask implements CanvasContext {
     }
     try {
       await this.publisher.publish(
-        planChordBody(parent, body, joined.values, this),
+        planChordBody(parent, body, joined.values, this.router),
       );
     } catch (error) {
       await this.failBody(body, `Callback error: ${reprOf(error)}`, parent);
@@ -132,7 +117,7 @@ export class CeleryChordUnlockTask implements CanvasContext {
     reason: string,
     parent: TaskMessage,
   ): Promise<void> {
-    const errbacks = planChordErrbacks(parent, body, this);
+    const errbacks = planChordErrbacks(parent, body, this.router);
     if (errbacks) {
       await this.publisher.publish(errbacks);
     }

@@ -1,5 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   buildTaskMessage,
   type SignatureOptions,
@@ -11,13 +10,9 @@ import { planChord } from '../canvas/chord';
 import { planGroup } from '../canvas/group';
 import { type CanvasNode, planWorkflow } from '../canvas/workflow';
 import { PlanPublisher } from './plan-publisher';
+import { TaskRouter } from './task-router';
 import type { Signature } from '../canvas/signature';
 import { type ConcurrencyKey, limitHeaders } from '../limits/limit-headers';
-import { TaskRegistry } from '../registry/task.registry';
-import {
-  TASKS_MODULE_OPTIONS,
-  type TasksModuleOptions,
-} from '../tasks.module-definition';
 
 /** Options of `sendTask`, named as Celery's `send_task` names them. */
 export interface SendTaskOptions {
@@ -61,16 +56,15 @@ export class TaskProducer implements CanvasContext {
 
   constructor(
     private readonly publisher: PlanPublisher,
-    private readonly registry: TaskRegistry,
-    @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+    private readonly router: TaskRouter,
   ) {}
 
   queueFor(task: string): string {
-    return this.registry.get(task)?.queue ?? this.options.defaultQueue;
+    return this.router.queueFor(task);
   }
 
   newId(): string {
-    return randomUUID();
+    return this.router.newId();
   }
 
   /** `send_task(name, args, kwargs, queue=...)`; resolves with the task id. */
