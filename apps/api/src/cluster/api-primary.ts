@@ -56,7 +56,6 @@ export interface ApiPrimaryOptions {
   exit: (code: number) => void;
   policy?: RestartPolicy;
   gatherTimeoutMs?: number;
-  now?: () => number;
 }
 
 interface Running {
@@ -77,7 +76,6 @@ export class ApiPrimary {
   private readonly pendingRestarts = new Set<ReturnType<typeof setTimeout>>();
   private readonly policy: RestartPolicy;
   private readonly gatherer: MetricsGatherer;
-  private readonly now: () => number;
   private readonly restarts: Counter;
   private readonly listeningWorkers: Gauge;
   private stopping?: { signal: NodeJS.Signals; at: number; failed: boolean };
@@ -88,7 +86,6 @@ export class ApiPrimary {
     private readonly options: ApiPrimaryOptions,
   ) {
     this.policy = options.policy ?? new RestartPolicy();
-    this.now = options.now ?? Date.now;
     const registry = new Registry();
     this.restarts = new Counter({
       name: 'celeriac_api_worker_restarts_total',
@@ -132,7 +129,7 @@ export class ApiPrimary {
     if (first) {
       const echo =
         signal === first.signal &&
-        this.now() - first.at < PRIMARY_SIGNAL_ECHO_WINDOW_MS;
+        Date.now() - first.at < PRIMARY_SIGNAL_ECHO_WINDOW_MS;
       if (echo) {
         return;
       }
@@ -150,7 +147,7 @@ export class ApiPrimary {
     const worker = this.cluster.fork(this.options.workerEnv);
     this.running.set(worker.id, {
       worker,
-      startedAt: this.now(),
+      startedAt: Date.now(),
       listened: false,
     });
   }
@@ -184,7 +181,7 @@ export class ApiPrimary {
     const decision = this.policy.decide({
       shuttingDown: this.stopping !== undefined,
       listened: entry?.listened ?? false,
-      livedMs: entry ? this.now() - entry.startedAt : 0,
+      livedMs: entry ? Date.now() - entry.startedAt : 0,
     });
     if (decision.action === 'none') {
       if (code !== 0 && this.stopping) {
@@ -223,7 +220,7 @@ export class ApiPrimary {
       clearTimeout(timer);
     }
     this.pendingRestarts.clear();
-    this.stopping = { signal, at: this.now(), failed: false };
+    this.stopping = { signal, at: Date.now(), failed: false };
     return this.stopping;
   }
 
