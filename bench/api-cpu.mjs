@@ -1,12 +1,16 @@
 // CPU time per request of the built api (dist) under autocannon c16, for the
 // seed comparison's front-door routes: GET /solo/add, POST /v1/tasks and
 // GET /result/{id} of a done task. CPU-µs per request (user + system of the
-// api process, from /proc) moves far less than req/s on a busy machine.
+// api's process tree, from /proc: a clustered api's primary and workers)
+// moves far less than req/s on a busy machine.
 // Nothing consumes the queue; it is purged after each run and deleted at the end.
 //   node bench/api-cpu.mjs            (after `npx nest build api`)
 // Settings: BENCH_API_SECONDS (5), BENCH_API_ROUNDS (3), BENCH_API_PORT,
 // BENCH_API_PROFILE=<dir> (the api runs under `node --cpu-prof` into <dir>),
 // BENCH_API_MAIN (another build's main.js, to compare two builds),
+// BENCH_API_PROCESSES=<n>[,<n>…] (the api's API_PROCESSES; unset: its
+// default, auto; a list starts one api per entry and alternates them
+// route by route, an A/B in the same minutes),
 // BROKER_URL, RESULT_BACKEND_URL.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -28,6 +32,9 @@ const PORT = Number(
   process.env.BENCH_API_PORT ?? 19_400 + Math.floor(Math.random() * 400),
 );
 const PROFILE_DIR = process.env.BENCH_API_PROFILE;
+const PROCESS_COUNTS = process.env.BENCH_API_PROCESSES?.split(',') ?? [
+  undefined,
+];
 
 const queue = `bench-api-cpu-${randomUUID().slice(0, 8)}`;
 const doneId = randomUUID();
@@ -49,16 +56,25 @@ await redis.set(
   'EX',
   600,
 );
-const api = await startApi({
-  brokerUrl: BROKER_URL,
-  redisUrl: REDIS_URL,
-  port: PORT,
-  env: { TASK_DEFAULT_QUEUE: queue },
-  nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
-  ...(process.env.BENCH_API_MAIN ? { main: process.env.BENCH_API_MAIN } : {}),
-});
+const apis = [];
+for (const [index, processes] of PROCESS_COUNTS.entries()) {
+  const api = await startApi({
+    brokerUrl: BROKER_URL,
+    redisUrl: REDIS_URL,
+    port: PORT + index,
+    env: {
+      TASK_DEFAULT_QUEUE: queue,
+      ...(processes ? { API_PROCESSES: processes } : {}),
+    },
+    nodeArgs: PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]
+      : [],
+    ...(process.env.BENCH_API_MAIN ? { main: process.env.BENCH_API_MAIN } : {}),
+  });
+  apis.push({ ...api, label: processes ?? 'default' });
+}
 
-const ROUTES = [
+const routesOf = (api) => [
   { name: 'GET /solo/add', url: `${api.url}/solo/add` },
   {
     name: 'POST /v1/tasks',
@@ -70,7 +86,7 @@ const ROUTES = [
   { name: 'GET /result/{id}', url: `${api.url}/result/${doneId}` },
 ];
 
-async function measure(route) {
+async function measure(api, route) {
   await autocannon({ ...route, connections: 8, duration: 1 });
   const before = cpuSeconds(api.pid);
   const result = await autocannon({
@@ -88,27 +104,33 @@ async function measure(route) {
   };
 }
 
-const runs = new Map(ROUTES.map(({ name }) => [name, []]));
+// Keyed by route, then by API_PROCESSES: the table's rows in that order.
+const runs = new Map();
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    for (const route of ROUTES) {
-      const run = await measure(route);
-      runs.get(route.name).push(run);
-      console.error(
-        `[api-cpu] round ${round + 1} ${route.name}: ${run.cpuUsPerRequest.toFixed(0)} CPU-µs/req, ${run.perSecond.toFixed(0)} req/s, p99 ${run.p99Ms} ms${run.non2xx ? `, ${run.non2xx} non-2xx` : ''}`,
-      );
+    for (const [index, { name }] of routesOf(apis[0]).entries()) {
+      for (const api of apis) {
+        const run = await measure(api, routesOf(api)[index]);
+        const key = `${name} | ${api.label}`;
+        runs.set(key, [...(runs.get(key) ?? []), run]);
+        console.error(
+          `[api-cpu] round ${round + 1} ${name} (API_PROCESSES ${api.label}): ${run.cpuUsPerRequest.toFixed(0)} CPU-µs/req, ${run.perSecond.toFixed(0)} req/s, p99 ${run.p99Ms} ms${run.non2xx ? `, ${run.non2xx} non-2xx` : ''}`,
+        );
+      }
     }
   }
 } finally {
-  await api.stop();
+  await Promise.all(apis.map((api) => api.stop()));
   await channel.deleteQueue(queue).catch(() => undefined);
   await redis.del(`celery-task-meta-${doneId}`);
   await connection.close();
   redis.disconnect();
 }
 
-console.log(`| route | CPU-µs/req (median of ${ROUNDS}) | req/s | p99 ms |`);
-console.log('|---|---|---|---|');
+console.log(
+  `| route | API_PROCESSES | CPU-µs/req, process tree (median of ${ROUNDS}) | req/s | p99 ms |`,
+);
+console.log('|---|---|---|---|---|');
 for (const [name, list] of runs) {
   const pick = (key) => median(list.map((run) => run[key]));
   console.log(

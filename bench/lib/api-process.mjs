@@ -1,5 +1,6 @@
 // The built api as a child process on its own port, for the HTTP phases.
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -7,10 +8,47 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const API_MAIN = resolve(ROOT, 'dist/apps/api/apps/api/src/main.js');
 
 /**
+ * How many api processes API_PROCESSES in `env` asks for (the api's own
+ * rule: `auto` or unset is one per CPU, at most 8).
+ */
+export function wantedApiProcesses(env) {
+  const value = (env.API_PROCESSES ?? 'auto').trim().toLowerCase();
+  return value === '' || value === 'auto'
+    ? Math.max(1, Math.min(availableParallelism(), 8))
+    : Number(value);
+}
+
+/**
+ * Resolves once all `processes` workers of a clustered api listen (its
+ * /metrics gauge `celeriac_api_processes` says so), so no worker still
+ * booting spends CPU in a measurement. A single process (or a build from
+ * before API_PROCESSES) has no such gauge: nothing to wait for.
+ */
+export async function waitForApiProcesses(url, processes, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await fetch(`${url}/metrics`).then(
+      (response) => (response.ok ? response.text() : ''),
+      () => '',
+    );
+    const line = /^celeriac_api_processes (\d+)/m.exec(text);
+    if (processes <= 1 || (text && !line) || Number(line?.[1]) >= processes) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the api's ${processes} processes did not all listen`);
+    }
+    await sleep(200);
+  }
+}
+
+/**
  * Starts dist's api (or `main`, another build inside the repository, with
  * `nodeArgs` such as `--cpu-prof`) with `env` over the caller's environment
  * (without API_KEYS: the bench sends no token) and no rate limit; resolves
- * once /health/ready answers. `pid` is its process, `stop()` ends it.
+ * once /health/ready answers and every process API_PROCESSES asks for
+ * listens. `pid` is its process (the cluster primary, whose process tree
+ * holds the workers), `stop()` ends it.
  */
 export async function startApi({
   brokerUrl,
@@ -20,18 +58,19 @@ export async function startApi({
   main = API_MAIN,
   nodeArgs = [],
 }) {
+  const childEnv = {
+    ...withoutApiKeys(process.env),
+    BROKER_URL: brokerUrl,
+    RESULT_BACKEND_URL: redisUrl,
+    API_PORT: String(port),
+    API_RATE_LIMIT: '0',
+    RESULT_EXPIRES: '300',
+    LOG_LEVEL: 'warn',
+    ...env,
+  };
   const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, main)], {
     cwd: ROOT,
-    env: {
-      ...withoutApiKeys(process.env),
-      BROKER_URL: brokerUrl,
-      RESULT_BACKEND_URL: redisUrl,
-      API_PORT: String(port),
-      API_RATE_LIMIT: '0',
-      RESULT_EXPIRES: '300',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
+    env: childEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -56,6 +95,7 @@ export async function startApi({
     }
     await sleep(100);
   }
+  await waitForApiProcesses(url, wantedApiProcesses(childEnv));
   return { url, pid: child.pid, stop };
 }
 

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForApiProcesses, wantedApiProcesses } from './api-process.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';
@@ -138,6 +139,9 @@ export async function startCeleriacStack({
   };
   try {
     await waitUntilUp(`${stack.url}/health/ready`, [api, worker]);
+    // API_PROCESSES (auto by default): the workers booting after the first
+    // one would spend CPU in the first phase.
+    await waitForApiProcesses(stack.url, wantedApiProcesses(env));
     await waitUntilUp(`http://127.0.0.1:${port + 1}/health/ready`, [
       api,
       worker,

@@ -7,6 +7,7 @@ import {
   SeedTasksModule,
   TaskSystemModule,
 } from '@celeriac/tasks';
+import { apiMetricsExposition } from './cluster/worker-metrics';
 import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency';
 import { ApiMetrics } from './metrics/api-metrics';
@@ -28,7 +29,8 @@ import { SendPolicy } from './v1/send-policy';
   imports: [
     TaskSystemModule.forApp('api'),
     TerminusModule,
-    MetricsModule,
+    // Under API_PROCESSES > 1, /metrics sums every worker's registry.
+    MetricsModule.exposedBy(apiMetricsExposition),
     SecurityModule,
     IdempotencyModule,
     // The api sends these tasks; knowing them gives their queues and names.

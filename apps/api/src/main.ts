@@ -1,27 +1,25 @@
-import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
-import { CeleriacConfig, exitOnSignals, startTracing } from '@celeriac/config';
-import { ApiModule } from './api.module';
-import { configureApi, createApiHttpAdapter } from './configure-api';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { apiProcesses } from './cluster/api-processes';
 
-async function bootstrap(): Promise<void> {
-  // Before anything that could start a span; a no-op unless OTEL_* asks for it.
-  await startTracing('celeriac-api');
-  const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule,
-    createApiHttpAdapter(),
-    { bufferLogs: true },
+// API_PROCESSES > 1: this process is the cluster primary; it forks the
+// workers (each runs this file again, as a worker) and serves nothing
+// itself, so it loads neither Nest nor the api.
+async function main(): Promise<void> {
+  const processes = apiProcesses(
+    process.env.API_PROCESSES,
+    availableParallelism(),
   );
-  app.useLogger(app.get(Logger));
-  configureApi(app);
-  const { port, host } = app.get(CeleriacConfig).api;
-  await app.listen(port, host);
-  exitOnSignals(app, app.get(Logger));
-  app.get(Logger).log({ msg: 'api listening', host, port });
+  if (cluster.isPrimary && processes > 1) {
+    const { runPrimary } = await import('./cluster/run-primary.js');
+    runPrimary(processes);
+    return;
+  }
+  const { bootstrapApi } = await import('./bootstrap-api.js');
+  await bootstrapApi();
 }
 
-bootstrap().catch((error: unknown) => {
+main().catch((error: unknown) => {
   // The logger may not exist yet: a config error fails before it does.
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -11,6 +11,7 @@ describe(validateEnvironment.name, () => {
       RESULT_BACKEND_WAIT_TIMEOUT_MS: 1000,
       API_PORT: 8000,
       API_HOST: '0.0.0.0',
+      API_PROCESSES: 'auto',
       API_PROTECT_SEED: false,
       API_RATE_LIMIT: 0,
       API_RATE_LIMIT_SEED: false,
@@ -276,6 +277,20 @@ describe(validateEnvironment.name, () => {
         message: expect.not.stringContaining('s3cret'),
       }),
     );
+  });
+
+  it('reads API_PROCESSES: auto or 1 to 64, as the api main.ts does', () => {
+    expect(validateEnvironment({ API_PROCESSES: 'AUTO' }).API_PROCESSES).toBe(
+      'AUTO',
+    );
+    expect(validateEnvironment({ API_PROCESSES: '64' }).API_PROCESSES).toBe(
+      '64',
+    );
+    for (const bad of ['0', '65', 'two', '1.5']) {
+      expect(() => validateEnvironment({ API_PROCESSES: bad })).toThrow(
+        'API_PROCESSES must be auto or a whole number from 1 to 64',
+      );
+    }
   });
 
   it('lists every bad variable at once and never prints a value', () => {

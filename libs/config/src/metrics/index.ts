@@ -1,2 +1,3 @@
+export * from './metrics-exposition';
 export * from './metrics.module';
 export * from './metrics.controller';
