@@ -13,7 +13,7 @@ import {
   type DeadLetter,
   deadLetterPublishOptions,
 } from '../protocol/dead-letter-message';
-import { encodeTaskMessage } from '../protocol/task-message.codec';
+import { encodeTaskMessageUntyped } from '../protocol/task-message.codec';
 import { withPublishSpan } from '../tracing/publish-span';
 import { declareTaskQueue } from '../topology/celery-topology';
 import {
@@ -37,6 +37,7 @@ import {
   nativeDelayRoutingKey,
 } from './native-countdown';
 import { coalesceWritesOf } from './amqp-write-coalescing';
+import { CELERY_HEADERS, publishFramesOn } from './frame-publish';
 import {
   asBrokerUnavailable,
   BrokerUnavailableError,
@@ -265,7 +266,10 @@ export class CeleryClient extends ClientProxy {
     message: TaskMessage,
     queue: string,
   ): Promise<void> {
-    const { content, options } = encodeTaskMessage(message);
+    const encoded = encodeTaskMessageUntyped(message);
+    const content = encoded.content;
+    // The channel types the headers as it writes them (frame-publish.ts).
+    const options = { ...encoded.options, [CELERY_HEADERS]: true };
     const delayedKey = this.delaysNatively
       ? nativeDelayRoutingKey(message, queue)
       : undefined;
@@ -431,6 +435,11 @@ export class CeleryClient extends ClientProxy {
       json: false,
       confirm: true,
       publishTimeout: this.publishTimeoutMs(),
+      // First of the setups, on every channel it opens (each reconnect).
+      setup: (raw: ConfirmChannel) => {
+        publishFramesOn(raw);
+        return Promise.resolve();
+      },
     });
     // An 'error' without a listener would crash the process: the wrapper
     // emits one when the channel cannot open (a close() while connecting)
