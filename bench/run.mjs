@@ -15,6 +15,7 @@
 // BENCH_SEED_LATENCY_N (200), BENCH_SEED_REDIS_URL (db 13), BENCH_SEED_ENV (JSON).
 // Then bulk submit (bench/lib/bulk-submit.mjs): BENCH_BULK (auto | off), BENCH_BULK_ROUNDS (3),
 // BENCH_BULK_BATCHES (12 per round), BENCH_BULK_SIZE (1000), BENCH_BULK_CONNECTIONS (3)
+// BENCH_BULK_RAW (64,512,3000: the raw publisher's in-flight limits, or off)
 // (alone: node bench/bulk.mjs, with BENCH_BULK_BULLMQ, BENCH_API_MAIN, BENCH_BULK_API_FLAGS).
 // Then the CPU phase (bench/lib/cpu-phase.mjs, alone: node bench/cpu.mjs): BENCH_CPU (auto | off),
 // BENCH_CPU_N (36), BENCH_CPU_PY_N (30), BENCH_CPU_TASKS (8), BENCH_CPU_PINGS (100),

@@ -1,11 +1,19 @@
 // Bulk submit: POST /v1/tasks/batch (1000 tasks a request, a few requests
 // in flight) beside BullMQ's Queue.addBulk (1000 jobs a call, as many calls
-// in flight) on the same Redis, rounds alternating. Nothing consumes: the
-// queues are deleted (RabbitMQ) or obliterated (BullMQ) afterwards.
+// in flight) on the same Redis, and beside the broker's raw ceiling (one
+// amqplib ConfirmChannel publishing the same pre-built message, see
+// raw-publish.mjs), rounds alternating. Nothing consumes: the queues are
+// deleted (RabbitMQ) or obliterated (BullMQ) afterwards.
 import { Queue } from 'bullmq';
 import { startApi } from './api-process.mjs';
 import { cpuSeconds } from './proc-stats.mjs';
 import { deleteQueue, median, TASK } from './workload.mjs';
+import {
+  declareRawQueue,
+  deleteRawQueue,
+  rawMessage,
+  rawPublishRate,
+} from './raw-publish.mjs';
 
 /** Settings from BENCH_BULK_* (see bench/run.mjs). */
 export function bulkSettings(env) {
@@ -18,6 +26,12 @@ export function bulkSettings(env) {
     lanes: Number(env.BENCH_BULK_CONNECTIONS ?? 3),
     // BullMQ's side can be skipped when comparing two api builds.
     bullmq: env.BENCH_BULK_BULLMQ !== 'off',
+    // The raw publisher's rows: unconfirmed messages at most, one row each
+    // ('off': none).
+    rawInFlight:
+      env.BENCH_BULK_RAW === 'off'
+        ? []
+        : (env.BENCH_BULK_RAW ?? '64,512,3000').split(',').map(Number),
     // Another api build (inside the repository) and its node flags, e.g.
     // BENCH_BULK_API_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
     apiMain: env.BENCH_API_MAIN,
@@ -89,6 +103,13 @@ export async function bulkSubmit({
     }
   };
   const addBulk = () => bull.addBulk(jobs);
+  const rawQueue = `bench-${run}-raw`;
+  const raw = rawMessage();
+  const rawRates = Object.fromEntries(
+    settings.rawInFlight.map((inFlight) => [inFlight, []]),
+  );
+  const rawRound = async (inFlight, count) =>
+    rawPublishRate(channel, rawQueue, raw, count, inFlight);
   // The api's CPU time per 1000 tasks accepted: less sensitive than the
   // rate to what else runs on the machine.
   const apiCpu = async () => {
@@ -107,20 +128,37 @@ export async function bulkSubmit({
     if (settings.bullmq) {
       await rate({ ...settings, batches: settings.lanes }, addBulk);
     }
+    if (settings.rawInFlight.length > 0) {
+      await declareRawQueue(channel, rawQueue);
+      await rawRound(settings.rawInFlight[0], settings.size);
+    }
+    const count = settings.batches * settings.size;
     for (let round = 0; round < settings.rounds; round++) {
-      // Alternate which goes first, so load from elsewhere hits both alike.
-      const pair = [
+      // Rotate which goes first, so load from elsewhere hits all alike.
+      const measures = [
         async () => celeriac.push(await apiCpu()),
         async () =>
           settings.bullmq && bullmq.push(await rate(settings, addBulk)),
+        ...settings.rawInFlight.map(
+          (inFlight) => async () =>
+            rawRates[inFlight].push(await rawRound(inFlight, count)),
+        ),
       ];
-      for (const measure of round % 2 === 0 ? pair : pair.reverse()) {
+      const shift = round % measures.length;
+      for (const measure of [
+        ...measures.slice(shift),
+        ...measures.slice(0, shift),
+      ]) {
         await measure();
       }
+      const rawLine = settings.rawInFlight
+        .map((n) => `raw(${n}) ${rawRates[n].at(-1).toFixed(0)}`)
+        .join(', ');
       log(
         `bulk round ${round}: POST /v1/tasks/batch ${celeriac.at(-1).toFixed(0)} tasks/s ` +
           `(api ${apiCpuMsPer1000.at(-1).toFixed(0)} CPU-ms per 1000), ` +
-          `BullMQ addBulk ${bullmq.at(-1)?.toFixed(0) ?? '-'} jobs/s`,
+          `BullMQ addBulk ${bullmq.at(-1)?.toFixed(0) ?? '-'} jobs/s` +
+          (rawLine ? `, ${rawLine} msgs/s` : ''),
       );
     }
   } finally {
@@ -128,6 +166,7 @@ export async function bulkSubmit({
     await bull.obliterate({ force: true }).catch(() => undefined);
     await bull.close();
     await deleteQueue(channel, queue);
+    await deleteRawQueue(channel, rawQueue);
   }
   const celeriacMedian = median(celeriac);
   const bullmqMedian = bullmq.length > 0 ? median(bullmq) : NaN;
@@ -139,7 +178,12 @@ export async function bulkSubmit({
     apiCpuMsPer1000Tasks: median(apiCpuMsPer1000),
     bullmqJobsPerSecond: bullmqMedian,
     ratio: celeriacMedian / bullmqMedian,
-    rounds: { celeriac, apiCpuMsPer1000, bullmq },
+    // Raw ConfirmChannel ceiling: unconfirmed at most → median msgs/s.
+    rawPublishPerSecond: Object.fromEntries(
+      settings.rawInFlight.map((n) => [n, median(rawRates[n])]),
+    ),
+    rawMessageBytes: raw.content.length,
+    rounds: { celeriac, apiCpuMsPer1000, bullmq, raw: rawRates },
   };
 }
 
@@ -167,4 +211,13 @@ export function printBulk(bulk) {
       celeriac +
       bullmq,
   );
+  const raw = Object.entries(bulk.rawPublishPerSecond ?? {});
+  if (raw.length > 0) {
+    console.log(
+      `raw ceiling (one amqplib ConfirmChannel, the same message pre-built, ${bulk.rawMessageBytes}-byte body, durable classic queue): ` +
+        raw
+          .map(([inFlight, r]) => `${inFlight} in flight ${n(r)} msgs/s`)
+          .join(', '),
+    );
+  }
 }

@@ -1,4 +1,6 @@
 import {
+  asBrokerUnavailable,
+  BatchPublishError,
   BrokerUnavailableError,
   type CeleryClient,
   type DeadLetter,
@@ -34,7 +36,7 @@ export class FakeBroker {
     this.published.push({ message, queue });
   }
 
-  // As CeleryClient's: every publish settles, then the first failure.
+  // As CeleryClient's: every publish settles, then which ones failed.
   async publishTasks(
     requests: { message: TaskMessage; queue: string }[],
   ): Promise<void> {
@@ -44,9 +46,14 @@ export class FakeBroker {
     const outcomes = await Promise.allSettled(
       requests.map(({ message, queue }) => this.publishTask(message, queue)),
     );
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed) {
-      throw failed.reason;
+    const failed = outcomes.flatMap((outcome, index) =>
+      outcome.status === 'rejected' ? [{ index, reason: outcome.reason }] : [],
+    );
+    if (failed.length > 0) {
+      throw new BatchPublishError(
+        failed.map(({ index }) => index),
+        asBrokerUnavailable(failed[0].reason, 0),
+      );
     }
   }
 

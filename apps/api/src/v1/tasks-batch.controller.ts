@@ -17,10 +17,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { TaskProducer } from '@celeriac/tasks';
+import { PartiallyPublishedError, TaskProducer } from '@celeriac/tasks';
 import { Idempotent } from '../idempotency';
 import { ApiProblemResponse } from '../problem/api-problem-response';
-import { ApiPublishUnavailableProblems } from '../problem/dependency.problems';
+import {
+  ApiPublishUnavailableProblems,
+  DEPENDENCY_RETRY_AFTER_SECONDS,
+} from '../problem/dependency.problems';
 import {
   ProblemCode,
   ProblemException,
@@ -39,15 +42,24 @@ import {
   BATCH_REJECTED_EXAMPLE,
 } from './batch.examples';
 import {
+  type BatchItemErrorDto,
   type BatchItemResultDto,
   BatchSubmittedDto,
   MAX_BATCH_TASKS,
   SubmitBatchDto,
 } from './dto/submit-batch.dto';
-import { sendTaskOptionsOf } from './dto/submit-task.dto';
+import { sendTaskOptionsOf, type SubmitTaskDto } from './dto/submit-task.dto';
 import { RequestSendScope, type SendScope, SendPolicy } from './send-policy';
 
 const INSTANCE = '/v1/tasks/batch';
+
+/** A task of a batch the broker confirmed only in part: this one was not. */
+const NOT_CONFIRMED: BatchItemErrorDto = {
+  status: HttpStatus.SERVICE_UNAVAILABLE,
+  code: ProblemCode.BrokerUnavailable,
+  detail:
+    'RabbitMQ did not confirm this task in time (the others of the batch were). Send it again.',
+};
 
 /** SubmitBatchDto's shape, as ParseBatchBodyPipe checked it. */
 interface SubmitBatchBody {
@@ -77,8 +89,9 @@ export class TasksBatchController {
     summary: `Submit up to ${MAX_BATCH_TASKS} tasks at once, each with its own options`,
     description:
       '202 when every task was sent; 207 when some were refused (each refused item carries its error, the others were sent). ' +
+      'When RabbitMQ confirms only some tasks, also 207: each unconfirmed task carries a 503 BROKER_UNAVAILABLE error, with Retry-After. ' +
       'With atomic: true any refused task refuses the batch with 422 and nothing is sent. ' +
-      'A broker or Redis outage is a 503 for the whole batch, and nothing stays PENDING.',
+      'A broker or Redis outage is a 503 for the whole batch, and nothing stays PENDING (except the confirmed tasks of a 207).',
   })
   @ApiQuery({
     name: 'unchecked',
@@ -157,32 +170,54 @@ export class TasksBatchController {
       throw batchRejected(refused, checked.length);
     }
     const accepted = checked.filter((item) => 'task' in item);
-    const taskIds =
-      accepted.length === 0
-        ? []
-        : await this.producer.sendMany(
-            accepted.map(({ task }) => ({
-              task: task.task,
-              options: sendTaskOptionsOf(task),
-            })),
-          );
-    // sendMany answers in the order it was given: the accepted items'.
-    let sent = 0;
+    const sent = await this.send(accepted);
+    // send answers in the order it was given: the accepted items'.
+    let next = 0;
     const results = checked.map((item): BatchItemResultDto => {
       if ('error' in item) {
         return { index: item.index, error: item.error };
       }
-      const taskId = taskIds[sent++];
+      const taskId = sent.taskIds[next++];
+      if (sent.failed.has(taskId)) {
+        return { index: item.index, error: NOT_CONFIRMED };
+      }
       return {
         index: item.index,
         task_id: taskId,
         status_url: `/v1/tasks/${taskId}`,
       };
     });
-    if (refused.length > 0) {
+    if (refused.length > 0 || sent.failed.size > 0) {
       response.status(HttpStatus.MULTI_STATUS);
     }
+    if (sent.failed.size > 0) {
+      response.header('retry-after', String(DEPENDENCY_RETRY_AFTER_SECONDS));
+    }
     return { results };
+  }
+
+  // The accepted tasks' ids, and those the broker did not confirm when it
+  // confirmed some (all unconfirmed is a 503, thrown as it came).
+  private async send(
+    accepted: readonly { task: SubmitTaskDto }[],
+  ): Promise<{ taskIds: readonly string[]; failed: ReadonlySet<string> }> {
+    if (accepted.length === 0) {
+      return { taskIds: [], failed: new Set() };
+    }
+    try {
+      const taskIds = await this.producer.sendMany(
+        accepted.map(({ task }) => ({
+          task: task.task,
+          options: sendTaskOptionsOf(task),
+        })),
+      );
+      return { taskIds, failed: new Set() };
+    } catch (error) {
+      if (error instanceof PartiallyPublishedError) {
+        return { taskIds: error.taskIds, failed: error.failedIds };
+      }
+      throw error;
+    }
   }
 
   private checkItem(

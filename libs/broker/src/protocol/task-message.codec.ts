@@ -52,29 +52,40 @@ export type DecodeResult =
  * `[args, kwargs, embed]`, headers with every integer as int32 (§B.11).
  */
 export function encodeTaskMessage(message: TaskMessage): EncodedTaskMessage {
+  const encoded = encodeTaskMessageUntyped(message);
+  encoded.options.headers = toAmqpHeaders(message.headers);
+  return encoded;
+}
+
+/**
+ * {@link encodeTaskMessage} with the headers left as they are (untyped),
+ * for a publisher that types them while it writes them
+ * (transport/frame-publish.ts): one copy of every header less per message.
+ */
+export function encodeTaskMessageUntyped(
+  message: TaskMessage,
+): EncodedTaskMessage {
   const body = [
     encodeKombuMarkers(message.args),
     encodeKombuMarkers(message.kwargs),
     message.embed,
   ];
   const { properties } = message;
-  return {
-    content: Buffer.from(JSON.stringify(body), 'utf8'),
-    options: {
-      contentType: properties.contentType,
-      contentEncoding: properties.contentEncoding,
-      headers: toAmqpHeaders(message.headers),
-      deliveryMode: properties.deliveryMode,
-      correlationId: properties.correlationId,
-      replyTo: properties.replyTo,
-      ...(properties.priority === undefined
-        ? {}
-        : { priority: properties.priority }),
-      ...(properties.expiration === undefined
-        ? {}
-        : { expiration: properties.expiration }),
-    },
+  const options: EncodedTaskMessage['options'] = {
+    contentType: properties.contentType,
+    contentEncoding: properties.contentEncoding,
+    headers: message.headers,
+    deliveryMode: properties.deliveryMode,
+    correlationId: properties.correlationId,
+    replyTo: properties.replyTo,
   };
+  if (properties.priority !== undefined) {
+    options.priority = properties.priority;
+  }
+  if (properties.expiration !== undefined) {
+    options.expiration = properties.expiration;
+  }
+  return { content: Buffer.from(JSON.stringify(body), 'utf8'), options };
 }
 
 /**

@@ -17,6 +17,24 @@ export class BrokerUnavailableError extends Error {
 }
 
 /**
+ * Some messages of one `publishTasks` call were not confirmed (the others
+ * were: they are queued). `failedIndexes` are positions in the call's
+ * requests, so the caller can tell which tasks to report as not sent.
+ */
+export class BatchPublishError extends BrokerUnavailableError {
+  /**
+   * @param failedIndexes - positions of the requests not confirmed, ascending
+   * @param first - the first of their failures
+   */
+  constructor(
+    readonly failedIndexes: readonly number[],
+    first: BrokerUnavailableError,
+  ) {
+    super(first.message.replace(/^RabbitMQ is unavailable: /, ''), first);
+  }
+}
+
+/**
  * What a failed declare or publish means for the caller: the broker is
  * unavailable. amqp-connection-manager rejects a publish still buffered, or
  * sent but unconfirmed, after its timeout with a bare 'timeout'.

@@ -13,7 +13,7 @@ import {
   type DeadLetter,
   deadLetterPublishOptions,
 } from '../protocol/dead-letter-message';
-import { encodeTaskMessage } from '../protocol/task-message.codec';
+import { encodeTaskMessageUntyped } from '../protocol/task-message.codec';
 import { withPublishSpan } from '../tracing/publish-span';
 import { declareTaskQueue } from '../topology/celery-topology';
 import {
@@ -37,8 +37,10 @@ import {
   nativeDelayRoutingKey,
 } from './native-countdown';
 import { coalesceWritesOf } from './amqp-write-coalescing';
+import { CELERY_HEADERS, publishFramesOn } from './frame-publish';
 import {
   asBrokerUnavailable,
+  BatchPublishError,
   BrokerUnavailableError,
 } from './broker-unavailable.error';
 
@@ -65,6 +67,15 @@ export interface CeleryClientOptions {
 }
 
 const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
+
+/**
+ * Confirm time allowed per task publish already in flight (or in the same
+ * batch) on top of `publishTimeoutMs`: a floor of 2000 confirms a second.
+ * A message waits behind every one before it on the channel, so a fixed
+ * timeout failed a batch queued behind a few thousand others (503) while
+ * the broker was merely busy.
+ */
+const CONFIRM_BUDGET_MS_PER_MESSAGE = 0.5;
 
 /** A cast nobody consumed for this long is dropped (Celery sends `expires`). */
 const CONTROL_TTL_SECONDS = 10;
@@ -106,6 +117,8 @@ export class CeleryClient extends ClientProxy {
   private lostReason?: string;
 
   private delayedDeliveryDeclared?: Promise<void>;
+  // Task publishes handed to the channel and not yet settled.
+  private inFlight = 0;
 
   // Read once, at construction: a bad TLS parameter stops the app at start.
   private readonly endpoints: BrokerEndpoint[];
@@ -193,10 +206,16 @@ export class CeleryClient extends ClientProxy {
    * Publishes many task messages at once (a batch, a canvas's steps): one
    * availability check and one declaration per distinct queue, then every
    * message without waiting for the one before; resolves once the broker
-   * confirmed them all. Every publish settles before it rejects with the
-   * first failure, so the caller can take back what was not sent.
+   * confirmed them all. Every publish settles before it rejects, so the
+   * caller can take back what was not sent. Each may wait for its confirm
+   * `publishTimeoutMs` plus 0.5 ms for every task publish in flight before
+   * it and in the batch, so a batch behind others is not failed for the
+   * queue's length alone.
    *
-   * @throws BrokerUnavailableError as {@link CeleryClient.publishTask}
+   * @throws BatchPublishError naming the requests not confirmed (the others
+   *   are queued) once every publish settled
+   * @throws BrokerUnavailableError when nothing could be sent (down, or a
+   *   queue's declaration failed)
    */
   async publishTasks(requests: readonly PublishRequest[]): Promise<void> {
     if (requests.length === 0) {
@@ -217,24 +236,45 @@ export class CeleryClient extends ClientProxy {
       }
       throw asBrokerUnavailable(error, this.publishTimeoutMs());
     }
+    const timeoutMs = this.confirmTimeoutMs(requests.length);
+    this.inFlight += requests.length;
     const outcomes = await Promise.allSettled(
       requests.map(({ message, queue }) =>
         withPublishSpan(message, queue, () =>
-          this.publishOne(channel, message, queue),
+          this.publishOne(channel, message, queue, timeoutMs),
         ).then(
-          () => this.report(message, queue, 'confirmed', started),
+          () => {
+            this.inFlight--;
+            this.report(message, queue, 'confirmed', started);
+          },
           (error: unknown) => {
+            this.inFlight--;
             this.report(message, queue, 'failed', started);
             throw error;
           },
         ),
       ),
     );
-    for (const outcome of outcomes) {
+    const failedIndexes: number[] = [];
+    let first: BrokerUnavailableError | undefined;
+    outcomes.forEach((outcome, index) => {
       if (outcome.status === 'rejected') {
-        throw outcome.reason;
+        failedIndexes.push(index);
+        first ??= asBrokerUnavailable(outcome.reason, timeoutMs);
       }
+    });
+    if (first) {
+      throw new BatchPublishError(failedIndexes, first);
     }
+  }
+
+  // publishTimeoutMs, plus a budget for every task publish ahead of these
+  // on the channel and for the others of the same batch.
+  private confirmTimeoutMs(count: number): number {
+    return Math.ceil(
+      this.publishTimeoutMs() +
+        (this.inFlight + count) * CONFIRM_BUDGET_MS_PER_MESSAGE,
+    );
   }
 
   private async publishConfirmed(
@@ -250,7 +290,13 @@ export class CeleryClient extends ClientProxy {
       } catch (error) {
         throw asBrokerUnavailable(error, this.publishTimeoutMs());
       }
-      await this.publishOne(channel, message, queue);
+      const timeoutMs = this.confirmTimeoutMs(1);
+      this.inFlight++;
+      try {
+        await this.publishOne(channel, message, queue, timeoutMs);
+      } finally {
+        this.inFlight--;
+      }
     } catch (error) {
       this.report(message, queue, 'failed', started);
       throw error;
@@ -264,8 +310,17 @@ export class CeleryClient extends ClientProxy {
     channel: ChannelWrapper,
     message: TaskMessage,
     queue: string,
+    timeoutMs: number,
   ): Promise<void> {
-    const { content, options } = encodeTaskMessage(message);
+    const encoded = encodeTaskMessageUntyped(message);
+    const content = encoded.content;
+    // The channel types the headers as it writes them (frame-publish.ts);
+    // amqp-connection-manager takes `timeout` off before amqplib sees it.
+    const options = {
+      ...encoded.options,
+      timeout: timeoutMs,
+      [CELERY_HEADERS]: true,
+    };
     const delayedKey = this.delaysNatively
       ? nativeDelayRoutingKey(message, queue)
       : undefined;
@@ -276,7 +331,7 @@ export class CeleryClient extends ClientProxy {
     return published.then(
       () => undefined,
       (error: unknown) => {
-        throw asBrokerUnavailable(error, this.publishTimeoutMs());
+        throw asBrokerUnavailable(error, timeoutMs);
       },
     );
   }
@@ -431,6 +486,11 @@ export class CeleryClient extends ClientProxy {
       json: false,
       confirm: true,
       publishTimeout: this.publishTimeoutMs(),
+      // First of the setups, on every channel it opens (each reconnect).
+      setup: (raw: ConfirmChannel) => {
+        publishFramesOn(raw);
+        return Promise.resolve();
+      },
     });
     // An 'error' without a listener would crash the process: the wrapper
     // emits one when the channel cannot open (a close() while connecting)

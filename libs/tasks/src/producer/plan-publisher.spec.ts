@@ -11,10 +11,26 @@ import {
 } from '@celeriac/results';
 import { asClient, FakeBroker } from '../../../../test/fakes/broker.fake';
 import type { CanvasPlan } from '../canvas/canvas-plan';
+import { PartiallyPublishedError } from '../errors/partially-published.error';
 import { PlanPublisher } from './plan-publisher';
 
 // The real shared Redis; only the broker is a fake, so a publish can fail on cue.
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+/** What TaskProducer.sendMany plans: each id its own message. */
+function batchPlan(size: number): CanvasPlan {
+  const ids = Array.from({ length: size }, () => randomUUID());
+  return {
+    taskId: ids[0],
+    taskIds: ids,
+    messages: ids.map((id) => ({
+      message: buildTaskMessage({ task: 'add_task', id, args: [1, 2] }),
+      queue: 'unused',
+    })),
+    groups: [],
+    chords: [],
+  };
+}
 
 function groupPlan(): CanvasPlan {
   const groupId = randomUUID();
@@ -105,6 +121,47 @@ describe(PlanPublisher.name, () => {
     await expect(
       redis.exists(groupMetaKey(plan.groups[0].groupId, prefix)),
     ).resolves.toBe(0);
+  });
+
+  it('names the sent and the unsent tasks of a batch only partly confirmed, and keeps the marks of the sent', async () => {
+    const plan = batchPlan(4);
+    const refused = new Set([plan.taskIds[1], plan.taskIds[3]]);
+    broker.onPublish = (message) =>
+      refused.has(message.headers.id)
+        ? Promise.reject(new Error('timeout'))
+        : Promise.resolve();
+    const error = await sut.publish(plan).then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).toBeInstanceOf(PartiallyPublishedError);
+    expect(error).toBeInstanceOf(BrokerUnavailableError);
+    const partial = error as PartiallyPublishedError;
+    expect(partial.taskIds).toEqual(plan.taskIds);
+    expect(partial.sentIds).toEqual([plan.taskIds[0], plan.taskIds[2]]);
+    expect([...partial.failedIds]).toEqual([plan.taskIds[1], plan.taskIds[3]]);
+    const metas = await results.getManyTaskMeta(plan.taskIds);
+    expect(metas.map((meta) => meta?.status ?? null)).toEqual([
+      'PENDING',
+      null,
+      'PENDING',
+      null,
+    ]);
+  });
+
+  it('says the whole batch failed when no publish was confirmed', async () => {
+    const plan = batchPlan(2);
+    broker.onPublish = () => Promise.reject(new Error('timeout'));
+    const error = await sut.publish(plan).then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).toBeInstanceOf(BrokerUnavailableError);
+    expect(error).not.toBeInstanceOf(PartiallyPublishedError);
+    await expect(results.getManyTaskMeta(plan.taskIds)).resolves.toEqual([
+      null,
+      null,
+    ]);
   });
 
   it('says the result backend is unavailable when Redis cannot take the marks', async () => {

@@ -1,5 +1,9 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { CeleryClient, type PublishRequest } from '@celeriac/broker';
+import {
+  BatchPublishError,
+  CeleryClient,
+  type PublishRequest,
+} from '@celeriac/broker';
 import {
   asResultBackendError,
   ChordRepository,
@@ -8,6 +12,7 @@ import {
 } from '@celeriac/results';
 import { DelayedTaskScheduler } from '@celeriac/schedule';
 import type { CanvasPlan } from '../canvas/canvas-plan';
+import { PartiallyPublishedError } from '../errors/partially-published.error';
 
 /**
  * Sends a planned canvas: marks every id PENDING (so a reader can tell
@@ -27,7 +32,10 @@ import type { CanvasPlan } from '../canvas/canvas-plan';
  * When any step fails it takes back what it wrote (the PENDING marks it
  * set, compare-and-delete, the group and chord keys), so no id nobody
  * received stays PENDING, and rejects with `BrokerUnavailableError` or
- * `ResultBackendUnavailableError` when a dependency was down.
+ * `ResultBackendUnavailableError` when a dependency was down. A plain batch
+ * (every id its own message, no group, no chord) of which only some
+ * publishes failed keeps the marks of those confirmed and rejects with
+ * {@link PartiallyPublishedError}, naming both.
  */
 @Injectable()
 export class PlanPublisher {
@@ -47,6 +55,8 @@ export class PlanPublisher {
     // Until the marks are known written, any of them may have been: the ids
     // are new, and compare-and-delete leaves any other state alone.
     let marked: readonly string[] = ids;
+    // Ids of messages whose publish (or delayed scheduling) failed.
+    const failed = new Set<string>();
     try {
       const marking = this.results.markManyPending(ids).then((written) => {
         marked = ids.filter((_, index) => written[index]);
@@ -60,13 +70,21 @@ export class PlanPublisher {
         ),
       ];
       if (plan.continuation && plan.chords.length === 0) {
-        await settleAll([marking, ...stores(), ...this.sendAll(plan)]);
+        await settleAll([marking, ...stores(), ...this.sendAll(plan, failed)]);
       } else {
         await marking;
         await settleAll(stores());
-        await settleAll(this.sendAll(plan));
+        await settleAll(this.sendAll(plan, failed));
       }
     } catch (error) {
+      const partial = partialFailure(plan, failed, error);
+      if (partial) {
+        await this.takeBack(
+          plan,
+          marked.filter((id) => failed.has(id)),
+        );
+        throw partial;
+      }
       const failure = asResultBackendError(error);
       const takenBack = this.takeBack(plan, marked);
       // With Redis unreachable the take-back cannot be confirmed either: it
@@ -81,22 +99,38 @@ export class PlanPublisher {
 
   // Immediate messages go out as one batch of confirmed publishes; delayed
   // ones wait in BullMQ (native countdowns wait in RabbitMQ instead).
-  private sendAll(plan: CanvasPlan): Promise<unknown>[] {
+  private sendAll(plan: CanvasPlan, failed: Set<string>): Promise<unknown>[] {
     const now: PublishRequest[] = [];
     const later: Promise<unknown>[] = [];
+    const failing = (id: string) => (error: unknown) => {
+      failed.add(id);
+      throw error;
+    };
     for (const request of plan.messages) {
       const delay = this.client.delaysNatively
         ? null
         : (this.delayed?.delayOf(request.message) ?? null);
       if (this.delayed && delay !== null) {
         later.push(
-          this.delayed.schedule(request.message, request.queue, delay),
+          this.delayed
+            .schedule(request.message, request.queue, delay)
+            .catch(failing(request.message.headers.id)),
         );
       } else {
         now.push(request);
       }
     }
-    return [this.client.publishTasks(now), ...later];
+    const published = this.client.publishTasks(now).catch((error: unknown) => {
+      const indexes =
+        error instanceof BatchPublishError
+          ? error.failedIndexes
+          : now.map((_, index) => index);
+      for (const index of indexes) {
+        failed.add(now[index].message.headers.id);
+      }
+      throw error;
+    });
+    return [published, ...later];
   }
 
   // Best effort; a failure is logged, the caller gets the original error.
@@ -131,6 +165,31 @@ function idsToMark(plan: CanvasPlan): string[] {
   return plan.continuation
     ? plan.messages.map(({ message }) => message.headers.id)
     : plan.taskIds;
+}
+
+/**
+ * The error of a plain batch (each id its own message, no group or chord)
+ * of which some messages were sent and some not, or undefined when the
+ * failure is not of that kind (nothing sent, or a canvas).
+ */
+function partialFailure(
+  plan: CanvasPlan,
+  failed: ReadonlySet<string>,
+  error: unknown,
+): PartiallyPublishedError | undefined {
+  const plain =
+    !plan.continuation &&
+    plan.groups.length === 0 &&
+    plan.chords.length === 0 &&
+    plan.taskIds.length === plan.messages.length;
+  if (!plain || failed.size === 0 || failed.size === plan.messages.length) {
+    return undefined;
+  }
+  return new PartiallyPublishedError(
+    plan.messages.map(({ message }) => message.headers.id),
+    new Set(failed),
+    error,
+  );
 }
 
 /**
