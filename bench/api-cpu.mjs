@@ -7,6 +7,9 @@
 // Settings: BENCH_API_SECONDS (5), BENCH_API_ROUNDS (3), BENCH_API_PORT,
 // BENCH_API_PROFILE=<dir> (the api runs under `node --cpu-prof` into <dir>),
 // BENCH_API_MAIN (another build's main.js, to compare two builds),
+// BENCH_API_LOG_LEVEL (warn; `info` logs every request, as the api does by
+// default and as the seed comparison runs it; its stdout is then read through
+// a pipe, as there),
 // BROKER_URL, RESULT_BACKEND_URL.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -53,7 +56,11 @@ const api = await startApi({
   brokerUrl: BROKER_URL,
   redisUrl: REDIS_URL,
   port: PORT,
-  env: { TASK_DEFAULT_QUEUE: queue },
+  env: {
+    TASK_DEFAULT_QUEUE: queue,
+    LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'warn',
+  },
+  readStdout: process.env.BENCH_API_LOG_LEVEL !== undefined,
   nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
   ...(process.env.BENCH_API_MAIN ? { main: process.env.BENCH_API_MAIN } : {}),
 });

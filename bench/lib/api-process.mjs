@@ -10,7 +10,8 @@ const API_MAIN = resolve(ROOT, 'dist/apps/api/apps/api/src/main.js');
  * Starts dist's api (or `main`, another build inside the repository, with
  * `nodeArgs` such as `--cpu-prof`) with `env` over the caller's environment
  * (without API_KEYS: the bench sends no token) and no rate limit; resolves
- * once /health/ready answers. `pid` is its process, `stop()` ends it.
+ * once /health/ready answers. `pid` is its process, `stop()` ends it. Its
+ * stdout (the logs) is dropped, or read through a pipe with `readStdout`.
  */
 export async function startApi({
   brokerUrl,
@@ -19,6 +20,7 @@ export async function startApi({
   env = {},
   main = API_MAIN,
   nodeArgs = [],
+  readStdout = false,
 }) {
   const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, main)], {
     cwd: ROOT,
@@ -32,8 +34,10 @@ export async function startApi({
       LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', readStdout ? 'pipe' : 'ignore', 'pipe'],
   });
+  // Read and dropped, as a terminal or a log shipper would take the lines.
+  child.stdout?.resume();
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;

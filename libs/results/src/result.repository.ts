@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Command, type Redis } from 'ioredis';
 import { CorruptResultError } from './errors/corrupt-result.error';
 import { type ReplicaWait, waitForReplicas } from './replica-wait';
 import { groupMetaKey, taskMetaKey } from './result-keys';
@@ -144,10 +144,15 @@ export class ResultRepository {
   async markPending(taskId: string): Promise<boolean> {
     const key = this.taskKey(taskId);
     const json = pendingDocument(taskId);
-    const reply =
+    const args =
       this.expiresSeconds > 0
-        ? await this.redis.set(key, json, 'EX', this.expiresSeconds, 'NX')
-        : await this.redis.set(key, json, 'NX');
+        ? [key, json, 'EX', this.expiresSeconds, 'NX']
+        : [key, json, 'NX'];
+    // Sent as it is: with auto-pipelining, `redis.set` would wrap this one
+    // command (one per api request, alone in its tick) in a Pipeline.
+    const reply = await this.redis.sendCommand(
+      new Command('set', args, { replyEncoding: 'utf8' }),
+    );
     return reply === 'OK';
   }
 
