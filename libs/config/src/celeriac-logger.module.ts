@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { CeleriacConfig } from './celeriac-config';
+import { coalescedStdout } from './coalesced-stdout';
 import { assignRequestId } from './request-id';
 import { traceLogFields, tracingEnabled } from './tracing';
 
@@ -36,25 +38,31 @@ export class CeleriacLoggerModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [CeleriacConfig],
-          useFactory: (config: CeleriacConfig) => ({
-            // No route: nestjs-pino then applies no middleware.
-            ...(requestMiddleware ? {} : { forRoutes: [] }),
-            pinoHttp: {
-              level: config.log.level,
-              // Reuses an id given earlier in the pipeline (the api stamps it
-              // before body parsing, so parser errors carry it too).
-              genReqId: (request, response) =>
-                assignRequestId(request, response),
-              autoLogging: {
-                ignore: (request) => isHealthProbe(request.url),
-              },
-              redact: ['req.headers.authorization', 'req.headers.cookie'],
-              // trace_id / span_id of the active span; not even a call when tracing is off.
-              ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
-            },
-          }),
+          useFactory: (config: CeleriacConfig) => {
+            const options = pinoHttpOptions(config);
+            return requestMiddleware
+              ? { pinoHttp: options }
+              : // No route: nestjs-pino then applies no middleware. The app
+                // writes a line per request: they leave in batches.
+                { forRoutes: [], pinoHttp: [options, coalescedStdout()] };
+          },
         }),
       ],
     };
   }
+}
+
+function pinoHttpOptions(config: CeleriacConfig): Options {
+  return {
+    level: config.log.level,
+    // Reuses an id given earlier in the pipeline (the api stamps it
+    // before body parsing, so parser errors carry it too).
+    genReqId: (request, response) => assignRequestId(request, response),
+    autoLogging: {
+      ignore: (request) => isHealthProbe(request.url),
+    },
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    // trace_id / span_id of the active span; not even a call when tracing is off.
+    ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
+  };
 }
