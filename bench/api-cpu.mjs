@@ -7,6 +7,9 @@
 // Settings: BENCH_API_SECONDS (5), BENCH_API_ROUNDS (3), BENCH_API_PORT,
 // BENCH_API_PROFILE=<dir> (the api runs under `node --cpu-prof` into <dir>),
 // BENCH_API_MAIN (another build's main.js, to compare two builds),
+// BENCH_API_RATE (requests per second for all 16 connections together; unset:
+// as fast as they go; a fixed rate compares two builds at the same load on a
+// machine too busy for either to reach its own),
 // BENCH_API_LOG_LEVEL (warn; `info` logs every request, as the api does by
 // default and as the seed comparison runs it; its stdout is then read through
 // a pipe, as there),
@@ -31,6 +34,9 @@ const PORT = Number(
   process.env.BENCH_API_PORT ?? 19_400 + Math.floor(Math.random() * 400),
 );
 const PROFILE_DIR = process.env.BENCH_API_PROFILE;
+const RATE = process.env.BENCH_API_RATE
+  ? { overallRate: Number(process.env.BENCH_API_RATE) }
+  : {};
 
 const queue = `bench-api-cpu-${randomUUID().slice(0, 8)}`;
 const doneId = randomUUID();
@@ -84,6 +90,7 @@ async function measure(route) {
     ...route,
     connections: 16,
     duration: SECONDS,
+    ...RATE,
   });
   const cpu = cpuSeconds(api.pid) - before;
   await channel.purgeQueue(queue);
