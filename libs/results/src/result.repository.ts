@@ -148,12 +148,7 @@ export class ResultRepository {
       this.expiresSeconds > 0
         ? [key, json, 'EX', this.expiresSeconds, 'NX']
         : [key, json, 'NX'];
-    // Sent as it is: with auto-pipelining, `redis.set` would wrap this one
-    // command (one per api request, alone in its tick) in a Pipeline.
-    const reply = await this.redis.sendCommand(
-      new Command('set', args, { replyEncoding: 'utf8' }),
-    );
-    return reply === 'OK';
+    return (await this.sendAlone('set', args)) === 'OK';
   }
 
   /**
@@ -273,7 +268,17 @@ export class ResultRepository {
    */
   async getTaskMeta(taskId: string): Promise<TaskMeta | null> {
     const key = this.taskKey(taskId);
-    return parseTaskMeta(key, await this.redis.get(key));
+    const value = (await this.sendAlone('get', [key])) as string | null;
+    return parseTaskMeta(key, value);
+  }
+
+  // One command sent as it is: with auto-pipelining, `redis.set` / `.get`
+  // would wrap it in a Pipeline of its own, since an api request's command
+  // is alone in its tick (the pipeline is flushed on the next tick).
+  private sendAlone(name: string, args: (string | number)[]): Promise<unknown> {
+    const command = new Command(name, args, { replyEncoding: 'utf8' });
+    void this.redis.sendCommand(command);
+    return command.promise;
   }
 
   /**
