@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import {
   COALESCE_WINDOW_MS,
   coalesceWrites,
-  MAX_PENDING_CHARS,
+  MAX_WRITE_BYTES,
 } from './coalesced-stdout';
 
 describe('coalesceWrites', () => {
@@ -26,15 +26,28 @@ describe('coalesceWrites', () => {
     expect(out.chunks).toEqual(['a\nb\n', 'c\n']);
   });
 
-  it('writes at once when too much waits', () => {
+  it('never writes more than one pipe-atomic write of lines at once', () => {
     const out = target();
     const lines = coalesceWrites(out);
-    const big = 'x'.repeat(MAX_PENDING_CHARS / 2);
-    lines.write(big);
-    lines.write(big);
-    expect(out.chunks).toEqual([big + big]);
+    const line = `${'é'.repeat(999)}\n`; // 1999 bytes
+    lines.write(line);
+    lines.write(line);
+    lines.write(line); // would pass MAX_WRITE_BYTES: the two go first
+    expect(out.chunks).toEqual([line + line]);
     jest.advanceTimersByTime(COALESCE_WINDOW_MS);
-    expect(out.chunks).toHaveLength(1);
+    expect(out.chunks).toEqual([line + line, line]);
+    for (const chunk of out.chunks) {
+      expect(Buffer.byteLength(chunk)).toBeLessThanOrEqual(MAX_WRITE_BYTES);
+    }
+  });
+
+  it('writes a line longer than that alone, at once', () => {
+    const out = target();
+    const lines = coalesceWrites(out);
+    const long = 'x'.repeat(MAX_WRITE_BYTES + 1);
+    lines.write('a\n');
+    lines.write(long);
+    expect(out.chunks).toEqual(['a\n', long]);
   });
 
   it('writes what waits when flushed, and nothing when nothing waits', () => {
