@@ -11,6 +11,12 @@
 // BENCH_API_PROCESSES=<n>[,<n>…] (the api's API_PROCESSES; unset: its
 // default, auto; a list starts one api per entry and alternates them
 // route by route, an A/B in the same minutes),
+// BENCH_API_RATE (requests per second for all 16 connections together; unset:
+// as fast as they go; a fixed rate compares two builds at the same load on a
+// machine too busy for either to reach its own),
+// BENCH_API_LOG_LEVEL (warn; `info` logs every request, as the api does by
+// default and as the seed comparison runs it; its stdout is then read through
+// a pipe, as there),
 // BROKER_URL, RESULT_BACKEND_URL.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -35,6 +41,9 @@ const PROFILE_DIR = process.env.BENCH_API_PROFILE;
 const PROCESS_COUNTS = process.env.BENCH_API_PROCESSES?.split(',') ?? [
   undefined,
 ];
+const RATE = process.env.BENCH_API_RATE
+  ? { overallRate: Number(process.env.BENCH_API_RATE) }
+  : {};
 
 const queue = `bench-api-cpu-${randomUUID().slice(0, 8)}`;
 const doneId = randomUUID();
@@ -64,8 +73,10 @@ for (const [index, processes] of PROCESS_COUNTS.entries()) {
     port: PORT + index,
     env: {
       TASK_DEFAULT_QUEUE: queue,
+      LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'warn',
       ...(processes ? { API_PROCESSES: processes } : {}),
     },
+    readStdout: process.env.BENCH_API_LOG_LEVEL !== undefined,
     nodeArgs: PROFILE_DIR
       ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]
       : [],
@@ -93,6 +104,7 @@ async function measure(api, route) {
     ...route,
     connections: 16,
     duration: SECONDS,
+    ...RATE,
   });
   const cpu = cpuSeconds(api.pid) - before;
   await channel.purgeQueue(queue);

@@ -48,7 +48,8 @@ export async function waitForApiProcesses(url, processes, timeoutMs = 60_000) {
  * (without API_KEYS: the bench sends no token) and no rate limit; resolves
  * once /health/ready answers and every process API_PROCESSES asks for
  * listens. `pid` is its process (the cluster primary, whose process tree
- * holds the workers), `stop()` ends it.
+ * holds the workers), `stop()` ends it. Its stdout (the
+ * logs) is dropped, or read through a pipe with `readStdout`.
  */
 export async function startApi({
   brokerUrl,
@@ -57,6 +58,7 @@ export async function startApi({
   env = {},
   main = API_MAIN,
   nodeArgs = [],
+  readStdout = false,
 }) {
   const childEnv = {
     ...withoutApiKeys(process.env),
@@ -71,8 +73,10 @@ export async function startApi({
   const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, main)], {
     cwd: ROOT,
     env: childEnv,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', readStdout ? 'pipe' : 'ignore', 'pipe'],
   });
+  // Read and dropped, as a terminal or a log shipper would take the lines.
+  child.stdout?.resume();
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;

@@ -12,7 +12,9 @@ import {
   resolveRequestId,
   tracingEnabled,
 } from '@celeriac/config';
+import { logRequests } from './logging/request-logging';
 import { problemOf } from './problem/problem-details.filter';
+import { FastValidationPipe } from './problem/fast-validation.pipe';
 import { createValidationPipe } from './problem/validation.pipe';
 import { configureHttpPipeline } from './security';
 import { setupSwagger } from './swagger/setup-swagger';
@@ -29,6 +31,9 @@ export function createApiHttpAdapter(): FastifyAdapter {
     genReqId: (request: IncomingMessage) =>
       resolveRequestId(request.headers['x-request-id']),
     frameworkErrors: answerRouterError,
+    // No Nest middleware in the api (requests are logged from a Fastify
+    // hook): @fastify/middie would still run for every request.
+    skipMiddie: true,
     routerOptions: {
       caseSensitive: false,
       ignoreTrailingSlash: true,
@@ -67,7 +72,8 @@ export function configureApi(app: INestApplication): void {
   configureHttpPipeline(app, {
     bodyLimit: app.get(CeleriacConfig).api.bodyLimit,
   });
-  app.useGlobalPipes(createValidationPipe());
+  logRequests((app as NestFastifyApplication).getHttpAdapter().getInstance());
+  app.useGlobalPipes(new FastValidationPipe(createValidationPipe()));
   setupSwagger(app);
 }
 

@@ -1,33 +1,68 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { CeleriacConfig } from './celeriac-config';
+import { coalescedStdout } from './coalesced-stdout';
 import { assignRequestId } from './request-id';
 import { traceLogFields, tracingEnabled } from './tracing';
+
+/** Whether a request is a health probe, which is not logged. */
+export function isHealthProbe(url: string | undefined): boolean {
+  return url?.startsWith('/health') ?? false;
+}
+
+/** How an app's requests get their log line. */
+export interface CeleriacLoggerOptions {
+  /**
+   * true (default): pino-http as Nest middleware, every log line written
+   * while a request is handled carrying its `req` (AsyncLocalStorage).
+   * false: no middleware; the app logs its requests itself (the api's
+   * Fastify hook, which spares each request @fastify/middie, the promise
+   * hooks of AsyncLocalStorage and an eager child logger).
+   */
+  requestMiddleware?: boolean;
+}
 
 /**
  * Structured JSON logs (pino) for every app, at LOG_LEVEL; request logs
  * carry the request id (the client's valid `X-Request-Id` or a UUID, echoed
  * in the response), and health probes are not logged.
  */
-@Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      inject: [CeleriacConfig],
-      useFactory: (config: CeleriacConfig) => ({
-        pinoHttp: {
-          level: config.log.level,
-          // Reuses an id given earlier in the pipeline (the api stamps it
-          // before body parsing, so parser errors carry it too).
-          genReqId: (request, response) => assignRequestId(request, response),
-          autoLogging: {
-            ignore: (request) => request.url?.startsWith('/health') ?? false,
+@Module({})
+export class CeleriacLoggerModule {
+  static forRoot({
+    requestMiddleware = true,
+  }: CeleriacLoggerOptions = {}): DynamicModule {
+    return {
+      module: CeleriacLoggerModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          inject: [CeleriacConfig],
+          useFactory: (config: CeleriacConfig) => {
+            const options = pinoHttpOptions(config);
+            return requestMiddleware
+              ? { pinoHttp: options }
+              : // No route: nestjs-pino then applies no middleware. The app
+                // writes a line per request: they leave in batches.
+                { forRoutes: [], pinoHttp: [options, coalescedStdout()] };
           },
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-          // trace_id / span_id of the active span; not even a call when tracing is off.
-          ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
-        },
-      }),
-    }),
-  ],
-})
-export class CeleriacLoggerModule {}
+        }),
+      ],
+    };
+  }
+}
+
+function pinoHttpOptions(config: CeleriacConfig): Options {
+  return {
+    level: config.log.level,
+    // Reuses an id given earlier in the pipeline (the api stamps it
+    // before body parsing, so parser errors carry it too).
+    genReqId: (request, response) => assignRequestId(request, response),
+    autoLogging: {
+      ignore: (request) => isHealthProbe(request.url),
+    },
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    // trace_id / span_id of the active span; not even a call when tracing is off.
+    ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
+  };
+}

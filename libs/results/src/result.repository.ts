@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Command, type Redis } from 'ioredis';
 import { CorruptResultError } from './errors/corrupt-result.error';
 import { type ReplicaWait, waitForReplicas } from './replica-wait';
 import { groupMetaKey, taskMetaKey } from './result-keys';
@@ -144,11 +144,11 @@ export class ResultRepository {
   async markPending(taskId: string): Promise<boolean> {
     const key = this.taskKey(taskId);
     const json = pendingDocument(taskId);
-    const reply =
+    const args =
       this.expiresSeconds > 0
-        ? await this.redis.set(key, json, 'EX', this.expiresSeconds, 'NX')
-        : await this.redis.set(key, json, 'NX');
-    return reply === 'OK';
+        ? [key, json, 'EX', this.expiresSeconds, 'NX']
+        : [key, json, 'NX'];
+    return (await this.sendAlone('set', args)) === 'OK';
   }
 
   /**
@@ -268,7 +268,17 @@ export class ResultRepository {
    */
   async getTaskMeta(taskId: string): Promise<TaskMeta | null> {
     const key = this.taskKey(taskId);
-    return parseTaskMeta(key, await this.redis.get(key));
+    const value = (await this.sendAlone('get', [key])) as string | null;
+    return parseTaskMeta(key, value);
+  }
+
+  // One command sent as it is: with auto-pipelining, `redis.set` / `.get`
+  // would wrap it in a Pipeline of its own, since an api request's command
+  // is alone in its tick (the pipeline is flushed on the next tick).
+  private sendAlone(name: string, args: (string | number)[]): Promise<unknown> {
+    const command = new Command(name, args, { replyEncoding: 'utf8' });
+    void this.redis.sendCommand(command);
+    return command.promise;
   }
 
   /**

@@ -32,7 +32,8 @@ export class TaskSystemModule {
       module: TaskSystemModule,
       imports: [
         CeleriacConfigModule.forRoot(),
-        CeleriacLoggerModule,
+        // The api logs its requests from a Fastify hook (apps/api/src/logging).
+        CeleriacLoggerModule.forRoot({ requestMiddleware: !answersRequests }),
         BrokerModule.forRootAsync({
           inject: [CeleriacConfig],
           useFactory: (config: CeleriacConfig) => ({

@@ -3,7 +3,6 @@ import {
   type ExecutionContext,
   HttpStatus,
   Injectable,
-  Logger,
   type NestInterceptor,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -15,6 +14,7 @@ import {
   of,
   throwError,
 } from 'rxjs';
+import { RequestLog } from '../logging/request-logging';
 import {
   ProblemCode,
   ProblemException,
@@ -37,7 +37,7 @@ import { IdempotencyStore } from './idempotency.store';
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  private readonly logger = new Logger(IdempotencyInterceptor.name);
+  private readonly log = new RequestLog(IdempotencyInterceptor.name);
 
   constructor(private readonly store: IdempotencyStore) {}
 
@@ -73,12 +73,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     return next.handle().pipe(
       catchError((error: unknown) =>
-        from(this.release(recordKey, claim.pending)).pipe(
+        from(this.release(request, recordKey, claim.pending)).pipe(
           mergeMap(() => throwError(() => error)),
         ),
       ),
       mergeMap(async (body: unknown) => {
-        await this.complete(recordKey, bodyHash, response.statusCode, body);
+        await this.complete(request, recordKey, {
+          bodyHash,
+          status: response.statusCode,
+          body,
+        });
         return body;
       }),
     );
@@ -87,10 +91,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
   // The handler has run and published: losing the record must not turn its
   // success into an error the client would retry. The pending record expires.
   private async complete(
+    request: FastifyRequest,
     recordKey: string,
-    bodyHash: string,
-    status: number,
-    body: unknown,
+    {
+      bodyHash,
+      status,
+      body,
+    }: { bodyHash: string; status: number; body: unknown },
   ): Promise<void> {
     try {
       await this.store.complete(recordKey, {
@@ -100,7 +107,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         body,
       });
     } catch (error) {
-      this.logger.warn({
+      this.log.warn(request, {
         msg: 'could not store idempotent answer',
         err: error,
       });
@@ -109,13 +116,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   // The handler's own error is the one the client must see.
   private async release(
+    request: FastifyRequest,
     recordKey: string,
     pending: PendingRecord,
   ): Promise<void> {
     try {
       await this.store.release(recordKey, pending);
     } catch (error) {
-      this.logger.warn({
+      this.log.warn(request, {
         msg: 'could not release idempotency key',
         err: error,
       });

@@ -4,7 +4,6 @@ import {
   ExceptionFilter,
   HttpException,
   HttpStatus,
-  Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -14,6 +13,7 @@ import {
   problemCodeOfStatus,
   titleOf,
 } from '@celeriac/config';
+import { RequestLog } from '../logging/request-logging';
 import { dependencyProblemOf } from './dependency.problems';
 import type { FieldErrorDto, ProblemDto } from './problem.dto';
 
@@ -44,7 +44,7 @@ export class ProblemException extends HttpException {
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  private readonly logger = new Logger(ProblemDetailsFilter.name);
+  private readonly log = new RequestLog(ProblemDetailsFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -59,7 +59,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const instance = (request.originalUrl ?? request.url).slice(0, 256);
     const unavailable = dependencyProblemOf(exception);
     if (unavailable) {
-      this.logger.warn({
+      this.log.warn(request, {
         msg: 'dependency unavailable',
         code: unavailable.code,
         reason: exception instanceof Error ? exception.message : undefined,
@@ -83,7 +83,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const problem = problemOf(exception, instance);
     if (problem.status >= 500) {
-      this.logger.error({
+      this.log.error(request, {
         msg: 'request failed',
         err: exception,
         url: problem.instance,

@@ -4,6 +4,7 @@ import {
   type SignatureOptions,
   type TaskMessage,
 } from '@celeriac/broker';
+import { logLevelEnabled } from '@celeriac/config';
 import type { CanvasContext, CanvasPlan } from '../canvas/canvas-plan';
 import { planChain } from '../canvas/chain';
 import { planChord } from '../canvas/chord';
@@ -185,6 +186,10 @@ export class TaskProducer implements CanvasContext {
 
   private async apply(plan: CanvasPlan): Promise<void> {
     await this.publisher.publish(plan);
+    // Built only when debug is on: this runs for every api request.
+    if (!logLevelEnabled('debug')) {
+      return;
+    }
     this.logger.debug({
       msg: 'published',
       taskId: plan.taskId,
