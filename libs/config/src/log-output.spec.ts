@@ -1,0 +1,36 @@
+import { jest } from '@jest/globals';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { TurnBufferedOutput } from './log-output';
+
+describe('TurnBufferedOutput', () => {
+  const output = () => {
+    const writes: string[] = [];
+    return {
+      writes,
+      stream: new TurnBufferedOutput({ write: (text) => writes.push(text) }),
+    };
+  };
+
+  it('writes the lines of one turn in one write, in order, when the turn ends', async () => {
+    const { writes, stream } = output();
+    stream.write('{"a":1}\n');
+    stream.write('{"b":2}\n');
+    expect(writes).toEqual([]);
+    await nextTurn();
+    expect(writes).toEqual(['{"a":1}\n{"b":2}\n']);
+    stream.write('{"c":3}\n');
+    await nextTurn();
+    expect(writes).toEqual(['{"a":1}\n{"b":2}\n', '{"c":3}\n']);
+  });
+
+  it('flushes at once when asked (pino flush, exit) and then calls back', async () => {
+    const { writes, stream } = output();
+    const done = jest.fn();
+    stream.write('x\n');
+    stream.flush(done);
+    expect(writes).toEqual(['x\n']);
+    expect(done).toHaveBeenCalledTimes(1);
+    await nextTurn();
+    expect(writes).toEqual(['x\n']);
+  });
+});
