@@ -1,23 +1,27 @@
 import { destination, type DestinationStream } from 'pino';
 
-/** What {@link TurnBufferedOutput} writes to: pino's sonic-boom, synchronous. */
+/** What {@link BufferedLogOutput} writes to: pino's sonic-boom. */
 export interface LogSink {
   write(text: string): unknown;
 }
 
+/** How long a logged line may wait to be written with the ones after it. */
+export const LOG_FLUSH_MS = 10;
+
 /**
- * A pino destination that gathers the lines logged in one turn of the event
- * loop and writes them in one go when the turn ends (`setImmediate`).
+ * A pino destination that gathers the lines logged within
+ * {@link LOG_FLUSH_MS} and hands them on in one write.
  *
- * pino's default destination hands every write to libuv's thread pool: a
- * worker logging a line per task (`task succeeded`, as Celery logs one at
- * INFO) paid for a thread hand-off and a `write` per line, about a sixth of
- * the worker's CPU per task. Here a turn's lines cost one synchronous
- * `write`, as Node's own `process.stdout` does for pipes and files; no line
- * waits longer than the turn that logged it, and what a turn logged before
- * the process exits is written on `exit`.
+ * pino's default destination (sonic-boom, asynchronous) hands every write
+ * to libuv's thread pool: a worker logging a line per task (`task
+ * succeeded`, as Celery logs one at INFO) paid for a thread hand-off and a
+ * `write` per line, about a sixth of its CPU per task, and woke whatever
+ * reads its output as often. Here the lines of 10 ms go to it as one write.
+ * It stays asynchronous: a synchronous `write` blocks the event loop
+ * whenever the reader of a pipe falls behind (an api serving requests
+ * stalled on it). What is pending when the process exits is written then.
  */
-export class TurnBufferedOutput implements DestinationStream {
+export class BufferedLogOutput implements DestinationStream {
   private pending = '';
   private scheduled = false;
 
@@ -27,7 +31,7 @@ export class TurnBufferedOutput implements DestinationStream {
     this.pending += line;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flush);
+      setTimeout(this.flush, LOG_FLUSH_MS).unref();
     }
   }
 
@@ -45,13 +49,17 @@ export class TurnBufferedOutput implements DestinationStream {
   };
 }
 
-let stdout: TurnBufferedOutput | undefined;
+let stdout: BufferedLogOutput | undefined;
 
-/** The process's one {@link TurnBufferedOutput} on standard output. */
-export function stdoutLogOutput(): TurnBufferedOutput {
+/** The process's one {@link BufferedLogOutput} on standard output. */
+export function stdoutLogOutput(): BufferedLogOutput {
   if (!stdout) {
-    const output = new TurnBufferedOutput(destination({ dest: 1, sync: true }));
-    process.on('exit', () => output.flush());
+    const sink = destination({ dest: 1, sync: false });
+    const output = new BufferedLogOutput(sink);
+    process.on('exit', () => {
+      output.flush();
+      sink.flushSync();
+    });
     stdout = output;
   }
   return stdout;
