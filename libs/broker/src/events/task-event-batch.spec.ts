@@ -1,6 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TaskEventBatch } from './task-event-batch';
 
+/** The loop's next pass, where a batch is sent. */
+async function nextPass(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
+}
+
 describe('TaskEventBatch', () => {
   const batch = (limit?: number) => {
     const sent: unknown[] = [];
@@ -11,11 +17,13 @@ describe('TaskEventBatch', () => {
     return { sent, events };
   };
 
-  it("sends a turn's events as one JSON list, in order, when the turn ends", async () => {
+  it("sends a turn's events as one JSON list, in order, on the loop's next pass", async () => {
     const { sent, events } = batch();
     events.add('{"type":"task-received","clock":1}');
     events.add('{"type":"task-started","clock":2}');
     expect(sent).toEqual([]);
+    await nextTurn();
+    expect(sent).toEqual([]); // the turn's own writes go first
     await nextTurn();
     expect(sent).toEqual([
       [
@@ -24,7 +32,7 @@ describe('TaskEventBatch', () => {
       ],
     ]);
     events.add('{"type":"task-succeeded","clock":3}');
-    await nextTurn();
+    await nextPass();
     expect(sent).toHaveLength(2);
     expect(sent[1]).toEqual([{ type: 'task-succeeded', clock: 3 }]);
   });
@@ -35,7 +43,7 @@ describe('TaskEventBatch', () => {
       events.add(`{"clock":${clock}}`);
     }
     expect(sent).toEqual([[{ clock: 1 }, { clock: 2 }]]);
-    await nextTurn();
+    await nextPass();
     expect(sent).toEqual([[{ clock: 1 }, { clock: 2 }], [{ clock: 3 }]]);
   });
 
@@ -44,7 +52,7 @@ describe('TaskEventBatch', () => {
     events.flush();
     events.add('{"clock":1}');
     events.flush();
-    await nextTurn();
+    await nextPass();
     expect(sent).toEqual([[{ clock: 1 }]]);
   });
 });

@@ -23,16 +23,22 @@ export class TaskEventBatch {
     private readonly limit = TASK_EVENT_BATCH_LIMIT,
   ) {}
 
-  /** Adds one event's JSON; it leaves when the turn ends, or now at the limit. */
+  /** Adds one event's JSON; it leaves on the loop's next pass, or now at the limit. */
   add(json: string): void {
     this.events.push(json);
     if (this.events.length >= this.limit) {
       this.flush();
     } else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flush);
+      setImmediate(this.flushSoon);
     }
   }
+
+  // On the loop's next pass: the turn's own writes (the results in Redis,
+  // the acks) go out first, so events never delay a task's outcome.
+  private readonly flushSoon = (): void => {
+    setImmediate(this.flush);
+  };
 
   /** Sends the events held now, if any (also before the dispatcher closes). */
   readonly flush = (): void => {
