@@ -28,7 +28,7 @@ import { traceLogFields, tracingEnabled } from './tracing';
             // trace_id / span_id of the active span; not even a call when tracing is off.
             ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
           },
-          // The lines of 10 ms in one write (log-output.ts).
+          // A turn's lines in one write (log-output.ts).
           stdoutLogOutput(),
         ],
       }),

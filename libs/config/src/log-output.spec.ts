@@ -1,15 +1,8 @@
-import { afterEach, beforeEach, jest } from '@jest/globals';
-import { BufferedLogOutput, LOG_FLUSH_MS } from './log-output';
+import { jest } from '@jest/globals';
+import { setImmediate as turnEnd } from 'node:timers/promises';
+import { BufferedLogOutput } from './log-output';
 
 describe('BufferedLogOutput', () => {
-  beforeEach(() => {
-    jest.useFakeTimers();
-  });
-
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
   const output = () => {
     const writes: string[] = [];
     return {
@@ -18,27 +11,26 @@ describe('BufferedLogOutput', () => {
     };
   };
 
-  it('writes the lines logged within LOG_FLUSH_MS in one write, in order', () => {
+  it('hands on the lines of one turn in one write, in order, when the turn ends', async () => {
     const { writes, stream } = output();
     stream.write('{"a":1}\n');
-    jest.advanceTimersByTime(LOG_FLUSH_MS - 1);
     stream.write('{"b":2}\n');
     expect(writes).toEqual([]);
-    jest.advanceTimersByTime(1);
+    await turnEnd();
     expect(writes).toEqual(['{"a":1}\n{"b":2}\n']);
     stream.write('{"c":3}\n');
-    jest.advanceTimersByTime(LOG_FLUSH_MS);
+    await turnEnd();
     expect(writes).toEqual(['{"a":1}\n{"b":2}\n', '{"c":3}\n']);
   });
 
-  it('flushes at once when asked (pino flush, exit) and then calls back', () => {
+  it('flushes at once when asked (pino flush, exit) and then calls back', async () => {
     const { writes, stream } = output();
     const done = jest.fn();
     stream.write('x\n');
     stream.flush(done);
     expect(writes).toEqual(['x\n']);
     expect(done).toHaveBeenCalledTimes(1);
-    jest.advanceTimersByTime(LOG_FLUSH_MS);
+    await turnEnd();
     expect(writes).toEqual(['x\n']);
   });
 });

@@ -5,21 +5,19 @@ export interface LogSink {
   write(text: string): unknown;
 }
 
-/** How long a logged line may wait to be written with the ones after it. */
-export const LOG_FLUSH_MS = 10;
-
 /**
- * A pino destination that gathers the lines logged within
- * {@link LOG_FLUSH_MS} and hands them on in one write.
+ * A pino destination that gathers the lines logged in one turn of the event
+ * loop and hands them on in one write when the turn ends (`setImmediate`).
  *
  * pino's default destination (sonic-boom, asynchronous) hands every write
  * to libuv's thread pool: a worker logging a line per task (`task
  * succeeded`, as Celery logs one at INFO) paid for a thread hand-off and a
  * `write` per line, about a sixth of its CPU per task, and woke whatever
- * reads its output as often. Here the lines of 10 ms go to it as one write.
- * It stays asynchronous: a synchronous `write` blocks the event loop
- * whenever the reader of a pipe falls behind (an api serving requests
- * stalled on it). What is pending when the process exits is written then.
+ * reads its output as often. Here a turn's lines go to it as one write,
+ * none waiting longer than its turn. It stays asynchronous: a synchronous
+ * `write` blocks the event loop whenever the reader of a pipe falls behind
+ * (an api serving requests stalled on it). What is pending when the
+ * process exits is written then.
  */
 export class BufferedLogOutput implements DestinationStream {
   private pending = '';
@@ -31,7 +29,7 @@ export class BufferedLogOutput implements DestinationStream {
     this.pending += line;
     if (!this.scheduled) {
       this.scheduled = true;
-      setTimeout(this.flush, LOG_FLUSH_MS).unref();
+      setImmediate(this.flush);
     }
   }
 
