@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { CeleriacConfig } from './celeriac-config';
-import { coalescedStdout } from './coalesced-stdout';
+import { stdoutLogOutput } from './log-output';
 import { assignRequestId } from './request-id';
 import { traceLogFields, tracingEnabled } from './tracing';
 
@@ -40,11 +41,16 @@ export class CeleriacLoggerModule {
           inject: [CeleriacConfig],
           useFactory: (config: CeleriacConfig) => {
             const options = pinoHttpOptions(config);
+            // A turn's lines leave in one write (log-output.ts).
+            const pinoHttp: [Options, DestinationStream] = [
+              options,
+              stdoutLogOutput(),
+            ];
             return requestMiddleware
-              ? { pinoHttp: options }
-              : // No route: nestjs-pino then applies no middleware. The app
-                // writes a line per request: they leave in batches.
-                { forRoutes: [], pinoHttp: [options, coalescedStdout()] };
+              ? { pinoHttp }
+              : // No route: nestjs-pino then applies no middleware; the app
+                // writes a line per request itself.
+                { forRoutes: [], pinoHttp };
           },
         }),
       ],

@@ -8,6 +8,7 @@ export * from './request-id';
 export * from './exit-on-signals';
 export * from './metrics';
 export * from './log-level';
+export * from './context-log-lines';
 export * from './health';
 export * from './auth';
 export * from './tls-files';

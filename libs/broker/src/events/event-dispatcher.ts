@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
-import type { ConfirmChannel } from 'amqplib';
+import type { Channel, ConfirmChannel, Options } from 'amqplib';
 import type {
   AmqpConnectionManager,
   ChannelWrapper,
 } from 'amqp-connection-manager';
 import { LamportClock } from '../control/lamport-clock';
 import { toAmqpHeaders } from '../protocol/amqp-headers';
+import { TaskEventJson } from './event-json';
+import { TaskEventBatch } from './task-event-batch';
 
 /** Celery's event exchange (`event_exchange`, celery-protocol.md §D.1). */
 export const EVENT_EXCHANGE = 'celeryev';
@@ -74,13 +76,15 @@ export class EventDispatcher {
   private readonly clock: LamportClock;
   private readonly logger = new Logger(EventDispatcher.name);
   private channel?: ChannelWrapper;
+  // amqplib's channel under `channel` while it is set up and has room:
+  // events go straight to it (see publish).
+  private direct?: Channel;
+  private readonly taskEventJson: TaskEventJson;
+  private readonly taskEventBatch = new TaskEventBatch(
+    (json) => void this.publish('task-multi', json), // never rejects
+  );
   // The same for every event of this node: encoded once, not per publish.
-  private readonly publishOptions: {
-    contentType: string;
-    contentEncoding: string;
-    deliveryMode: number;
-    headers: Record<string, unknown>;
-  };
+  private readonly publishOptions: Options.Publish;
 
   constructor(
     private readonly connection: AmqpConnectionManager,
@@ -96,6 +100,9 @@ export class EventDispatcher {
       deliveryMode: 1,
       headers: toAmqpHeaders({ hostname: this.hostname }),
     };
+    this.taskEventJson = new TaskEventJson(this.hostname, process.pid, (now) =>
+      pythonUtcOffset(new Date(now)),
+    );
   }
 
   /** Opens the channel and declares the exchange; resolves once connected. */
@@ -112,9 +119,36 @@ export class EventDispatcher {
           durable: true,
           autoDelete: false,
         });
+        this.goDirect(channel);
       },
     });
     await this.channel.waitForConnect();
+  }
+
+  /**
+   * A task event (`uuid` and `fields`): never throws, never waits. Sent
+   * with the others of this turn as one `task.multi` list (see
+   * TaskEventBatch), as Celery's worker sends them.
+   */
+  sendTaskEvent(
+    type: string,
+    uuid: string,
+    fields?: Record<string, unknown>,
+  ): void {
+    if (!this.channel || !this.enabled || !this.taskEvents) {
+      return;
+    }
+    const clock = this.clock.forward();
+    const json =
+      this.taskEventJson.encode(type, uuid, fields, clock, Date.now()) ??
+      JSON.stringify(
+        buildEventBody(
+          type,
+          { uuid, ...fields },
+          { hostname: this.hostname, clock },
+        ),
+      );
+    this.taskEventBatch.add(json);
   }
 
   /** Publishes one event; a no-op when disabled, or for task events when those are off. */
@@ -130,25 +164,83 @@ export class EventDispatcher {
     ) {
       return;
     }
+    const body = buildEventBody(type, fields, {
+      hostname: this.hostname,
+      clock: this.clock.forward(),
+    });
+    await this.publish(type, JSON.stringify(body));
+  }
+
+  /**
+   * Straight to amqplib's channel while it is up, has room and nothing
+   * waits in the wrapper's queue (so events keep their order): the
+   * wrapper's publish costs a promise, a queue entry and a pass of its
+   * worker per event. Otherwise through the wrapper, which holds events
+   * while disconnected and resumes on `drain`.
+   */
+  private publish(type: string, json: string): Promise<void> {
+    const routingKey = eventRoutingKey(type);
+    const content = Buffer.from(json);
+    const direct = this.direct;
+    const channel = this.channel;
     try {
-      const body = buildEventBody(type, fields, {
-        hostname: this.hostname,
-        clock: this.clock.forward(),
-      });
-      await channel.publish(
-        EVENT_EXCHANGE,
-        eventRoutingKey(type),
-        Buffer.from(JSON.stringify(body)),
-        this.publishOptions,
-      );
+      if (direct && channel?.queueLength() === 0) {
+        if (
+          !direct.publish(
+            EVENT_EXCHANGE,
+            routingKey,
+            content,
+            this.publishOptions,
+          )
+        ) {
+          this.waitForRoom(direct);
+        }
+        return Promise.resolve();
+      }
+      if (channel) {
+        return channel
+          .publish(EVENT_EXCHANGE, routingKey, content, this.publishOptions)
+          .then(
+            () => undefined,
+            (error: unknown) => this.dropped(type, error),
+          );
+      }
     } catch (error) {
-      this.logger.warn({ msg: 'event dropped', type, err: error });
+      // amqplib throws when its channel closed under us; the wrapper
+      // makes a new one on reconnect.
+      this.dropped(type, error);
     }
+    return Promise.resolve();
+  }
+
+  private goDirect(channel: Channel): void {
+    this.direct = channel;
+    channel.once('close', () => {
+      if (this.direct === channel) {
+        this.direct = undefined;
+      }
+    });
+  }
+
+  // Until amqplib's buffer drains, events queue in the wrapper, which waits.
+  private waitForRoom(channel: Channel): void {
+    this.direct = undefined;
+    channel.once('drain', () => {
+      if (this.channel && !this.direct) {
+        this.goDirect(channel);
+      }
+    });
+  }
+
+  private dropped(type: string, error: unknown): void {
+    this.logger.warn({ msg: 'event dropped', type, err: error });
   }
 
   async close(): Promise<void> {
+    this.taskEventBatch.flush();
     const channel = this.channel;
     this.channel = undefined;
+    this.direct = undefined;
     await channel?.close().catch(() => undefined);
   }
 }

@@ -56,7 +56,7 @@ export class TaskEvents {
     }
     const dispatcher = this.dispatcher;
     if (dispatcher?.taskEvents) {
-      void dispatcher.send(type, { uuid: task.id, ...fields?.() });
+      dispatcher.sendTaskEvent(type, task.id, fields?.());
     }
   }
 

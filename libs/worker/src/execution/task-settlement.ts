@@ -5,7 +5,7 @@ import {
   type TaskDelivery,
   type TaskMessage,
 } from '@celeriac/broker';
-import { logLevelEnabled } from '@celeriac/config';
+import { ContextLogLines, logLevelEnabled } from '@celeriac/config';
 import {
   type ExceptionInfo,
   ResultRepository,
@@ -44,6 +44,8 @@ import type { Traced } from './task-tracer';
 @Injectable()
 export class TaskSettlement {
   private readonly logger = new Logger(TaskSettlement.name);
+  // One per task at INFO, as Celery's "Task ... succeeded": the cheap way.
+  private readonly succeededLines = new ContextLogLines(TaskSettlement.name);
 
   constructor(
     private readonly results: ResultRepository,
@@ -155,7 +157,7 @@ export class TaskSettlement {
     );
     await stored;
     if (logLevelEnabled('info')) {
-      this.logger.log({
+      this.succeededLines.info({
         msg: 'task succeeded',
         taskId: headers.id,
         task: headers.task,
