@@ -37,7 +37,9 @@ describe('BufferedLogOutput', () => {
   it('never hands on more than MAX_WRITE_BYTES in one write, keeping lines whole and in order', async () => {
     const { writes, stream } = output();
     const line = `${'x'.repeat(999)}\n`;
-    for (let index = 0; index < 9; index++) stream.write(line);
+    for (let index = 0; index < 9; index++) {
+      stream.write(line);
+    }
     await turnEnd();
     expect(writes.join('')).toBe(line.repeat(9));
     for (const write of writes) {
