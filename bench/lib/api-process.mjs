@@ -9,11 +9,12 @@ const API_MAIN = resolve(ROOT, 'dist/apps/api/apps/api/src/main.js');
 
 /**
  * How many api processes API_PROCESSES in `env` asks for (the api's own
- * rule: `auto` or unset is one per CPU, at most 8).
+ * rule: unset is 1, `auto` one per CPU, at most 8).
  */
 export function wantedApiProcesses(env) {
-  const value = (env.API_PROCESSES ?? 'auto').trim().toLowerCase();
-  return value === '' || value === 'auto'
+  const value = (env.API_PROCESSES ?? '').trim().toLowerCase();
+  if (value === '') return 1;
+  return value === 'auto'
     ? Math.max(1, Math.min(availableParallelism(), 8))
     : Number(value);
 }

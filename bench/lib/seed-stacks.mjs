@@ -139,8 +139,8 @@ export async function startCeleriacStack({
   };
   try {
     await waitUntilUp(`${stack.url}/health/ready`, [api, worker]);
-    // API_PROCESSES (auto by default): the workers booting after the first
-    // one would spend CPU in the first phase.
+    // API_PROCESSES over 1 (BENCH_SEED_ENV): the workers booting after the
+    // first one would spend CPU in the first phase.
     await waitForApiProcesses(stack.url, wantedApiProcesses(env));
     await waitUntilUp(`http://127.0.0.1:${port + 1}/health/ready`, [
       api,

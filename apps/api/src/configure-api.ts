@@ -34,6 +34,11 @@ export function createApiHttpAdapter(): FastifyAdapter {
     // No Nest middleware in the api (requests are logged from a Fastify
     // hook): @fastify/middie would still run for every request.
     skipMiddie: true,
+    // A request that reaches the api while it closes is answered as any
+    // other (the graceful close waits for it), not with Fastify's bare 503:
+    // under API_PROCESSES the primary may still hand a closing worker a
+    // connection it accepted a moment before.
+    return503OnClosing: false,
     routerOptions: {
       caseSensitive: false,
       ignoreTrailingSlash: true,

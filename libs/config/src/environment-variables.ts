@@ -115,13 +115,13 @@ export class EnvironmentVariables {
   @IsBindAddress()
   API_HOST = '0.0.0.0';
 
-  // Processes serving API_PORT (node:cluster): auto = one per CPU the
-  // process may use, at most 8; 1 = one process, no cluster primary. The
+  // Processes serving API_PORT (node:cluster): 1 (default) = one process,
+  // no cluster primary; auto = one per CPU the process may use, at most 8. The
   // api's main.ts reads it before this validation runs, with the same rule.
   @Matches(/^\s*(auto|[1-9]|[1-5]\d|6[0-4])?\s*$/i, {
     message: 'API_PROCESSES must be auto or a whole number from 1 to 64',
   })
-  API_PROCESSES = 'auto';
+  API_PROCESSES = '1';
 
   // The message never shows the value: these are secrets.
   @IsOptional()

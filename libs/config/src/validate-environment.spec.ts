@@ -11,7 +11,7 @@ describe(validateEnvironment.name, () => {
       RESULT_BACKEND_WAIT_TIMEOUT_MS: 1000,
       API_PORT: 8000,
       API_HOST: '0.0.0.0',
-      API_PROCESSES: 'auto',
+      API_PROCESSES: '1',
       API_PROTECT_SEED: false,
       API_RATE_LIMIT: 0,
       API_RATE_LIMIT_SEED: false,

@@ -1,9 +1,13 @@
 import { apiProcesses, MAX_AUTO_PROCESSES } from './api-processes';
 
 describe(apiProcesses.name, () => {
-  it('gives auto (and unset) one process per available CPU', () => {
-    expect(apiProcesses(undefined, 2)).toBe(2);
-    expect(apiProcesses('', 3)).toBe(3);
+  it('gives one process when unset', () => {
+    expect(apiProcesses(undefined, 8)).toBe(1);
+    expect(apiProcesses(' ', 8)).toBe(1);
+  });
+
+  it('gives auto one process per available CPU', () => {
+    expect(apiProcesses('auto', 3)).toBe(3);
     expect(apiProcesses('auto', 4)).toBe(4);
     expect(apiProcesses(' AUTO ', 1)).toBe(1);
   });

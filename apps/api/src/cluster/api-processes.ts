@@ -14,16 +14,21 @@ export class ApiProcessesError extends Error {
 }
 
 /**
- * How many api processes serve the port: API_PROCESSES as a count, or for
- * `auto` (the default) one per CPU the process may use, at most
+ * How many api processes serve the port: API_PROCESSES as a count (unset:
+ * 1), or for `auto` one per CPU the process may use, at most
  * MAX_AUTO_PROCESSES. 1 is a plain single process without a cluster primary.
+ * One is the default because on a small host the broker and Redis share the
+ * CPUs: on 2 cores, 2 processes answered fewer requests than 1 (issue 16).
  */
 export function apiProcesses(
   value: string | undefined,
   availableParallelism: number,
 ): number {
   const text = value?.trim() ?? '';
-  if (text === '' || text.toLowerCase() === 'auto') {
+  if (text === '') {
+    return 1;
+  }
+  if (text.toLowerCase() === 'auto') {
     return Math.max(1, Math.min(availableParallelism, MAX_AUTO_PROCESSES));
   }
   if (!/^\d+$/.test(text)) {
