@@ -5,6 +5,7 @@ import type {
 } from '@nestjs/common';
 import { OperandsQuery } from '../solo/dto/operands.query';
 import { isPlainlyValidTask } from '../v1/batch-item-fast-path';
+import { dtoInstanceOf } from '../v1/dto-instance';
 import { SubmitTaskDto } from '../v1/dto/submit-task.dto';
 
 /**
@@ -53,22 +54,7 @@ function submitTaskOf(value: unknown): object | undefined {
   ) {
     return undefined;
   }
-  return instanceWith(SubmitTaskDto, value);
-}
-
-// What class-transformer's plainToInstance makes of a valid plain body:
-// the DTO with the body's own fields (arguments kept by reference).
-function instanceWith<T extends object>(type: new () => T, raw: object): T {
-  const instance = new type();
-  for (const [key, value] of Object.entries(raw)) {
-    Object.defineProperty(instance, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return instance;
+  return dtoInstanceOf(SubmitTaskDto, value);
 }
 
 const FAST_CHECKS = new Map<unknown, FastCheck>([

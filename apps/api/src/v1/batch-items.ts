@@ -10,6 +10,7 @@ import {
   validationProblem,
 } from '../problem/validation.pipe';
 import { isPlainlyValidTask } from './batch-item-fast-path';
+import { dtoInstanceOf } from './dto-instance';
 import { type BatchItemErrorDto, SubmitBatchDto } from './dto/submit-batch.dto';
 import { SubmitTaskDto } from './dto/submit-task.dto';
 
@@ -34,7 +35,7 @@ export function validateBatchItem(raw: unknown, index: number): CheckedItem {
       },
     };
   }
-  const task = instanceOf(SubmitTaskDto, raw);
+  const task = dtoInstanceOf(SubmitTaskDto, raw);
   if (isPlainlyValidTask(raw)) {
     return { index, task };
   }
@@ -87,26 +88,6 @@ export function batchRejected(
 }
 
 /**
- * The parsed JSON's own fields on a new `type`, for class-validator: what
- * class-transformer's plainToInstance gives for these DTOs (no @Type, no
- * @Transform), without deep-copying 1000 tasks' arguments. Defined, not
- * assigned, so a `__proto__` key stays a plain field and cannot swap the
- * instance's class (and with it the rules it is checked against).
- */
-function instanceOf<T extends object>(type: new () => T, raw: object): T {
-  const instance = new type();
-  for (const [key, value] of Object.entries(raw)) {
-    Object.defineProperty(instance, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return instance;
-}
-
-/**
  * Checks the batch's envelope (tasks a non-empty list, atomic a boolean, no
  * other field) as the global ValidationPipe would, but leaves the items as
  * parsed: each is validated on its own by {@link validateBatchItem}. The
@@ -124,7 +105,7 @@ export class ParseBatchBodyPipe implements PipeTransform<
         'The body is a JSON object: {"tasks": [...], "atomic": false}.',
       );
     }
-    const batch = instanceOf(SubmitBatchDto, body);
+    const batch = dtoInstanceOf(SubmitBatchDto, body);
     const errors = validateSync(batch, VALIDATION_OPTIONS);
     if (errors.length > 0) {
       throw validationProblem(errors);
