@@ -119,7 +119,13 @@ export class EventDispatcher {
           durable: true,
           autoDelete: false,
         });
-        this.goDirect(channel);
+        // Watched once per channel; goDirect may run again after a drain.
+        channel.once('close', () => {
+          if (this.direct === channel) {
+            this.direct = undefined;
+          }
+        });
+        this.direct = channel;
       },
     });
     await this.channel.waitForConnect();
@@ -213,21 +219,12 @@ export class EventDispatcher {
     return Promise.resolve();
   }
 
-  private goDirect(channel: Channel): void {
-    this.direct = channel;
-    channel.once('close', () => {
-      if (this.direct === channel) {
-        this.direct = undefined;
-      }
-    });
-  }
-
   // Until amqplib's buffer drains, events queue in the wrapper, which waits.
   private waitForRoom(channel: Channel): void {
     this.direct = undefined;
     channel.once('drain', () => {
       if (this.channel && !this.direct) {
-        this.goDirect(channel);
+        this.direct = channel;
       }
     });
   }

@@ -15,19 +15,13 @@
  * through amqplib, which encodes it or throws as it always did.
  */
 
-/** The AMQP basic properties a task publish carries (amqplib's names). */
-export interface PublishProperties {
-  contentType?: string;
-  contentEncoding?: string;
-  /** Celery's headers as JavaScript values, untyped or already typed. */
-  headers?: Record<string, unknown>;
-  deliveryMode?: number;
-  priority?: number;
-  correlationId?: string;
-  replyTo?: string;
-  expiration?: string;
-}
+/**
+ * The AMQP basic properties a task publish carries (amqplib's names): the
+ * ones a consumer receives, its Celery headers untyped or already typed.
+ */
+export type PublishProperties = ReceivedProperties;
 
+import type { ReceivedProperties } from './task-message.codec';
 import { fieldTable } from './amqp-field-table';
 import { ensure, NOT_ENCODABLE, octet, out, shortString } from './amqp-scratch';
 
